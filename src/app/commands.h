@@ -1,0 +1,13 @@
+#pragma once
+// Every xdet subcommand is `int run_<name>(int argc, char** argv)`, where
+// argv[0] is the subcommand name. Each lives in its own cmd_<name>.cpp.
+
+namespace xdet::app {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+}  // namespace xdet::app

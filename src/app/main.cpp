@@ -1,0 +1,50 @@
+// xdet: deterministic Xbox 360 guest-execution engine. Dispatches to the
+// subcommands; each reports its own errors and exit codes.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "app/commands.h"
+#include "base/error.h"
+
+namespace xdet::app {
+namespace {
+
+const Command kCommands[] = {
+    {nullptr, nullptr, nullptr},
+};
+
+void print_usage(FILE* out) {
+  std::fprintf(out, "usage: xdet <command> [options]\n\ncommands:\n");
+  for (const Command& c : kCommands) {
+    if (c.name) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  }
+  std::fprintf(out, "\nRun 'xdet <command> --help' for a command's options.\n");
+}
+
+}  // namespace
+}  // namespace xdet::app
+
+int main(int argc, char** argv) {
+  using namespace xdet::app;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? xdet::to_int(xdet::ExitCode::kUsage) : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name && !std::strcmp(argv[1], c.name)) {
+      try {
+        return c.run(argc - 1, argv + 1);
+      } catch (const xdet::Error& e) {
+        std::fprintf(stderr, "xdet %s: error: %s\n", c.name, e.what());
+        return xdet::to_int(e.code());
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "xdet %s: internal error: %s\n", c.name, e.what());
+        return xdet::to_int(xdet::ExitCode::kInternal);
+      }
+    }
+  }
+  std::fprintf(stderr, "xdet: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return xdet::to_int(xdet::ExitCode::kUsage);
+}

@@ -1,0 +1,23 @@
+#include "base/error.h"
+
+namespace xdet {
+
+const char* exit_code_name(ExitCode code) {
+  switch (code) {
+    case ExitCode::kOk: return "ok";
+    case ExitCode::kDivergence: return "divergence";
+    case ExitCode::kUsage: return "usage";
+    case ExitCode::kBadInput: return "bad-input";
+    case ExitCode::kGuestFault: return "guest-fault";
+    case ExitCode::kGuestTrap: return "guest-trap";
+    case ExitCode::kLimitReached: return "limit-reached";
+    case ExitCode::kWedge: return "wedge";
+    case ExitCode::kUnimplemented: return "unimplemented";
+    case ExitCode::kTestFailure: return "test-failure";
+    case ExitCode::kInternal: return "internal";
+    case ExitCode::kInterrupted: return "interrupted";
+  }
+  return "unknown";
+}
+
+}  // namespace xdet

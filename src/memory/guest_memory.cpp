@@ -1,0 +1,148 @@
+#include "memory/guest_memory.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace xdet {
+
+namespace {
+constexpr uint64_t kGuestSpace = 1ull << 32;
+// A guard after the 4 GiB so a page-crossing access at the very top cannot
+// touch unrelated host memory even before its check fails.
+constexpr uint64_t kGuard = 1ull << 16;
+constexpr uint64_t kBackingSize = GuestMemory::kPhysicalBackingOffset + GuestMemory::kPhysicalSize;
+
+[[noreturn]] void fail_errno(const char* what) {
+  throw Error(ExitCode::kInternal, fmt::format("guest memory: {} failed: {}", what, std::strerror(errno)));
+}
+}  // namespace
+
+const char* access_kind_name(AccessKind kind) {
+  switch (kind) {
+    case AccessKind::kRead: return "read";
+    case AccessKind::kWrite: return "write";
+    case AccessKind::kExecute: return "execute";
+  }
+  return "?";
+}
+
+GuestFault::GuestFault(AccessKind kind, uint32_t address, uint32_t size)
+    : Error(ExitCode::kGuestFault,
+            fmt::format("{} of {} byte(s) at guest address 0x{:08X} is not permitted", access_kind_name(kind),
+                        size, address)),
+      kind_(kind),
+      address_(address),
+      size_(size) {}
+
+GuestMemory::GuestMemory() : perms_(new uint8_t[kPageCount]()) {
+  void* p = mmap(nullptr, kGuestSpace + kGuard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) fail_errno("reserving 4 GiB of host address space");
+  base_ = static_cast<uint8_t*>(p);
+  backing_fd_ = memfd_create("xdet-guest", MFD_CLOEXEC);
+  if (backing_fd_ < 0) fail_errno("memfd_create");
+  if (ftruncate(backing_fd_, static_cast<off_t>(kBackingSize)) != 0) fail_errno("sizing the backing file");
+
+  constexpr uint64_t kPhys = kPhysicalBackingOffset;
+  map_view(0x00000000, 0x7F000000, 0x00000000);              // v00000000 + v40000000
+  map_view(0x7F000000, 0x01000000, kPhys);                    // window onto physical 0..16 MB
+  map_view(0x80000000, 0x10000000, 0x80000000);              // XEX 64 KB pages
+  map_view(0x90000000, 0x10000000, 0x80000000);              // XEX 4 KB pages: same backing
+  map_view(0xA0000000, 0x20000000, kPhys);                    // physical, 64 KB pages
+  map_view(0xC0000000, 0x20000000, kPhys);                    // physical, 16 MB pages
+  map_view(0xE0000000, 0x1FD00000, kPhys + 0x1000);          // physical, 4 KB pages, +0x1000 quirk
+  map_view(0xFFD00000, 0x00300000, 0xFFD00000);              // no heap: private backing, never permitted
+}
+
+GuestMemory::~GuestMemory() {
+  if (base_) munmap(base_, kGuestSpace + kGuard);
+  if (backing_fd_ >= 0) close(backing_fd_);
+}
+
+void GuestMemory::map_view(uint32_t guest_addr, uint64_t size, uint64_t backing_offset) {
+  void* want = base_ + guest_addr;
+  void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, backing_fd_,
+                   static_cast<off_t>(backing_offset));
+  if (got == MAP_FAILED) fail_errno("mapping a guest view");
+}
+
+void GuestMemory::set_protection(uint32_t addr, uint64_t size, uint8_t perms) {
+  if (size == 0) return;
+  uint64_t first = addr >> kPageShift;
+  uint64_t last = (static_cast<uint64_t>(addr) + size - 1) >> kPageShift;
+  if (last >= kPageCount) last = kPageCount - 1;
+  std::memset(perms_.get() + first, perms, last - first + 1);
+}
+
+bool GuestMemory::is_accessible(uint32_t addr, uint64_t size, uint8_t perms) const {
+  if (size == 0) return true;
+  uint64_t end = static_cast<uint64_t>(addr) + size - 1;
+  if (end >= kGuestSpace) return false;
+  for (uint64_t page = addr >> kPageShift; page <= (end >> kPageShift); ++page) {
+    if ((perms_[page] & perms) != perms) return false;
+  }
+  return true;
+}
+
+void GuestMemory::discard(uint32_t addr, uint64_t size) {
+  if (size == 0) return;
+  uint64_t start = addr & ~static_cast<uint64_t>(kPageSize - 1);
+  uint64_t end = (static_cast<uint64_t>(addr) + size + kPageSize - 1) & ~static_cast<uint64_t>(kPageSize - 1);
+  if (end > kGuestSpace) end = kGuestSpace;
+  // MADV_REMOVE frees the shared backing, so every alias reads zero again.
+  if (madvise(base_ + start, end - start, MADV_REMOVE) != 0) {
+    std::memset(base_ + start, 0, end - start);
+  }
+}
+
+void GuestMemory::check_slow(uint32_t addr, uint64_t size, AccessKind kind) const {
+  uint8_t need = kind == AccessKind::kRead ? kProtRead : kind == AccessKind::kWrite ? kProtWrite : kProtExec;
+  if (!is_accessible(addr, size, need)) throw GuestFault(kind, addr, static_cast<uint32_t>(size));
+}
+
+void GuestMemory::write_slow(uint32_t addr, uint64_t size) {
+  check_slow(addr, size, AccessKind::kWrite);
+  uint64_t end = static_cast<uint64_t>(addr) + size - 1;
+  for (uint64_t page = addr >> kPageShift; page <= (end >> kPageShift); ++page) {
+    if (perms_[page] & kCodeCached) {
+      perms_[page] &= static_cast<uint8_t>(~kCodeCached);
+      if (code_write_hook_) code_write_hook_(static_cast<uint32_t>(page << kPageShift));
+    }
+  }
+}
+
+void GuestMemory::read_bytes(uint32_t addr, void* out, uint64_t size) const {
+  check_slow(addr, size, AccessKind::kRead);
+  std::memcpy(out, base_ + addr, size);
+}
+
+void GuestMemory::write_bytes(uint32_t addr, const void* in, uint64_t size) {
+  write_slow(addr, size);
+  std::memcpy(base_ + addr, in, size);
+}
+
+void GuestMemory::fill(uint32_t addr, uint8_t value, uint64_t size) {
+  write_slow(addr, size);
+  std::memset(base_ + addr, value, size);
+}
+
+uint8_t* GuestMemory::checked_ptr(uint32_t addr, uint64_t size, AccessKind kind) {
+  if (kind == AccessKind::kWrite) write_slow(addr, size);
+  else check_slow(addr, size, kind);
+  return base_ + addr;
+}
+
+std::string GuestMemory::read_cstring(uint32_t addr, size_t max_len) const {
+  std::string s;
+  for (size_t i = 0; i < max_len; ++i) {
+    char c = static_cast<char>(read8(addr + static_cast<uint32_t>(i)));
+    if (c == 0) break;
+    s.push_back(c);
+  }
+  return s;
+}
+
+}  // namespace xdet

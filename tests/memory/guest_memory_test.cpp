@@ -1,0 +1,96 @@
+#include "memory/guest_memory.h"
+
+#include <gtest/gtest.h>
+
+namespace xdet {
+namespace {
+
+TEST(GuestMemory, UnmappedAccessFaultsWithAddress) {
+  GuestMemory mem;
+  try {
+    mem.read32(0x10000000);
+    FAIL() << "expected a fault";
+  } catch (const GuestFault& f) {
+    EXPECT_EQ(f.address(), 0x10000000u);
+    EXPECT_EQ(f.kind(), AccessKind::kRead);
+    EXPECT_EQ(f.code(), ExitCode::kGuestFault);
+  }
+}
+
+TEST(GuestMemory, ReadWriteBigEndian) {
+  GuestMemory mem;
+  mem.set_protection(0x10000000, 0x2000, GuestMemory::kProtRW);
+  mem.write32(0x10000000, 0x11223344);
+  EXPECT_EQ(mem.read8(0x10000000), 0x11);
+  EXPECT_EQ(mem.read16(0x10000002), 0x3344);
+  mem.write64(0x10000FFC, 0xAABBCCDDEEFF0011ull);  // crosses a page boundary
+  EXPECT_EQ(mem.read64(0x10000FFC), 0xAABBCCDDEEFF0011ull);
+}
+
+TEST(GuestMemory, PageCrossingIntoUnmappedFaults) {
+  GuestMemory mem;
+  mem.set_protection(0x10000000, 0x1000, GuestMemory::kProtRW);
+  EXPECT_THROW(mem.read32(0x10000FFE), GuestFault);
+  EXPECT_THROW(mem.write32(0x10000FFE, 1), GuestFault);
+}
+
+TEST(GuestMemory, ReadOnlyPageRejectsWrites) {
+  GuestMemory mem;
+  mem.set_protection(0x20000000, 0x1000, GuestMemory::kProtRead);
+  EXPECT_NO_THROW(mem.read32(0x20000000));
+  EXPECT_THROW(mem.write32(0x20000000, 5), GuestFault);
+}
+
+TEST(GuestMemory, PhysicalViewsAlias) {
+  GuestMemory mem;
+  mem.set_protection(0xA0000000, 0x10000, GuestMemory::kProtRW);
+  mem.set_protection(0xC0000000, 0x10000, GuestMemory::kProtRW);
+  mem.set_protection(0xE0000000, 0x10000, GuestMemory::kProtRW);
+  mem.write32(0xA0002000, 0xCAFEBABE);
+  EXPECT_EQ(mem.read32(0xC0002000), 0xCAFEBABEu);
+  // The 0xE0000000 view is offset by +0x1000 into physical memory.
+  EXPECT_EQ(mem.read32(0xE0001000), 0xCAFEBABEu);
+}
+
+TEST(GuestMemory, XexViewsAlias) {
+  GuestMemory mem;
+  mem.set_protection(0x82000000, 0x1000, GuestMemory::kProtRW);
+  mem.set_protection(0x92000000, 0x1000, GuestMemory::kProtRW);
+  mem.write32(0x82000010, 0x01020304);
+  EXPECT_EQ(mem.read32(0x92000010), 0x01020304u);
+}
+
+TEST(GuestMemory, DiscardZeroesAllAliases) {
+  GuestMemory mem;
+  mem.set_protection(0xA0000000, 0x10000, GuestMemory::kProtRW);
+  mem.set_protection(0xC0000000, 0x10000, GuestMemory::kProtRW);
+  mem.write32(0xA0000000, 0x12345678);
+  mem.discard(0xC0000000, 0x1000);
+  EXPECT_EQ(mem.read32(0xA0000000), 0u);
+}
+
+TEST(GuestMemory, StoreToCodePageCallsHookOnce) {
+  GuestMemory mem;
+  mem.set_protection(0x82000000, 0x2000, GuestMemory::kProtRWX);
+  uint32_t hits = 0, last = 0;
+  mem.set_code_write_hook([&](uint32_t page) { ++hits; last = page; });
+  mem.mark_code_page(0x82001000);
+  mem.write32(0x82000000, 1);
+  EXPECT_EQ(hits, 0u);
+  mem.write32(0x82001004, 1);
+  EXPECT_EQ(hits, 1u);
+  EXPECT_EQ(last, 0x82001000u);
+  mem.write32(0x82001008, 1);
+  EXPECT_EQ(hits, 1u);  // the page is no longer marked
+}
+
+TEST(GuestMemory, FetchNeedsExecute) {
+  GuestMemory mem;
+  mem.set_protection(0x82000000, 0x1000, GuestMemory::kProtRW);
+  EXPECT_THROW(mem.fetch32(0x82000000), GuestFault);
+  mem.set_protection(0x82000000, 0x1000, GuestMemory::kProtRWX);
+  EXPECT_EQ(mem.fetch32(0x82000000), 0u);
+}
+
+}  // namespace
+}  // namespace xdet
