@@ -50,7 +50,7 @@ struct PpcContext {
   uint64_t lr = 0;
   uint64_t ctr = 0;
   uint32_t fpscr = 0;
-  uint32_t vscr = 0x00010000;  // NJ set: Xenon runs vectors in non-Java mode
+  uint32_t vscr = 0;
   uint32_t vrsave = 0;
   uint32_t pc = 0;
   GuestMemory* mem = nullptr;
