@@ -69,6 +69,7 @@ struct PpcContext {
   uint32_t vrsave = 0;
   uint32_t pc = 0;        // next instruction to execute (between Cpu::run calls: exact)
   GuestMemory* mem = nullptr;
+  uint64_t msr = 0x9030;  // kept for mfmsr/mtmsrd; no effect on execution
 
   // --- Interpreter core bookkeeping (not architectural) ---
   // Instructions retired by this context, exact. Updated by Cpu::run at block
