@@ -11,6 +11,7 @@ namespace xdet::app {
 namespace {
 
 const Command kCommands[] = {
+    {"ppc-test", "run annotated PowerPC instruction tests", run_ppc_test},
     {nullptr, nullptr, nullptr},
 };
 
