@@ -3,7 +3,7 @@
 // Branch handlers are always the last instruction of a block: the core has
 // preset ctx.pc to the fall-through address, so a not-taken branch does
 // nothing and a taken one stores its target. CTR is decremented and tested as
-// a 32-bit value (32-bit addressing, like the rest of the console ABI).
+// a 32-bit value (console semantics) unless ctx.mode64.
 #include "cpu/interp_common.h"
 #include "cpu/interp_families.h"
 
@@ -23,7 +23,8 @@ inline bool branch_condition(C& c, uint32_t w) {
   uint32_t bo = f_bo(w);
   bool ctr_ok = true;
   if (!(bo & 4)) {
-    uint32_t ctr = static_cast<uint32_t>(c.ctr) - 1;
+    uint64_t ctr = c.ctr - 1;
+    if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
     c.ctr = ctr;
     ctr_ok = (ctr != 0) != static_cast<bool>(bo & 2);
   }
