@@ -319,12 +319,8 @@ void op_rldcr(C& c, const I& i) {
 }
 
 // ---- Compares: L bit (21) selects 64-bit comparison ----
-inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) {
-  return (a < b ? 8u : a > b ? 4u : 2u) | (c.xer >> 31);
-}
-inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) {
-  return (a < b ? 8u : a > b ? 4u : 2u) | (c.xer >> 31);
-}
+inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
+inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
 inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
 void op_cmpi(C& c, const I& i) {
   int64_t a = f_l(i.word) ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
