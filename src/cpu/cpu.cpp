@@ -2,17 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <new>
+
 #include "cpu/cpu_fault.h"
 #include "cpu/ppc_decode.h"
 
 namespace xdet::cpu {
 
-struct Cpu::Block {
+// A pre-decoded basic block; its DecodedInsn array follows the header in the
+// same allocation. Each block caches links to the last two successor blocks
+// (valid while link_gen matches the Cpu's generation), so the common
+// block-to-block transition skips the cache lookup.
+struct alignas(16) Cpu::Block {
   uint32_t start;
   uint32_t count;
   uint32_t end_pc;  // fall-through address after the last instruction
-  std::unique_ptr<DecodedInsn[]> insns;
+  uint32_t link_pc[2];
+  Block* link[2];
+  uint64_t link_gen;
+  DecodedInsn* insns() { return reinterpret_cast<DecodedInsn*>(this + 1); }
 };
+
+void Cpu::BlockDeleter::operator()(Block* b) const {
+  b->~Block();
+  ::operator delete(static_cast<void*>(b), std::align_val_t{alignof(Block)});
+}
 
 const char* stop_reason_name(StopReason r) {
   switch (r) {
@@ -77,12 +91,9 @@ Cpu::Block* Cpu::build_block(uint32_t pc) {
     addr += 4;
     if (ends_block(word) || addr == 0) break;
   }
-  auto b = std::make_unique<Block>();
-  b->start = pc;
-  b->count = n;
-  b->end_pc = addr;
-  b->insns.reset(new DecodedInsn[n]);
-  std::copy(buf, buf + n, b->insns.get());
+  void* raw_mem = ::operator new(sizeof(Block) + n * sizeof(DecodedInsn), std::align_val_t{alignof(Block)});
+  BlockPtr b(new (raw_mem) Block{pc, n, addr, {0, 0}, {nullptr, nullptr}, 0});
+  std::copy(buf, buf + n, b->insns());
   mem_.mark_code_page(pc);
   page_blocks_[pc & ~(GuestMemory::kPageSize - 1)].push_back(pc);
   ++stats_.blocks_built;
@@ -104,6 +115,7 @@ void Cpu::invalidate_page(uint32_t page_addr) {
     ++stats_.blocks_invalidated;
   }
   page_blocks_.erase(it);
+  ++generation_;
 }
 
 void Cpu::invalidate_code(uint32_t addr, uint64_t size) {
@@ -144,12 +156,15 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
   ctx.reservations = &reservations_;
   ExecResult result;
   uint64_t remaining = max_instructions;
-  Block* b = nullptr;
-  uint32_t idx = 0;
+  const bool has_stops = !stop_addrs_.empty();
+  if (!retired_.empty()) retired_.clear();
+  uint64_t seen_generation = generation_;
+  Block* b = nullptr;                 // block being executed (or last executed)
+  const DecodedInsn* cur = nullptr;   // instruction being executed
+  bool in_block = false;
   try {
     for (;;) {
-      if (!retired_.empty()) retired_.clear();
-      if (!stop_addrs_.empty() && is_stop(ctx.pc)) {
+      if (has_stops && is_stop(ctx.pc)) {
         result.reason = StopReason::kStopAddress;
         break;
       }
@@ -157,18 +172,61 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
         result.reason = StopReason::kBudget;
         break;
       }
-      b = nullptr;
-      b = lookup(ctx.pc);
-      const DecodedInsn* insns = b->insns.get();
+      uint32_t pc = ctx.pc;
+      Block* next;
+      if (b && b->link_gen == generation_ && b->link_pc[0] == pc) {
+        next = b->link[0];
+      } else if (b && b->link_gen == generation_ && b->link_pc[1] == pc) {
+        next = b->link[1];
+      } else {
+        next = lookup(pc);
+        if (b) {
+          if (b->link_gen != generation_) {
+            b->link_gen = generation_;
+            b->link_pc[0] = b->link_pc[1] = 0;
+            b->link[0] = b->link[1] = nullptr;
+          }
+          // Slot 1 caches the fall-through successor, slot 0 the taken one.
+          int slot = pc == b->end_pc ? 1 : 0;
+          b->link_pc[slot] = pc;
+          b->link[slot] = next;
+        }
+      }
+      b = next;
+      DecodedInsn* insns = b->insns();
       uint32_t n = b->count;
       ctx.block_begin = insns;
       ctx.pc = b->end_pc;
-      if (n <= remaining) [[likely]] {
-        for (idx = 0; idx < n; ++idx) insns[idx].fn(ctx, insns[idx]);
-      } else {
+      in_block = true;
+      if (n > remaining) [[unlikely]] {
         n = static_cast<uint32_t>(remaining);
-        for (idx = 0; idx < n; ++idx) insns[idx].fn(ctx, insns[idx]);
         ctx.pc = b->start + 4 * n;
+      }
+      cur = insns;
+      const DecodedInsn* end = insns + n;
+      // Unrolled so that each position has its own indirect call site, which
+      // gives the host's branch predictor more context.
+      while (end - cur >= 4) {
+        cur[0].fn(ctx, cur[0]);
+        ++cur;
+        cur[0].fn(ctx, cur[0]);
+        ++cur;
+        cur[0].fn(ctx, cur[0]);
+        ++cur;
+        cur[0].fn(ctx, cur[0]);
+        ++cur;
+      }
+      while (cur < end) {
+        cur[0].fn(ctx, cur[0]);
+        ++cur;
+      }
+      in_block = false;
+      if (generation_ != seen_generation) [[unlikely]] {
+        // This block may have invalidated code (possibly itself): forget it
+        // and free retired blocks now that none is executing.
+        seen_generation = generation_;
+        b = nullptr;
+        retired_.clear();
       }
       ctx.instructions_retired += n;
       remaining -= n;
@@ -187,19 +245,21 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
       }
     }
   } catch (const GuestFault& f) {
-    uint32_t pc = b ? b->insns[idx].pc : ctx.pc;
-    uint32_t word = b ? b->insns[idx].word : 0;
-    if (b) {
-      ctx.instructions_retired += idx;
-      remaining -= idx;
+    uint32_t pc = in_block ? cur->pc : ctx.pc;
+    uint32_t word = in_block ? cur->word : 0;
+    if (in_block) {
+      uint64_t done = static_cast<uint64_t>(cur - b->insns());
+      ctx.instructions_retired += done;
+      remaining -= done;
     }
     ctx.pc = pc;
     ctx.pending_stop = PendingStop::kNone;
     result.reason = StopReason::kFault;
     result.fault = memory_fault(f, pc, word);
   } catch (const CpuFault& f) {
-    ctx.instructions_retired += idx;
-    remaining -= idx;
+    uint64_t done = static_cast<uint64_t>(cur - b->insns());
+    ctx.instructions_retired += done;
+    remaining -= done;
     ctx.pc = f.pc();
     ctx.pending_stop = PendingStop::kNone;
     result.reason = StopReason::kFault;

@@ -65,6 +65,7 @@ class Cpu {
   ExecResult run(PpcContext& ctx, uint64_t max_instructions);
 
   void set_stop_addresses(std::vector<uint32_t> addrs) { stop_addrs_ = std::move(addrs); }
+  const std::vector<uint32_t>& stop_addresses() const { return stop_addrs_; }
   // Drops decoded blocks overlapping [addr, addr+size).
   void invalidate_code(uint32_t addr, uint64_t size);
   void invalidate_all_code();
@@ -82,6 +83,10 @@ class Cpu {
 
  private:
   struct Block;
+  struct BlockDeleter {
+    void operator()(Block* b) const;
+  };
+  using BlockPtr = std::unique_ptr<Block, BlockDeleter>;
   struct CacheEntry {
     uint32_t pc;
     Block* block;
@@ -107,10 +112,13 @@ class Cpu {
   ReservationTable reservations_;
   std::vector<uint32_t> stop_addrs_;
   std::unique_ptr<CacheEntry[]> fast_;
-  std::unordered_map<uint32_t, std::unique_ptr<Block>> blocks_;
+  std::unordered_map<uint32_t, BlockPtr> blocks_;
   std::unordered_map<uint32_t, std::vector<uint32_t>> page_blocks_;  // page -> block start pcs
   // Invalidated blocks are kept until the executing block has finished.
-  std::vector<std::unique_ptr<Block>> retired_;
+  std::vector<BlockPtr> retired_;
+  // Bumped on every invalidation; block-to-block links made under an older
+  // generation are ignored.
+  uint64_t generation_ = 1;
   Stats stats_;
 };
 

@@ -3,7 +3,7 @@
 // Branch handlers are always the last instruction of a block: the core has
 // preset ctx.pc to the fall-through address, so a not-taken branch does
 // nothing and a taken one stores its target. CTR is decremented and tested as
-// a 32-bit value (32-bit addressing, like the rest of the console ABI).
+// a 32-bit value (console semantics) unless ctx.mode64.
 #include "cpu/interp_common.h"
 #include "cpu/interp_families.h"
 
@@ -23,7 +23,8 @@ inline bool branch_condition(C& c, uint32_t w) {
   uint32_t bo = f_bo(w);
   bool ctr_ok = true;
   if (!(bo & 4)) {
-    uint32_t ctr = static_cast<uint32_t>(c.ctr) - 1;
+    uint64_t ctr = c.ctr - 1;
+    if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
     c.ctr = ctr;
     ctr_ok = (ctr != 0) != static_cast<bool>(bo & 2);
   }
@@ -41,13 +42,39 @@ void op_b(C& c, const I& i) {
   if constexpr (Lk) c.lr = i.pc + 4u;
   c.pc = target;
 }
+// Specialised conditional forms chosen at decode time from BO, so the host
+// does not branch on BO bits: condition-only (beq/bne/...), CTR-only
+// (bdnz/bdz) and the generic form.
+template <bool Want, bool Aa, bool Lk>
+void op_bc_cond(C& c, const I& i) {
+  bool taken = static_cast<bool>((c.cr >> (31 - f_bi(i.word))) & 1) == Want;
+  if constexpr (Lk) c.lr = i.pc + 4u;
+  uint32_t target = static_cast<uint32_t>((Aa ? 0 : i.pc) + f_bd(i.word));
+  c.pc = taken ? target : c.pc;
+}
+template <bool Zero, bool Aa, bool Lk>
+void op_bc_ctr(C& c, const I& i) {
+  uint64_t ctr = c.ctr - 1;
+  if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
+  c.ctr = ctr;
+  bool taken = (ctr == 0) == Zero;
+  if constexpr (Lk) c.lr = i.pc + 4u;
+  uint32_t target = static_cast<uint32_t>((Aa ? 0 : i.pc) + f_bd(i.word));
+  c.pc = taken ? target : c.pc;
+}
 template <bool Aa, bool Lk>
 void op_bc(C& c, const I& i) {
   bool taken = branch_condition(c, i.word);
   if constexpr (Lk) c.lr = i.pc + 4u;
   if (taken) c.pc = static_cast<uint32_t>((Aa ? 0 : i.pc) + f_bd(i.word));
 }
-// Unconditional forms: the common blr / bctr / bdnz without condition.
+template <bool Want>
+void op_bclr_cond(C& c, const I& i) {
+  bool taken = static_cast<bool>((c.cr >> (31 - f_bi(i.word))) & 1) == Want;
+  uint32_t target = static_cast<uint32_t>(c.lr) & ~3u;
+  c.pc = taken ? target : c.pc;
+}
+// Unconditional forms: the common blr / bctr.
 void op_blr(C& c, const I&) { c.pc = static_cast<uint32_t>(c.lr) & ~3u; }
 void op_bctr(C& c, const I&) { c.pc = static_cast<uint32_t>(c.ctr) & ~3u; }
 template <bool Lk>
@@ -101,7 +128,22 @@ InsnHandler decode_branch(uint32_t w) {
         case 2: return op_b<true, false>;
         default: return op_b<true, true>;
       }
-    case 16:
+    case 16: {
+      uint32_t bo = f_bo(w);
+      InsnHandler table_cond[2][2][2] = {
+          {{op_bc_cond<false, false, false>, op_bc_cond<false, false, true>},
+           {op_bc_cond<false, true, false>, op_bc_cond<false, true, true>}},
+          {{op_bc_cond<true, false, false>, op_bc_cond<true, false, true>},
+           {op_bc_cond<true, true, false>, op_bc_cond<true, true, true>}}};
+      InsnHandler table_ctr[2][2][2] = {
+          {{op_bc_ctr<false, false, false>, op_bc_ctr<false, false, true>},
+           {op_bc_ctr<false, true, false>, op_bc_ctr<false, true, true>}},
+          {{op_bc_ctr<true, false, false>, op_bc_ctr<true, false, true>},
+           {op_bc_ctr<true, true, false>, op_bc_ctr<true, true, true>}}};
+      bool aa = w & 2, lk = w & 1;
+      if ((bo & 0x14) == 0x04) return table_cond[(bo >> 3) & 1][aa][lk];
+      if ((bo & 0x14) == 0x10) return table_ctr[(bo >> 1) & 1][aa][lk];
+    }
       switch (w & 3) {
         case 0: return op_bc<false, false>;
         case 1: return op_bc<false, true>;
@@ -112,6 +154,7 @@ InsnHandler decode_branch(uint32_t w) {
       switch (f_xo10(w)) {
         case 16:
           if ((f_bo(w) & 0x14) == 0x14 && !(w & 1)) return op_blr;
+          if ((f_bo(w) & 0x14) == 0x04 && !(w & 1)) return (f_bo(w) & 8) ? op_bclr_cond<true> : op_bclr_cond<false>;
           return (w & 1) ? op_bclr<true> : op_bclr<false>;
         case 528:
           if (!(f_bo(w) & 4)) return nullptr;  // bcctr may not decrement CTR

@@ -38,12 +38,17 @@ inline void set_cr_field(PpcContext& c, uint32_t n, uint32_t v) {
   c.cr = (c.cr & ~(0xFu << shift)) | (v << shift);
 }
 
+// LT/GT/EQ bits without host branches (guest compares are often
+// unpredictable; a branchy host compare would mispredict with them).
+inline uint32_t cmp_bits(bool lt, bool gt, bool eq) {
+  return (static_cast<uint32_t>(lt) << 3) | (static_cast<uint32_t>(gt) << 2) | (static_cast<uint32_t>(eq) << 1);
+}
+
 // CR0 of record forms: console semantics compare the LOW 32 BITS as a signed
 // value (32-bit mode), see ppc-tests/FORMAT.md section 7.
 inline void update_cr0(PpcContext& c, uint64_t result) {
-  int32_t r = static_cast<int32_t>(result);
-  uint32_t v = r < 0 ? 8u : r > 0 ? 4u : 2u;
-  v |= c.xer >> 31;
+  int64_t r = c.mode64 ? static_cast<int64_t>(result) : static_cast<int64_t>(static_cast<int32_t>(result));
+  uint32_t v = cmp_bits(r < 0, r > 0, r == 0) | (c.xer >> 31);
   c.cr = (c.cr & 0x0FFFFFFFu) | (v << 28);
 }
 
@@ -53,8 +58,13 @@ inline void set_ov(PpcContext& c, bool ov) {
   c.xer = (c.xer & ~kXerOV) | (ov ? (kXerOV | kXerSO) : 0u);
 }
 
-// Carry out of bit 32 (the low word) of a + b + cin.
-inline bool carry32(uint64_t a, uint64_t b, uint32_t cin) {
+// Carry of a + b + cin: out of the low word (console), or out of bit 0 of
+// the doubleword in mode64.
+inline bool carry_out(const PpcContext& c, uint64_t a, uint64_t b, uint32_t cin) {
+  if (c.mode64) {
+    unsigned __int128 s = static_cast<unsigned __int128>(a) + b + cin;
+    return static_cast<bool>(s >> 64);
+  }
   return (static_cast<uint64_t>(static_cast<uint32_t>(a)) + static_cast<uint32_t>(b) + cin) >> 32;
 }
 

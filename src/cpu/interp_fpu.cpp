@@ -1,12 +1,18 @@
 // Scalar floating point (opcodes 59 and 63).
 //
-// Arithmetic runs on the host in IEEE double with round-to-nearest. NaN
+// Arithmetic runs on the host in IEEE double with round-to-nearest.
+// Single-precision forms must round once, to single: the double result is
+// rounded to single, and in the rare case where the double result sits
+// exactly on a midpoint between two singles (where double rounding could go
+// wrong) the operation is redone in round-to-odd, which makes the final
+// rounding to single exact. NaN
 // results follow PowerPC rules, not x86 ones: the first NaN operand in ISA
 // priority order is returned quieted, and an invalid operation produces the
 // default QNaN 0x7FF8000000000000. Single-precision forms compute in double and
 // round the result to single. FPSCR keeps what mtfsf/mtfsfi/mtfsb write and
 // the FPCC of compares; exception flags are not accumulated (documented gap).
 // Conversions to integer honour FPSCR[RN].
+#include <cfenv>
 #include <cmath>
 #include <limits>
 
@@ -42,6 +48,46 @@ inline uint64_t round_single(double d) {
   return as_bits(static_cast<double>(static_cast<float>(d)));
 }
 
+// True if d lies exactly halfway between two adjacent single-precision values.
+inline bool is_single_midpoint(double d) {
+  uint64_t b = as_bits(d);
+  int exp = static_cast<int>((b >> 52) & 0x7FF) - 1023;
+  if (exp > 127) return false;  // overflows single: rounds to infinity/max either way
+  if (exp >= -126) return (b & 0x1FFFFFFF) == 0x10000000;
+  if (exp < -150) return false;  // below half the smallest denormal: no midpoint possible except exact
+  // Single denormal range: the unit in the last place is 2^-149.
+  int drop = 29 + (-126 - exp);  // low mantissa bits below the single's precision
+  uint64_t m = (b & 0xFFFFFFFFFFFFFull) | (1ull << 52);
+  uint64_t low = m & ((1ull << drop) - 1);
+  return low == (1ull << (drop - 1));
+}
+
+// Recomputes op(a, b, c) rounding toward zero and sets the lowest bit if
+// the result was inexact ("round to odd"). Operands go through volatiles so
+// the compiler cannot reuse the round-to-nearest evaluation.
+template <typename Op>
+double round_to_odd(Op op, double a, double b, double c) {
+  volatile double va = a, vb = b, vc = c;
+  int old = std::fegetround();
+  std::fesetround(FE_TOWARDZERO);
+  std::feclearexcept(FE_INEXACT);
+  volatile double r = op(va, vb, vc);
+  bool inexact = std::fetestexcept(FE_INEXACT);
+  std::fesetround(old);
+  uint64_t bits = as_bits(r);
+  if (inexact) bits |= 1;
+  return as_double(bits);
+}
+
+template <bool Single, typename Op>
+inline double fp_compute(Op op, double a, double b, double c) {
+  double r = op(a, b, c);
+  if constexpr (Single) {
+    if (is_single_midpoint(r)) [[unlikely]] r = round_to_odd(op, a, b, c);
+  }
+  return r;
+}
+
 template <bool Rc>
 inline void fp_rec(C& c) {
   if constexpr (Rc) set_cr_field(c, 1, c.fpscr >> 28);
@@ -63,23 +109,28 @@ inline void fp_finish(C& c, const I& i, double r, uint64_t p0, uint64_t p1, uint
 
 template <bool S, bool Rc> void op_fadd(C& c, const I& i) {
   uint64_t a = FA(c, i), b = FB(c, i);
-  fp_finish<S, Rc>(c, i, as_double(a) + as_double(b), a, b, 0, 2);
+  double r = fp_compute<S>([](double x, double y, double) { return x + y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
 }
 template <bool S, bool Rc> void op_fsub(C& c, const I& i) {
   uint64_t a = FA(c, i), b = FB(c, i);
-  fp_finish<S, Rc>(c, i, as_double(a) - as_double(b), a, b, 0, 2);
+  double r = fp_compute<S>([](double x, double y, double) { return x - y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
 }
 template <bool S, bool Rc> void op_fmul(C& c, const I& i) {
   uint64_t a = FA(c, i), cc = FC(c, i);
-  fp_finish<S, Rc>(c, i, as_double(a) * as_double(cc), a, cc, 0, 2);
+  double r = fp_compute<S>([](double x, double y, double) { return x * y; }, as_double(a), as_double(cc), 0);
+  fp_finish<S, Rc>(c, i, r, a, cc, 0, 2);
 }
 template <bool S, bool Rc> void op_fdiv(C& c, const I& i) {
   uint64_t a = FA(c, i), b = FB(c, i);
-  fp_finish<S, Rc>(c, i, as_double(a) / as_double(b), a, b, 0, 2);
+  double r = fp_compute<S>([](double x, double y, double) { return x / y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
 }
 template <bool S, bool Rc> void op_fsqrt(C& c, const I& i) {
   uint64_t b = FB(c, i);
-  fp_finish<S, Rc>(c, i, std::sqrt(as_double(b)), b, 0, 0, 1);
+  double r = fp_compute<S>([](double x, double, double) { return std::sqrt(x); }, as_double(b), 0, 0);
+  fp_finish<S, Rc>(c, i, r, b, 0, 0, 1);
 }
 // Estimates: computed exactly (deterministic; the console's estimate tables
 // are accurate to 1/4096, so exact results are within the architected bound).
@@ -96,9 +147,11 @@ template <bool S, bool Rc> void op_frsqrte(C& c, const I& i) {
 template <bool S, bool Rc, bool Sub, bool Neg>
 void op_fmadd(C& c, const I& i) {
   uint64_t a = FA(c, i), b = FB(c, i), cc = FC(c, i);
-  double bd = as_double(b);
-  double r = std::fma(as_double(a), as_double(cc), Sub ? -bd : bd);
-  if (Neg && !std::isnan(r)) r = -r;
+  auto op = [](double x, double y, double z) {
+    double r = std::fma(x, y, Sub ? -z : z);
+    return (Neg && !std::isnan(r)) ? -r : r;
+  };
+  double r = fp_compute<S>(op, as_double(a), as_double(cc), as_double(b));
   fp_finish<S, Rc>(c, i, r, a, b, cc, 3);
 }
 template <bool Rc> void op_fsel(C& c, const I& i) {

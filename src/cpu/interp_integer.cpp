@@ -26,10 +26,10 @@ inline void rec(C& c, uint64_t v) {
   if constexpr (Rc) update_cr0(c, v);
 }
 
-// Signed overflow of the low-32-bit sum a + b + cin.
-inline bool ov32_add(uint64_t a, uint64_t b, uint64_t r) {
-  uint32_t x = static_cast<uint32_t>(a), y = static_cast<uint32_t>(b), s = static_cast<uint32_t>(r);
-  return ((x ^ s) & (y ^ s)) >> 31;
+// Signed overflow of the sum r = a + b + cin (low word, or doubleword in mode64).
+inline bool ov_add(const C& c, uint64_t a, uint64_t b, uint64_t r) {
+  uint64_t v = (a ^ r) & (b ^ r);
+  return c.mode64 ? (v >> 63) : ((v >> 31) & 1);
 }
 
 // ---- D-form arithmetic ----
@@ -39,14 +39,14 @@ template <bool Rc>
 void op_addic(C& c, const I& i) {
   uint64_t a = RA(c, i), b = static_cast<uint64_t>(f_simm(i.word));
   uint64_t r = a + b;
-  set_ca(c, carry32(a, b, 0));
+  set_ca(c, carry_out(c, a, b, 0));
   RD(c, i) = r;
   rec<Rc>(c, r);
 }
 void op_subfic(C& c, const I& i) {
   uint64_t a = ~RA(c, i), b = static_cast<uint64_t>(f_simm(i.word));
   uint64_t r = a + b + 1;
-  set_ca(c, carry32(a, b, 1));
+  set_ca(c, carry_out(c, a, b, 1));
   RD(c, i) = r;
 }
 void op_mulli(C& c, const I& i) {
@@ -58,8 +58,8 @@ void op_mulli(C& c, const I& i) {
 template <bool Rc, bool Oe>
 inline void addx_common(C& c, const I& i, uint64_t a, uint64_t b, uint32_t cin, bool set_carry) {
   uint64_t r = a + b + cin;
-  if (set_carry) set_ca(c, carry32(a, b, cin));
-  if constexpr (Oe) set_ov(c, ov32_add(a, b, r));
+  if (set_carry) set_ca(c, carry_out(c, a, b, cin));
+  if constexpr (Oe) set_ov(c, ov_add(c, a, b, r));
   RD(c, i) = r;
   rec<Rc>(c, r);
 }
@@ -319,12 +319,8 @@ void op_rldcr(C& c, const I& i) {
 }
 
 // ---- Compares: L bit (21) selects 64-bit comparison ----
-inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) {
-  return (a < b ? 8u : a > b ? 4u : 2u) | (c.xer >> 31);
-}
-inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) {
-  return (a < b ? 8u : a > b ? 4u : 2u) | (c.xer >> 31);
-}
+inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
+inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
 inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
 void op_cmpi(C& c, const I& i) {
   int64_t a = f_l(i.word) ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));

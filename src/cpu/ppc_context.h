@@ -70,6 +70,12 @@ struct PpcContext {
   uint32_t pc = 0;        // next instruction to execute (between Cpu::run calls: exact)
   GuestMemory* mem = nullptr;
   uint64_t msr = 0x9030;  // kept for mfmsr/mtmsrd; no effect on execution
+  // false (default): console semantics -- CR0 of record forms, XER[CA] and
+  // XER[OV] of the add/subtract family, and the CTR test of bc are computed
+  // from the low 32 bits (ppc-tests/FORMAT.md section 7).
+  // true: generic 64-bit PowerPC semantics, used by `xdet run-elf` for ELF64
+  // programs so they can be checked against qemu-ppc64.
+  bool mode64 = false;
 
   // --- Interpreter core bookkeeping (not architectural) ---
   // Instructions retired by this context, exact. Updated by Cpu::run at block
