@@ -44,6 +44,10 @@ TEST_F(VmxFloatTest, MinMaxSignedZeroAndNan) {
 }
 
 TEST_F(VmxFloatTest, FloatToIntSaturatesAndSetsSat) {
+  ctx.vr[1] = V(0x7FC00000, 0xC0600000, 0xFF800001, 0x3F800000);  // NaNs convert to 0
+  run(vx(kVctsxs, 3, 0, 1));
+  expect_vr(3, V(0, 0xFFFFFFFD, 0, 1));
+  EXPECT_EQ(ctx.vscr, 0u);  // ... without saturating
   ctx.vr[1] = V(0x7FC00000, 0x7F800000, 0x4F000000, 0xC0600000);  // NaN, inf, 2^31, -3.5
   run(vx(kVctsxs, 3, 0, 1));
   expect_vr(3, V(0, 0x7FFFFFFF, 0x7FFFFFFF, 0xFFFFFFFD));
