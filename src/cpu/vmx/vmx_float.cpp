@@ -107,9 +107,8 @@ V op_vctsxs(C& c, const V& b, u32 uimm) {
   bool sat = false;
   V r{};
   for (int k = 0; k < 4; ++k) {
-    if (is_nan_bits(b.w[k])) {
+    if (is_nan_bits(b.w[k])) {  // NaN converts to 0 without saturating
       r.w[k] = 0;
-      sat = true;
       continue;
     }
     const double t = std::trunc(std::ldexp(static_cast<double>(as_f(b.w[k])), static_cast<int>(uimm)));
@@ -130,9 +129,8 @@ V op_vctuxs(C& c, const V& b, u32 uimm) {
   bool sat = false;
   V r{};
   for (int k = 0; k < 4; ++k) {
-    if (is_nan_bits(b.w[k])) {
+    if (is_nan_bits(b.w[k])) {  // NaN converts to 0 without saturating
       r.w[k] = 0;
-      sat = true;
       continue;
     }
     const double t = std::trunc(std::ldexp(static_cast<double>(as_f(b.w[k])), static_cast<int>(uimm)));
