@@ -10,4 +10,7 @@ struct Command {
   int (*run)(int argc, char** argv);
 };
 
+int run_inspect(int argc, char** argv);
+int run_pack(int argc, char** argv);
+
 }  // namespace xdet::app

@@ -11,6 +11,8 @@ namespace xdet::app {
 namespace {
 
 const Command kCommands[] = {
+    {"inspect", "summarise an XEX2 file, disassemble part of it", run_inspect},
+    {"pack", "build an XEX2 file from a linked guest ELF", run_pack},
     {nullptr, nullptr, nullptr},
 };
 
