@@ -10,4 +10,6 @@ struct Command {
   int (*run)(int argc, char** argv);
 };
 
+int run_diff(int argc, char** argv);
+
 }  // namespace xdet::app

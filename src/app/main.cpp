@@ -11,6 +11,7 @@ namespace xdet::app {
 namespace {
 
 const Command kCommands[] = {
+    {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
     {nullptr, nullptr, nullptr},
 };
 
