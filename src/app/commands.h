@@ -11,5 +11,6 @@ struct Command {
 };
 
 int run_diff(int argc, char** argv);
+int run_gen_traces(int argc, char** argv);
 
 }  // namespace xdet::app

@@ -12,6 +12,7 @@ namespace {
 
 const Command kCommands[] = {
     {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
+    {"gen-traces", "generate a realistic canary/ours trace pair", run_gen_traces},
     {nullptr, nullptr, nullptr},
 };
 

@@ -107,12 +107,18 @@ std::string integral_double_digits(double d) {
   return s;
 }
 
-bool numbers_equal(const PyValue& a, const PyValue& b) {
+bool numbers_equal(const PyValue& a, const PyValue& b, bool nested) {
   using T = PyValue::Type;
   T ta = a.type(), tb = b.type();
   auto small_int = [](T t) { return t == T::kInt || t == T::kBool; };
   if (small_int(ta) && small_int(tb)) return a.as_int() == b.as_int();
-  if (ta == T::kFloat && tb == T::kFloat) return a.as_float() == b.as_float();
+  if (ta == T::kFloat && tb == T::kFloat) {
+    // json.loads returns one shared NaN object for every "NaN" literal, and
+    // container comparisons short-circuit on identity: NaN equals NaN inside
+    // lists/dicts, but not in a direct `a != b`.
+    if (std::isnan(a.as_float()) && std::isnan(b.as_float())) return nested;
+    return a.as_float() == b.as_float();
+  }
   if (ta == T::kBigInt && tb == T::kBigInt) return a.as_str() == b.as_str();
   if (ta == T::kBigInt && small_int(tb)) return false;  // big ints lie outside int64
   if (small_int(ta) && tb == T::kBigInt) return false;
@@ -127,9 +133,13 @@ bool numbers_equal(const PyValue& a, const PyValue& b) {
 
 }  // namespace
 
-bool py_equal(const PyValue& a, const PyValue& b) {
+bool py_equal_impl(const PyValue& a, const PyValue& b, bool nested);
+
+bool py_equal(const PyValue& a, const PyValue& b) { return py_equal_impl(a, b, false); }
+
+bool py_equal_impl(const PyValue& a, const PyValue& b, bool nested) {
   using T = PyValue::Type;
-  if (a.is_number() && b.is_number()) return numbers_equal(a, b);
+  if (a.is_number() && b.is_number()) return numbers_equal(a, b, nested);
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case T::kNone: return true;
@@ -139,7 +149,7 @@ bool py_equal(const PyValue& a, const PyValue& b) {
       const auto& y = b.items();
       if (x.size() != y.size()) return false;
       for (size_t i = 0; i < x.size(); ++i)
-        if (!py_equal(x[i], y[i])) return false;
+        if (!py_equal_impl(x[i], y[i], true)) return false;
       return true;
     }
     case T::kDict: {
@@ -147,7 +157,7 @@ bool py_equal(const PyValue& a, const PyValue& b) {
       if (x.size() != b.members().size()) return false;
       for (const auto& it : x) {
         const PyValue* o = b.get(it.first);
-        if (!o || !py_equal(it.second, *o)) return false;
+        if (!o || !py_equal_impl(it.second, *o, true)) return false;
       }
       return true;
     }
