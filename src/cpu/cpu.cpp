@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cpu/cpu_fault.h"
+#include "cpu/fp_env.h"
 #include "cpu/ppc_decode.h"
 
 namespace xdet::cpu {
@@ -155,6 +156,7 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
   ctx.mem = &mem_;
   ctx.reservations = &reservations_;
   ExecResult result;
+  HostRoundingScope rounding(ctx.fpscr);
   uint64_t remaining = max_instructions;
   const bool has_stops = !stop_addrs_.empty();
   if (!retired_.empty()) retired_.clear();
