@@ -15,9 +15,16 @@ constexpr uint32_t kData = 0x10000000;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static xdet::GuestMemory mem;
   static xdet::cpu::Cpu cpu(mem);
+  static bool mapped = [] {
+    mem.set_protection(kCode, 0x10000, xdet::GuestMemory::kProtRWX);
+    mem.set_protection(kData, 0x10000, xdet::GuestMemory::kProtRW);
+    return true;
+  }();
+  (void)mapped;
   if (size < 64) return 0;
-  mem.set_protection(kCode, 0x10000, xdet::GuestMemory::kProtRWX);
-  mem.set_protection(kData, 0x10000, xdet::GuestMemory::kProtRW);
+  // Rewriting the code page goes through the code-write hook, which drops the
+  // previous input's decoded blocks. (Protection is set once: set_protection
+  // clears the page's code-cached mark and with it that notification.)
   mem.fill(kCode, 0, 0x10000);
   xdet::cpu::PpcContext ctx;
   cpu.attach(ctx);
