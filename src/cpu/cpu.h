@@ -8,16 +8,27 @@
 //   ExecResult r = cpu.run(ctx, budget);   // runs until budget/sc/trap/fault/stop
 // - kBudget: exactly `budget` instructions retired; ctx.pc is the next one.
 // - kSyscall: `sc` retired; ctx.pc is the instruction after it (r0 = number).
+//   An HLE import thunk such as `li r0,N; sc; blr` dispatches cheaply.
 // - kTrap: a tw/twi/td/tdi condition held; ctx.pc is the trap (not retired).
 // - kFault: illegal instruction, misaligned reservation or a memory fault;
 //   ctx.pc is the faulting instruction (not retired), details in `fault`.
-// - kStopAddress: ctx.pc reached an address from set_stop_addresses() at a
-//   block boundary (used for return sentinels such as the LR value 0xBCBCBCBC).
-// ctx.instructions_retired counts every retired instruction exactly.
-// The Cpu installs GuestMemory's code-write hook: stores into pages holding
-// decoded code invalidate the affected blocks. (Writes through an aliasing
-// view of the same physical page are not seen; embedders that write code
-// through an alias call invalidate_code().)
+// - kStopAddress: ctx.pc reached an address from set_stop_addresses() (used
+//   for return sentinels such as the LR value 0xBCBCBCBC).
+// ctx.instructions_retired counts every retired instruction exactly (the
+// scheduler's clock); ctx.timebase_fn maps it to the mftb value.
+// Several contexts may run on one Cpu (one at a time: the Cpu is not
+// thread-safe); they share the decoded-block cache and the ReservationTable.
+// Kernel code that performs atomic updates of guest memory on a thread's
+// behalf should call reservations().invalidate(addr, size).
+// Code invalidation: the Cpu installs GuestMemory's code-write hook, so guest
+// and embedder stores into pages holding decoded code drop the affected
+// blocks, and icbi drops a line. Not seen: writes through an aliasing view
+// (0x80000000 vs 0x90000000 ...) and writes made after set_protection() on a
+// code page (it clears the page's code-cached mark); call invalidate_code()
+// after either.
+// The host FP rounding mode follows ctx.fpscr[RN] inside run() and is
+// restored on return.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,7 +75,11 @@ class Cpu {
 
   ExecResult run(PpcContext& ctx, uint64_t max_instructions);
 
-  void set_stop_addresses(std::vector<uint32_t> addrs) { stop_addrs_ = std::move(addrs); }
+  // Addresses at which run() returns kStopAddress before executing them
+  // (blocks are cut at these addresses, so falling through into one is seen
+  // too). For dispatching many HLE entry points prefer an `sc` in the thunk
+  // (kSyscall): stop addresses cost a check per block.
+  void set_stop_addresses(std::vector<uint32_t> addrs);
   const std::vector<uint32_t>& stop_addresses() const { return stop_addrs_; }
   // Drops decoded blocks overlapping [addr, addr+size).
   void invalidate_code(uint32_t addr, uint64_t size);
@@ -102,10 +117,13 @@ class Cpu {
   Block* build_block(uint32_t pc);
   void invalidate_page(uint32_t page_addr);
   bool is_stop(uint32_t pc) const {
-    for (uint32_t a : stop_addrs_) {
-      if (a == pc) return true;
+    if (stop_addrs_.size() <= 4) {
+      for (uint32_t a : stop_addrs_) {
+        if (a == pc) return true;
+      }
+      return false;
     }
-    return false;
+    return std::binary_search(stop_addrs_.begin(), stop_addrs_.end(), pc);
   }
 
   GuestMemory& mem_;

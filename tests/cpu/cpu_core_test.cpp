@@ -227,3 +227,37 @@ TEST(Decoder, KnowsCoreInstructionsAndRejectsGarbage) {
 
 }  // namespace
 }  // namespace xdet::cpu
+
+namespace xdet::cpu {
+namespace {
+
+TEST_F(CpuTest, FallingThroughIntoAStopAddressStops) {
+  load({addi(3, 0, 1), addi(3, 3, 1), addi(3, 3, 1), kSc});
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);  // block built without stops
+  ctx.pc = kCode;
+  ctx.gpr[3] = 0;
+  cpu.set_stop_addresses({kCode + 8});
+  ExecResult r = cpu.run(ctx, 100);
+  EXPECT_EQ(r.reason, StopReason::kStopAddress);
+  EXPECT_EQ(ctx.pc, kCode + 8);
+  EXPECT_EQ(ctx.gpr[3], 2u);
+}
+
+TEST_F(CpuTest, IcbiMakesTheCoreRedecodeALine) {
+  load({addi(3, 0, 1), kSc});
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);
+  // Rewrite the code behind the hook's back (as an aliasing view would),
+  // then execute icbi on the line.
+  store_be32(mem.translate(kCode), addi(3, 0, 5));
+  uint32_t icbi = (31u << 26) | (0u << 16) | (4u << 11) | (982u << 1);
+  load({icbi, kSc}, kCode + 0x1000);  // another page: no code-write hook on kCode
+  ctx.gpr[4] = kCode;
+  ctx.pc = kCode + 0x1000;
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);
+  ctx.pc = kCode;
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);
+  EXPECT_EQ(ctx.gpr[3], 5u);
+}
+
+}  // namespace
+}  // namespace xdet::cpu

@@ -16,8 +16,8 @@ Two modes:
 
 Documented differences are excluded by rule, never by case:
   R1 FPSCR exception/status flags are not modelled by xdet: FPSCR is not
-     compared, mffs and FP record forms (CR1 = FPSCR summary) are not
-     generated, and the rounding mode is left at round-to-nearest.
+     compared, and mffs and FP record forms (CR1 = FPSCR summary) are not
+     generated. The rounding mode (FPSCR[RN]) is generated and compared.
   R2 fres/frsqrte are estimates whose precision is implementation-defined:
      not generated.
   R3 Results the ISA leaves undefined are not generated: divides get a
@@ -193,10 +193,15 @@ class Case:
         elif k == 3:
             self.emit("mcrf %d, %d" % (r.randrange(8), r.randrange(8)))
         else:
-            if r.random() < 0.5:
+            kk = r.randrange(4)
+            if kk == 0:
                 self.emit("mfcr r%d" % self.gpr())
-            else:
+            elif kk == 1:
                 self.emit("mtcrf %d, r%d" % (r.randrange(256), self.gpr()))
+            elif kk == 2:
+                self.emit("mfocrf r%d, %d" % (self.gpr(), 1 << r.randrange(8)))
+            else:
+                self.emit("mtocrf %d, r%d" % (1 << r.randrange(8), self.gpr()))
 
     def gen_spr(self):
         r = self.rng
@@ -221,7 +226,7 @@ class Case:
         r = self.rng
         lab = self.new_label()
         dist = r.randrange(1, 5)
-        k = r.randrange(6)
+        k = r.randrange(8)
         bo = r.choice([4, 12, 20, 0, 2, 8, 10, 16, 18])
         bi = r.randrange(32)
         if k == 0:
@@ -230,6 +235,16 @@ class Case:
             self.emit("bc %d, %d, %s" % (bo, bi, lab))
         elif k == 3:
             self.emit("bcl %d, %d, %s" % (bo, bi, lab))
+        elif k == 6:
+            self.emit("lis r30, %s@ha" % lab)
+            self.emit("addi r30, r30, %s@l" % lab)
+            self.emit("mtctr r30")
+            self.emit("bcctrl %d, %d" % (r.choice([4, 12, 20]), bi))
+        elif k == 7:
+            self.emit("lis r30, %s@ha" % lab)
+            self.emit("addi r30, r30, %s@l" % lab)
+            self.emit("mtlr r30")
+            self.emit("bclrl %d, %d" % (bo, bi))
         elif k == 4:
             # bclr to a forward label through LR
             self.emit("lis r30, %s@ha" % lab)
@@ -297,7 +312,7 @@ class Case:
                 self.emit("%s r%d, 0(r30)" % (st, self.gpr()))
             self.emit("%s r%d, 0, r30" % (sop, self.gpr()))
         else:
-            kk = r.randrange(3)
+            kk = r.randrange(4)
             if kk == 0:
                 start = r.randrange(20, 32)
                 self.emit("stmw r%d, %d(r31)" % (start, r.randrange(0, BUF_SIZE - 4 * (32 - start) + 1, 4)))
@@ -307,6 +322,15 @@ class Case:
                 self.emit("mr r3, r31")
                 self.emit("lmw r%d, %d(r3)" % (start, r.randrange(0, BUF_SIZE - 4 * (32 - start) + 1, 4)))
                 self.restore_base()
+            elif kk == 3:
+                # indexed string forms: byte count from XER
+                nb = r.randrange(0, 17)
+                regs = (nb + 3) // 4
+                rd = r.randrange(3, 29 - max(regs, 1))
+                self.emit("li r29, %d" % nb)
+                self.emit("mtxer r29")
+                self.emit("li r30, %d" % r.randrange(0, BUF_SIZE - 16))
+                self.emit("%s r%d, r31, r30" % (r.choice(["lswx", "stswx"]), rd))
             else:
                 nb = r.randrange(1, 17)
                 regs = (nb + 3) // 4
@@ -319,7 +343,7 @@ class Case:
     def gen_fpu(self):
         r = self.rng
         d, a, b, c = self.fpr(), self.fpr(), self.fpr(), self.fpr()
-        k = r.randrange(10)
+        k = r.randrange(11)
         s = "s" if r.random() < 0.4 else ""
         if k < 3:
             op = r.choice(["fadd", "fsub", "fmul", "fdiv"])
@@ -350,6 +374,12 @@ class Case:
                 while a == d:
                     a = self.fpr()
                 self.emit("fmr f%d, f%d" % (d, a))
+        elif k == 10:
+            # rounding mode (FPSCR[RN]) for the following operations
+            if r.random() < 0.7:
+                self.emit("mtfsfi 7, %d" % r.randrange(4))
+            else:
+                self.emit("%s %d" % (r.choice(["mtfsb0", "mtfsb1"]), r.choice([30, 31])))
         else:
             op, size = r.choice([("lfs", 4), ("lfd", 8), ("stfs", 4), ("stfd", 8)])
             off = r.randrange(0, BUF_SIZE - size + 1, 4)
@@ -427,6 +457,7 @@ def build_source(cases, inits, mode):
         out.append("  mtxer r3")
         out.append("  %s r3, %d(r30)" % (ld, 34 * W))
         out.append("  mtctr r3")
+        out.append("  mtfsfi 7, 0")
         for f in range(32):
             out.append("  lfd f%d, %d(r30)" % (f, 35 * W + 8 * f))
         for g in [0] + list(range(3, 30)):
