@@ -119,16 +119,16 @@ V op_vsr(C&, const V& a, const V& b) {
   for (int k = 0; k < 4; ++k) r.w[k] = (a.w[k] >> sh) | (k > 0 ? a.w[k - 1] << (32 - sh) : 0u);
   return r;
 }
-// Shift the 128-bit big-endian value left (positive) or right by n bytes.
+// Shift the 128-bit big-endian value left or right by n (0-15) bytes.
 inline V shift_octets_left(const V& a, u32 n) {
-  V r{};
-  for (int i = 0; i + static_cast<int>(n) < 16; ++i) r.set_byte(i, a.byte(i + static_cast<int>(n)));
-  return r;
+  uint8_t src[32] = {};
+  to_be_bytes(a, src);
+  return from_be_bytes(src + n);
 }
 inline V shift_octets_right(const V& a, u32 n) {
-  V r{};
-  for (int i = static_cast<int>(n); i < 16; ++i) r.set_byte(i, a.byte(i - static_cast<int>(n)));
-  return r;
+  uint8_t src[32] = {};
+  to_be_bytes(a, src + 16);
+  return from_be_bytes(src + 16 - n);
 }
 V op_vslo(C&, const V& a, const V& b) { return shift_octets_left(a, (b.w[3] >> 3) & 15); }
 V op_vsro(C&, const V& a, const V& b) { return shift_octets_right(a, (b.w[3] >> 3) & 15); }

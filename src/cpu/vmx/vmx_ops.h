@@ -155,4 +155,9 @@ inline uint32_t sat_u8(int32_t v, bool& sat) {
 XDET_VMX_HANDLERS(XDET_VMX_DECLARE)
 #undef XDET_VMX_DECLARE
 
+// Host-specific variants picked by the decoder (same semantics).
+void h_vperm_ssse3(PpcContext& ctx, const DecodedInsn& insn);
+void h_vperm128_ssse3(PpcContext& ctx, const DecodedInsn& insn);
+bool host_has_ssse3();
+
 }  // namespace xdet::cpu::vmx
