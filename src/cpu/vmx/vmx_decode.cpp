@@ -337,6 +337,9 @@ Entry decode_op31(uint32_t w) {
     case 167: return E(stvehx);
     case 199: return E(stvewx);
     case 231: return E(stvx);
+    case 342: return E(dst);              // dst / dstt
+    case 374: return EA(dst, "dstst");    // dstst / dststt
+    case 822: return E(dss);              // dss / dssall
     case 359: return EA(lvx, "lvxl");
     case 487: return EA(stvx, "stvxl");
     case 519: return E(lvlx);

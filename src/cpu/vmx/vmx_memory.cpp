@@ -163,6 +163,11 @@ void h_lvrx128(PpcContext& c, const DecodedInsn& i) { do_lvrx<f128_vd>(c, i); }
 void h_stvlx128(PpcContext& c, const DecodedInsn& i) { do_stvlx<f128_vd>(c, i); }
 void h_stvrx128(PpcContext& c, const DecodedInsn& i) { do_stvrx<f128_vd>(c, i); }
 
+// Data-stream touch hints (dst/dstt/dstst/dststt) and stops (dss/dssall):
+// cache hints only, no architectural effect.
+void h_dst(PpcContext&, const DecodedInsn&) {}
+void h_dss(PpcContext&, const DecodedInsn&) {}
+
 void h_mfvscr(PpcContext& c, const DecodedInsn& i) {
   Vec128& d = c.vr[f_vd(i.word)];
   d.w[0] = d.w[1] = d.w[2] = 0;

@@ -113,7 +113,7 @@ inline uint32_t sat_u8(int32_t v, bool& sat) {
   X(lvx) X(lvebx) X(lvehx) X(lvewx) X(stvx) X(stvebx) X(stvehx) X(stvewx) X(lvsl) X(lvsr)   \
   X(lvlx) X(lvrx) X(stvlx) X(stvrx) X(mfvscr) X(mtvscr)                                   \
   X(lvx128) X(lvewx128) X(stvx128) X(stvewx128) X(lvsl128) X(lvsr128) X(lvlx128)          \
-  X(lvrx128) X(stvlx128) X(stvrx128)                                                      \
+  X(lvrx128) X(stvlx128) X(stvrx128) X(dst) X(dss)                                       \
   /* integer arithmetic */                                                                \
   X(vaddubm) X(vadduhm) X(vadduwm) X(vaddubs) X(vadduhs) X(vadduws) X(vaddsbs) X(vaddshs) \
   X(vaddsws) X(vaddcuw) X(vsububm) X(vsubuhm) X(vsubuwm) X(vsububs) X(vsubuhs) X(vsubuws) \
