@@ -5,6 +5,7 @@
 // denormal inputs and results flushed to (signed) zero, NaN results are the
 // first NaN operand made quiet, or the default QNaN 0x7FC00000 for invalid
 // operations. The host is assumed to run in round-to-nearest mode.
+#include <cfenv>
 #include <cmath>
 
 #include "cpu/vmx/vmx_elements.h"
@@ -16,6 +17,28 @@
 
 namespace xdet::cpu::vmx {
 namespace {
+
+// Vector float arithmetic always rounds to nearest, but while guest code
+// runs the core makes the host's rounding mode follow FPSCR[RN]
+// (cpu/fp_env.h). When the guest selected another mode, switch the host to
+// nearest for the duration of the handler.
+class NearestRounding {
+ public:
+  explicit NearestRounding(const PpcContext& c) {
+    if (c.fpscr & 3) [[unlikely]] {
+      saved_ = std::fegetround();
+      std::fesetround(FE_TONEAREST);
+    }
+  }
+  ~NearestRounding() {
+    if (saved_ >= 0) std::fesetround(saved_);
+  }
+  NearestRounding(const NearestRounding&) = delete;
+  NearestRounding& operator=(const NearestRounding&) = delete;
+
+ private:
+  int saved_ = -1;
+};
 
 using u32 = uint32_t;
 using C = PpcContext;
@@ -261,18 +284,18 @@ V dot(C&, const V& a, const V& b) {
 
 }  // namespace
 
-#define XDET_VX(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx<op_##name>(c, i); }
-#define XDET_VX128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128<op_##op>(c, i); }
-#define XDET_VXB(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx_b<op_##name>(c, i); }
-#define XDET_VXB128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128_b<op_##op>(c, i); }
-#define XDET_VXI(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx_bimm<op_##name>(c, i); }
-#define XDET_VXI128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128_bimm<op_##op>(c, i); }
+// Every handler below rounds to nearest whatever FPSCR[RN] says.
+#define XDET_FP_HANDLER(name, form, op)                 \
+  void h_##name(PpcContext& c, const DecodedInsn& i) {  \
+    const NearestRounding rn(c);                        \
+    form<op>(c, i);                                     \
+  }
+#define XDET_VX(name) XDET_FP_HANDLER(name, form_vx, op_##name)
+#define XDET_VX128(name, op) XDET_FP_HANDLER(name, form_vx128, op_##op)
+#define XDET_VXB(name) XDET_FP_HANDLER(name, form_vx_b, op_##name)
+#define XDET_VXB128(name, op) XDET_FP_HANDLER(name, form_vx128_b, op_##op)
+#define XDET_VXI(name) XDET_FP_HANDLER(name, form_vx_bimm, op_##name)
+#define XDET_VXI128(name, op) XDET_FP_HANDLER(name, form_vx128_bimm, op_##op)
 
 XDET_VX(vaddfp) XDET_VX(vsubfp) XDET_VX(vmaxfp) XDET_VX(vminfp)
 XDET_VX128(vaddfp128, vaddfp) XDET_VX128(vsubfp128, vsubfp) XDET_VX128(vmulfp128, vmulfp)
@@ -291,36 +314,48 @@ XDET_VXI128(vcfpsxws128, vctsxs)
 #undef XDET_VXB128
 #undef XDET_VXI
 #undef XDET_VXI128
+#undef XDET_FP_HANDLER
 
 // vmaddfp vD, vA, vC, vB: vA*vC + vB
 void h_vmaddfp(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   c.vr[f_vd(w)] = madd_v(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
 }
 void h_vnmsubfp(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   c.vr[f_vd(w)] = nmsub_v(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
 }
 // vmaddfp128 vD, vA, vB: vA*vB + vD
 void h_vmaddfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
   d = madd_v(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
 }
 // vmaddcfp128 vD, vA, vB: vA*vD + vB
 void h_vmaddcfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
   d = madd_v(c.vr[f128_va(w)], d, c.vr[f128_vb(w)]);
 }
 // vnmsubfp128 vD, vA, vB: -(vA*vB - vD)
 void h_vnmsubfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
   d = nmsub_v(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
 }
-void h_vmsum3fp128(PpcContext& c, const DecodedInsn& i) { form_vx128<dot<3>>(c, i); }
-void h_vmsum4fp128(PpcContext& c, const DecodedInsn& i) { form_vx128<dot<4>>(c, i); }
+void h_vmsum3fp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
+  form_vx128<dot<3>>(c, i);
+}
+void h_vmsum4fp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
+  form_vx128<dot<4>>(c, i);
+}
 
 void h_vcmpeqfp(PpcContext& c, const DecodedInsn& i) { form_vc<fcmp<feq>>(c, i); }
 void h_vcmpgefp(PpcContext& c, const DecodedInsn& i) { form_vc<fcmp<fge>>(c, i); }
