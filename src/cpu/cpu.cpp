@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cpu/cpu_fault.h"
+#include "cpu/fp_env.h"
 #include "cpu/ppc_decode.h"
 
 namespace xdet::cpu {
@@ -60,6 +61,19 @@ Cpu::~Cpu() { mem_.set_code_write_hook(nullptr); }
 void Cpu::attach(PpcContext& ctx) {
   ctx.mem = &mem_;
   ctx.reservations = &reservations_;
+  ctx.core = this;
+  ctx.on_icbi = [](PpcContext& c, uint32_t addr) {
+    static_cast<Cpu*>(c.core)->invalidate_code(addr & ~(ReservationTable::kGranule - 1), ReservationTable::kGranule);
+  };
+}
+
+void Cpu::set_stop_addresses(std::vector<uint32_t> addrs) {
+  std::sort(addrs.begin(), addrs.end());
+  addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
+  if (addrs == stop_addrs_) return;
+  stop_addrs_ = std::move(addrs);
+  // Existing blocks may run through a new stop address: rebuild them.
+  if (!blocks_.empty()) invalidate_all_code();
 }
 
 void Cpu::detach(PpcContext& ctx) { reservations_.release(ctx); }
@@ -85,6 +99,7 @@ Cpu::Block* Cpu::build_block(uint32_t pc) {
       word = mem_.fetch32(addr);
     } else {
       if ((addr >> GuestMemory::kPageShift) != page || !mem_.is_accessible(addr, 4, GuestMemory::kProtExec)) break;
+      if (!stop_addrs_.empty() && is_stop(addr)) break;
       word = mem_.fetch32(addr);
     }
     buf[n++] = DecodedInsn{decode_instruction(word), word, addr};
@@ -152,9 +167,9 @@ FaultInfo memory_fault(const GuestFault& f, uint32_t pc, uint32_t word) {
 }  // namespace
 
 ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
-  ctx.mem = &mem_;
-  ctx.reservations = &reservations_;
+  if (ctx.core != this) attach(ctx);
   ExecResult result;
+  HostRoundingScope rounding(ctx.fpscr);
   uint64_t remaining = max_instructions;
   const bool has_stops = !stop_addrs_.empty();
   if (!retired_.empty()) retired_.clear();

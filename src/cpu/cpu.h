@@ -18,6 +18,7 @@
 // decoded code invalidate the affected blocks. (Writes through an aliasing
 // view of the same physical page are not seen; embedders that write code
 // through an alias call invalidate_code().)
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,7 +65,11 @@ class Cpu {
 
   ExecResult run(PpcContext& ctx, uint64_t max_instructions);
 
-  void set_stop_addresses(std::vector<uint32_t> addrs) { stop_addrs_ = std::move(addrs); }
+  // Addresses at which run() returns kStopAddress before executing them
+  // (blocks are cut at these addresses, so falling through into one is seen
+  // too). For dispatching many HLE entry points prefer an `sc` in the thunk
+  // (kSyscall): stop addresses cost a check per block.
+  void set_stop_addresses(std::vector<uint32_t> addrs);
   const std::vector<uint32_t>& stop_addresses() const { return stop_addrs_; }
   // Drops decoded blocks overlapping [addr, addr+size).
   void invalidate_code(uint32_t addr, uint64_t size);
@@ -102,10 +107,13 @@ class Cpu {
   Block* build_block(uint32_t pc);
   void invalidate_page(uint32_t page_addr);
   bool is_stop(uint32_t pc) const {
-    for (uint32_t a : stop_addrs_) {
-      if (a == pc) return true;
+    if (stop_addrs_.size() <= 4) {
+      for (uint32_t a : stop_addrs_) {
+        if (a == pc) return true;
+      }
+      return false;
     }
-    return false;
+    return std::binary_search(stop_addrs_.begin(), stop_addrs_.end(), pc);
   }
 
   GuestMemory& mem_;

@@ -1,6 +1,7 @@
 // Scalar floating point (opcodes 59 and 63).
 //
-// Arithmetic runs on the host in IEEE double with round-to-nearest.
+// Arithmetic runs on the host in IEEE double, in the rounding mode selected
+// by FPSCR[RN] (see fp_env.h).
 // Single-precision forms must round once, to single: the double result is
 // rounded to single, and in the rare case where the double result sits
 // exactly on a midpoint between two singles (where double rounding could go
@@ -11,12 +12,12 @@
 // default QNaN 0x7FF8000000000000. Single-precision forms compute in double and
 // round the result to single. FPSCR keeps what mtfsf/mtfsfi/mtfsb write and
 // the FPCC of compares; exception flags are not accumulated (documented gap).
-// Conversions to integer honour FPSCR[RN].
 #include <cfenv>
 #include <cmath>
 #include <limits>
 
 #include "cpu/fp_bits.h"
+#include "cpu/fp_env.h"
 #include "cpu/interp_common.h"
 #include "cpu/interp_families.h"
 
@@ -142,14 +143,17 @@ template <bool S, bool Rc> void op_frsqrte(C& c, const I& i) {
   uint64_t b = FB(c, i);
   fp_finish<S, Rc>(c, i, 1.0 / std::sqrt(as_double(b)), b, 0, 0, 1);
 }
-// Fused multiply-add family: a*c +/- b in one rounding; the negated forms
-// negate the final result (a NaN result is not negated).
+// Fused multiply-add family: a*c +/- b in one rounding.
 template <bool S, bool Rc, bool Sub, bool Neg>
 void op_fmadd(C& c, const I& i) {
   uint64_t a = FA(c, i), b = FB(c, i), cc = FC(c, i);
+  // The negated forms round -(a*c +/- b) directly (negating a rounded result
+  // would be wrong in the directed rounding modes); an exact zero keeps the
+  // sign rule of negating the non-negated result.
   auto op = [](double x, double y, double z) {
-    double r = std::fma(x, y, Sub ? -z : z);
-    return (Neg && !std::isnan(r)) ? -r : r;
+    double r = std::fma(Neg ? -x : x, y, (Sub != Neg) ? -z : z);
+    if (Neg && r == 0) r = -std::fma(x, y, Sub ? -z : z);
+    return r;
   };
   double r = fp_compute<S>(op, as_double(a), as_double(cc), as_double(b));
   fp_finish<S, Rc>(c, i, r, a, b, cc, 3);
@@ -227,16 +231,19 @@ template <bool Rc> void op_mtfsf(C& c, const I& i) {
     if (flm & (0x80u >> f)) mask |= 0xF0000000u >> (4 * f);
   }
   c.fpscr = (c.fpscr & ~mask) | (static_cast<uint32_t>(FB(c, i)) & mask);
+  set_host_rounding(c.fpscr);
   fp_rec<Rc>(c);
 }
 template <bool Rc> void op_mtfsfi(C& c, const I& i) {
   uint32_t shift = 28 - 4 * f_crfd(i.word);
   c.fpscr = (c.fpscr & ~(0xFu << shift)) | (((i.word >> 12) & 0xF) << shift);
+  set_host_rounding(c.fpscr);
   fp_rec<Rc>(c);
 }
 template <bool Rc, bool Set> void op_mtfsb(C& c, const I& i) {
   uint32_t bit = 1u << (31 - f_rd(i.word));
   c.fpscr = Set ? (c.fpscr | bit) : (c.fpscr & ~bit);
+  set_host_rounding(c.fpscr);
   fp_rec<Rc>(c);
 }
 void op_mcrfs(C& c, const I& i) {

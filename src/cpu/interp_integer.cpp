@@ -50,7 +50,7 @@ void op_subfic(C& c, const I& i) {
   RD(c, i) = r;
 }
 void op_mulli(C& c, const I& i) {
-  RD(c, i) = static_cast<uint64_t>(static_cast<int64_t>(RA(c, i)) * f_simm(i.word));
+  RD(c, i) = RA(c, i) * static_cast<uint64_t>(f_simm(i.word));  // wraps like the hardware
 }
 
 // ---- XO-form arithmetic ----

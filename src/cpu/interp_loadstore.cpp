@@ -144,6 +144,11 @@ void op_dcbz(C& c, const I& i) {
   c.reservations->invalidate(line, size, &c);
 }
 void op_cache_nop(C&, const I&) {}
+// icbi: code written through an aliasing view is not seen by the code-write
+// hook; the architected icbi makes the core re-decode that line.
+void op_icbi(C& c, const I& i) {
+  if (c.on_icbi) c.on_icbi(c, ea<false, true>(c, i));
+}
 
 // ---- Floating-point loads/stores ----
 template <bool Update, bool Indexed>
@@ -211,8 +216,9 @@ InsnHandler decode_op31(uint32_t w) {
     case 150: return (w & 1) ? op_stcx<uint32_t> : nullptr;        // stwcx.
     case 214: return (w & 1) ? op_stcx<uint64_t> : nullptr;        // stdcx.
     case 1014: return op_dcbz;                                     // dcbz / dcbz128
-    case 278: case 246: case 86: case 54: case 982: case 470:     // dcbt dcbtst dcbf dcbst icbi dcbi
+    case 278: case 246: case 86: case 54: case 470:               // dcbt dcbtst dcbf dcbst dcbi
       return op_cache_nop;
+    case 982: return op_icbi;
     case 535: return op_lfs<false, true>;                          // lfsx
     case 567: return op_lfs<true, true>;                           // lfsux
     case 599: return op_lfd<false, true>;                          // lfdx

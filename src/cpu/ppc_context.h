@@ -94,6 +94,9 @@ struct PpcContext {
   // this context. Null: the time base equals the retired instruction count.
   uint64_t (*timebase_fn)(void* user, const PpcContext& ctx, uint64_t retired) = nullptr;
   void* timebase_user = nullptr;
+  // icbi: lets the core drop decoded blocks of a code line (set by Cpu::attach).
+  void (*on_icbi)(PpcContext& ctx, uint32_t addr) = nullptr;
+  void* core = nullptr;  // the Cpu this context is attached to
   // Free for the embedder (e.g. the kernel's thread object).
   void* user = nullptr;
 

@@ -16,8 +16,8 @@ Two modes:
 
 Documented differences are excluded by rule, never by case:
   R1 FPSCR exception/status flags are not modelled by xdet: FPSCR is not
-     compared, mffs and FP record forms (CR1 = FPSCR summary) are not
-     generated, and the rounding mode is left at round-to-nearest.
+     compared, and mffs and FP record forms (CR1 = FPSCR summary) are not
+     generated. The rounding mode (FPSCR[RN]) is generated and compared.
   R2 fres/frsqrte are estimates whose precision is implementation-defined:
      not generated.
   R3 Results the ISA leaves undefined are not generated: divides get a
@@ -319,7 +319,7 @@ class Case:
     def gen_fpu(self):
         r = self.rng
         d, a, b, c = self.fpr(), self.fpr(), self.fpr(), self.fpr()
-        k = r.randrange(10)
+        k = r.randrange(11)
         s = "s" if r.random() < 0.4 else ""
         if k < 3:
             op = r.choice(["fadd", "fsub", "fmul", "fdiv"])
@@ -350,6 +350,12 @@ class Case:
                 while a == d:
                     a = self.fpr()
                 self.emit("fmr f%d, f%d" % (d, a))
+        elif k == 10:
+            # rounding mode (FPSCR[RN]) for the following operations
+            if r.random() < 0.7:
+                self.emit("mtfsfi 7, %d" % r.randrange(4))
+            else:
+                self.emit("%s %d" % (r.choice(["mtfsb0", "mtfsb1"]), r.choice([30, 31])))
         else:
             op, size = r.choice([("lfs", 4), ("lfd", 8), ("stfs", 4), ("stfd", 8)])
             off = r.randrange(0, BUF_SIZE - size + 1, 4)
@@ -427,6 +433,7 @@ def build_source(cases, inits, mode):
         out.append("  mtxer r3")
         out.append("  %s r3, %d(r30)" % (ld, 34 * W))
         out.append("  mtctr r3")
+        out.append("  mtfsfi 7, 0")
         for f in range(32):
             out.append("  lfd f%d, %d(r30)" % (f, 35 * W + 8 * f))
         for g in [0] + list(range(3, 30)):
