@@ -4,7 +4,8 @@
 // Vector float semantics (independent of the FPU's FPSCR): round to nearest,
 // denormal inputs and results flushed to (signed) zero, NaN results are the
 // first NaN operand made quiet, or the default QNaN 0x7FC00000 for invalid
-// operations. The host is assumed to run in round-to-nearest mode.
+// operations. Handlers force the host to round to nearest when the guest's
+// FPSCR[RN] (which the core mirrors into the host mode) says otherwise.
 #include <cfenv>
 #include <cmath>
 
