@@ -196,14 +196,16 @@ std::optional<uint32_t> encode(const Mnemonic& m, bool rc, const std::vector<std
       if (!(n == 3 || (m.form == Form::kVABD && n == 4))) return std::nullopt;
       auto d = v(0), a = v(1), b = v(2);
       if (!d || !a || !b) return std::nullopt;
-      if (n == 4 && v(3) != d) return std::nullopt;
+      // The accumulator is vD itself; a 4th operand is accepted for the
+      // documented syntax but has no field (it must be a vector register).
+      if (n == 4 && !v(3)) return std::nullopt;
       return w | put_vd(*d) | put_va(*a) | put_vb(*b);
     }
     case Form::kVADB: {
       if (n != 3 && n != 4) return std::nullopt;
       auto d = v(0), a = v(1), b = v(n - 1);
       if (!d || !a || !b) return std::nullopt;
-      if (n == 4 && v(2) != d) return std::nullopt;
+      if (n == 4 && !v(2)) return std::nullopt;  // repeated vD, not encoded
       return w | put_vd(*d) | put_va(*a) | put_vb(*b);
     }
     case Form::kVBOnly: {

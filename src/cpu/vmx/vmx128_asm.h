@@ -14,6 +14,7 @@
 //   vX128 vD, vA, vB               arithmetic, logical, pack, compare (add '.' for Rc)
 //   vmaddfp128/vnmsubfp128/vsel128 vD, vA, vB[, vD]
 //   vmaddcfp128 vD, vA, vD, vB     (or vD, vA, vB)
+//     (the repeated vD has no instruction field: it is accepted, not encoded)
 //   vperm128 vD, vA, vB, vC        (vC in v0-v7)
 //   vsldoi128 vD, vA, vB, SHB
 //   unary (vrefp128, vrfin128, vupkhsb128, ...)  vD, vB

@@ -337,6 +337,9 @@ Entry decode_op31(uint32_t w) {
     case 167: return E(stvehx);
     case 199: return E(stvewx);
     case 231: return E(stvx);
+    case 342: return E(dst);              // dst / dstt
+    case 374: return EA(dst, "dstst");    // dstst / dststt
+    case 822: return E(dss);              // dss / dssall
     case 359: return EA(lvx, "lvxl");
     case 487: return EA(stvx, "stvxl");
     case 519: return E(lvlx);
@@ -352,13 +355,21 @@ Entry decode_op31(uint32_t w) {
 }
 
 Entry lookup(uint32_t w) {
+  Entry e;
   switch (w >> 26) {
-    case 4: return decode_op4(w);
-    case 5: return decode_op5(w);
-    case 6: return decode_op6(w);
-    case 31: return decode_op31(w);
+    case 4: e = decode_op4(w); break;
+    case 5: e = decode_op5(w); break;
+    case 6: e = decode_op6(w); break;
+    case 31: e = decode_op31(w); break;
     default: return kNone;
   }
+  // Faster host-specific equivalents.
+  static const bool ssse3 = vmx::host_has_ssse3();
+  if (ssse3) {
+    if (e.fn == &vmx::h_vperm) e.fn = &vmx::h_vperm_ssse3;
+    else if (e.fn == &vmx::h_vperm128) e.fn = &vmx::h_vperm128_ssse3;
+  }
+  return e;
 }
 
 #undef E

@@ -3,9 +3,21 @@
 // over the big-endian byte/halfword/word elements of one, two or three
 // vectors, and the two instruction forms (classic VMX and VMX128) that only
 // differ in where their register numbers sit.
+#include "base/byte_order.h"
 #include "cpu/vmx/vmx_ops.h"
 
 namespace xdet::cpu::vmx {
+
+// Big-endian byte image of a vector (out[i] = byte element i) and back;
+// byte-granular permutes index into these.
+inline void to_be_bytes(const Vec128& v, uint8_t* out) {
+  for (int k = 0; k < 4; ++k) store_be32(out + 4 * k, v.w[k]);
+}
+inline Vec128 from_be_bytes(const uint8_t* in) {
+  Vec128 r;
+  for (int k = 0; k < 4; ++k) r.w[k] = load_be32(in + 4 * k);
+  return r;
+}
 
 template <typename F>
 inline Vec128 map_u8(const Vec128& a, const Vec128& b, F f) {

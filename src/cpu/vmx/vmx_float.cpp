@@ -4,13 +4,42 @@
 // Vector float semantics (independent of the FPU's FPSCR): round to nearest,
 // denormal inputs and results flushed to (signed) zero, NaN results are the
 // first NaN operand made quiet, or the default QNaN 0x7FC00000 for invalid
-// operations. The host is assumed to run in round-to-nearest mode.
+// operations. Handlers force the host to round to nearest when the guest's
+// FPSCR[RN] (which the core mirrors into the host mode) says otherwise.
+#include <cfenv>
 #include <cmath>
 
 #include "cpu/vmx/vmx_elements.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define XDET_VMX_SSE2 1
+#endif
+
 namespace xdet::cpu::vmx {
 namespace {
+
+// Vector float arithmetic always rounds to nearest, but while guest code
+// runs the core makes the host's rounding mode follow FPSCR[RN]
+// (cpu/fp_env.h). When the guest selected another mode, switch the host to
+// nearest for the duration of the handler.
+class NearestRounding {
+ public:
+  explicit NearestRounding(const PpcContext& c) {
+    if (c.fpscr & 3) [[unlikely]] {
+      saved_ = std::fegetround();
+      std::fesetround(FE_TONEAREST);
+    }
+  }
+  ~NearestRounding() {
+    if (saved_ >= 0) std::fesetround(saved_);
+  }
+  NearestRounding(const NearestRounding&) = delete;
+  NearestRounding& operator=(const NearestRounding&) = delete;
+
+ private:
+  int saved_ = -1;
+};
 
 using u32 = uint32_t;
 using C = PpcContext;
@@ -54,18 +83,80 @@ inline u32 fmin(u32 a, u32 b) {
   return flush_denorm(a) | flush_denorm(b);  // equal: min(+0, -0) = -0
 }
 
-V op_vaddfp(C&, const V& a, const V& b) { return map_u32(a, b, fadd); }
-V op_vsubfp(C&, const V& a, const V& b) { return map_u32(a, b, fsub); }
-V op_vmulfp(C&, const V& a, const V& b) { return map_u32(a, b, fmul); }
-V op_vmaxfp(C&, const V& a, const V& b) { return map_u32(a, b, fmax); }
-V op_vminfp(C&, const V& a, const V& b) { return map_u32(a, b, fmin); }
-
 template <u32 (*F)(u32, u32, u32)>
 V map3(const V& a, const V& c, const V& b) {
   V r{};
   for (int k = 0; k < 4; ++k) r.w[k] = F(a.w[k], c.w[k], b.w[k]);
   return r;
 }
+
+#ifdef XDET_VMX_SSE2
+// Four lanes at once on the host's SSE2 unit (w[0] is lane 0). Inputs are
+// flushed first; any NaN in a result falls back to the scalar code, which
+// applies the PowerPC NaN selection rules.
+inline __m128i load_i(const V& v) { return _mm_load_si128(reinterpret_cast<const __m128i*>(v.w)); }
+inline V store_i(__m128i x) {
+  V r;
+  _mm_store_si128(reinterpret_cast<__m128i*>(r.w), x);
+  return r;
+}
+inline __m128i flush_v(__m128i x) {
+  const __m128i zero_exp =
+      _mm_cmpeq_epi32(_mm_and_si128(x, _mm_set1_epi32(0x7F800000)), _mm_setzero_si128());
+  return _mm_andnot_si128(_mm_and_si128(zero_exp, _mm_set1_epi32(0x7FFFFFFF)), x);
+}
+inline __m128 load_flushed(const V& v) { return _mm_castsi128_ps(flush_v(load_i(v))); }
+inline bool any_nan(__m128 r) { return _mm_movemask_ps(_mm_cmpunord_ps(r, r)) != 0; }
+inline V finish_v(__m128 r) { return store_i(flush_v(_mm_castps_si128(r))); }
+
+V op_vaddfp(C&, const V& a, const V& b) {
+  const __m128 r = _mm_add_ps(load_flushed(a), load_flushed(b));
+  return any_nan(r) ? map_u32(a, b, fadd) : finish_v(r);
+}
+V op_vsubfp(C&, const V& a, const V& b) {
+  const __m128 r = _mm_sub_ps(load_flushed(a), load_flushed(b));
+  return any_nan(r) ? map_u32(a, b, fsub) : finish_v(r);
+}
+V op_vmulfp(C&, const V& a, const V& b) {
+  const __m128 r = _mm_mul_ps(load_flushed(a), load_flushed(b));
+  return any_nan(r) ? map_u32(a, b, fmul) : finish_v(r);
+}
+// vA*vC + vB with the product rounded (and flushed) first.
+V madd_v(const V& a, const V& c, const V& b) {
+  const __m128 p = _mm_castsi128_ps(flush_v(_mm_castps_si128(_mm_mul_ps(load_flushed(a), load_flushed(c)))));
+  const __m128 r = _mm_add_ps(p, load_flushed(b));
+  return any_nan(r) ? map3<fmadd>(a, c, b) : finish_v(r);
+}
+V nmsub_v(const V& a, const V& c, const V& b) {
+  const __m128 p = _mm_castsi128_ps(flush_v(_mm_castps_si128(_mm_mul_ps(load_flushed(a), load_flushed(c)))));
+  const __m128 r = _mm_xor_ps(_mm_sub_ps(p, load_flushed(b)), _mm_castsi128_ps(_mm_set1_epi32(INT32_MIN)));
+  return any_nan(r) ? map3<fnmsub>(a, c, b) : finish_v(r);
+}
+// Equal operands (only +0/-0 differ in bits) combine with AND for max, OR
+// for min, giving max(+0,-0) = +0 and min(+0,-0) = -0.
+V op_vmaxfp(C&, const V& a, const V& b) {
+  const __m128 x = load_flushed(a), y = load_flushed(b);
+  if (_mm_movemask_ps(_mm_cmpunord_ps(x, y))) return map_u32(a, b, fmax);
+  const __m128 eq = _mm_cmpeq_ps(x, y);
+  return store_i(_mm_castps_si128(
+      _mm_or_ps(_mm_and_ps(eq, _mm_and_ps(x, y)), _mm_andnot_ps(eq, _mm_max_ps(x, y)))));
+}
+V op_vminfp(C&, const V& a, const V& b) {
+  const __m128 x = load_flushed(a), y = load_flushed(b);
+  if (_mm_movemask_ps(_mm_cmpunord_ps(x, y))) return map_u32(a, b, fmin);
+  const __m128 eq = _mm_cmpeq_ps(x, y);
+  return store_i(_mm_castps_si128(
+      _mm_or_ps(_mm_and_ps(eq, _mm_or_ps(x, y)), _mm_andnot_ps(eq, _mm_min_ps(x, y)))));
+}
+#else
+V op_vaddfp(C&, const V& a, const V& b) { return map_u32(a, b, fadd); }
+V op_vsubfp(C&, const V& a, const V& b) { return map_u32(a, b, fsub); }
+V op_vmulfp(C&, const V& a, const V& b) { return map_u32(a, b, fmul); }
+V madd_v(const V& a, const V& c, const V& b) { return map3<fmadd>(a, c, b); }
+V nmsub_v(const V& a, const V& c, const V& b) { return map3<fnmsub>(a, c, b); }
+V op_vmaxfp(C&, const V& a, const V& b) { return map_u32(a, b, fmax); }
+V op_vminfp(C&, const V& a, const V& b) { return map_u32(a, b, fmin); }
+#endif
 
 // ---- unary estimates and rounding ----
 template <float (*F)(float)>
@@ -194,18 +285,18 @@ V dot(C&, const V& a, const V& b) {
 
 }  // namespace
 
-#define XDET_VX(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx<op_##name>(c, i); }
-#define XDET_VX128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128<op_##op>(c, i); }
-#define XDET_VXB(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx_b<op_##name>(c, i); }
-#define XDET_VXB128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128_b<op_##op>(c, i); }
-#define XDET_VXI(name) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx_bimm<op_##name>(c, i); }
-#define XDET_VXI128(name, op) \
-  void h_##name(PpcContext& c, const DecodedInsn& i) { form_vx128_bimm<op_##op>(c, i); }
+// Every handler below rounds to nearest whatever FPSCR[RN] says.
+#define XDET_FP_HANDLER(name, form, op)                 \
+  void h_##name(PpcContext& c, const DecodedInsn& i) {  \
+    const NearestRounding rn(c);                        \
+    form<op>(c, i);                                     \
+  }
+#define XDET_VX(name) XDET_FP_HANDLER(name, form_vx, op_##name)
+#define XDET_VX128(name, op) XDET_FP_HANDLER(name, form_vx128, op_##op)
+#define XDET_VXB(name) XDET_FP_HANDLER(name, form_vx_b, op_##name)
+#define XDET_VXB128(name, op) XDET_FP_HANDLER(name, form_vx128_b, op_##op)
+#define XDET_VXI(name) XDET_FP_HANDLER(name, form_vx_bimm, op_##name)
+#define XDET_VXI128(name, op) XDET_FP_HANDLER(name, form_vx128_bimm, op_##op)
 
 XDET_VX(vaddfp) XDET_VX(vsubfp) XDET_VX(vmaxfp) XDET_VX(vminfp)
 XDET_VX128(vaddfp128, vaddfp) XDET_VX128(vsubfp128, vsubfp) XDET_VX128(vmulfp128, vmulfp)
@@ -224,36 +315,48 @@ XDET_VXI128(vcfpsxws128, vctsxs)
 #undef XDET_VXB128
 #undef XDET_VXI
 #undef XDET_VXI128
+#undef XDET_FP_HANDLER
 
 // vmaddfp vD, vA, vC, vB: vA*vC + vB
 void h_vmaddfp(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
-  c.vr[f_vd(w)] = map3<fmadd>(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
+  c.vr[f_vd(w)] = madd_v(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
 }
 void h_vnmsubfp(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
-  c.vr[f_vd(w)] = map3<fnmsub>(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
+  c.vr[f_vd(w)] = nmsub_v(c.vr[f_va(w)], c.vr[f_vc(w)], c.vr[f_vb(w)]);
 }
 // vmaddfp128 vD, vA, vB: vA*vB + vD
 void h_vmaddfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
-  d = map3<fmadd>(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
+  d = madd_v(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
 }
 // vmaddcfp128 vD, vA, vB: vA*vD + vB
 void h_vmaddcfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
-  d = map3<fmadd>(c.vr[f128_va(w)], d, c.vr[f128_vb(w)]);
+  d = madd_v(c.vr[f128_va(w)], d, c.vr[f128_vb(w)]);
 }
 // vnmsubfp128 vD, vA, vB: -(vA*vB - vD)
 void h_vnmsubfp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
   const uint32_t w = i.word;
   Vec128& d = c.vr[f128_vd(w)];
-  d = map3<fnmsub>(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
+  d = nmsub_v(c.vr[f128_va(w)], c.vr[f128_vb(w)], d);
 }
-void h_vmsum3fp128(PpcContext& c, const DecodedInsn& i) { form_vx128<dot<3>>(c, i); }
-void h_vmsum4fp128(PpcContext& c, const DecodedInsn& i) { form_vx128<dot<4>>(c, i); }
+void h_vmsum3fp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
+  form_vx128<dot<3>>(c, i);
+}
+void h_vmsum4fp128(PpcContext& c, const DecodedInsn& i) {
+  const NearestRounding rn(c);
+  form_vx128<dot<4>>(c, i);
+}
 
 void h_vcmpeqfp(PpcContext& c, const DecodedInsn& i) { form_vc<fcmp<feq>>(c, i); }
 void h_vcmpgefp(PpcContext& c, const DecodedInsn& i) { form_vc<fcmp<fge>>(c, i); }

@@ -2,6 +2,11 @@
 // integer compares.
 #include "cpu/vmx/vmx_elements.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define XDET_VMX_SSE2 1
+#endif
+
 namespace xdet::cpu::vmx {
 namespace {
 
@@ -10,12 +15,24 @@ using C = PpcContext;
 using V = Vec128;
 
 // ---- modulo add/sub ----
+#ifndef XDET_VMX_SSE2
 V op_vaddubm(C&, const V& a, const V& b) { return map_u8(a, b, [](u32 x, u32 y) { return x + y; }); }
+#endif
+#ifndef XDET_VMX_SSE2
 V op_vadduhm(C&, const V& a, const V& b) { return map_u16(a, b, [](u32 x, u32 y) { return x + y; }); }
+#endif
+#ifndef XDET_VMX_SSE2
 V op_vadduwm(C&, const V& a, const V& b) { return map_u32(a, b, [](u32 x, u32 y) { return x + y; }); }
+#endif
+#ifndef XDET_VMX_SSE2
 V op_vsububm(C&, const V& a, const V& b) { return map_u8(a, b, [](u32 x, u32 y) { return x - y; }); }
+#endif
+#ifndef XDET_VMX_SSE2
 V op_vsubuhm(C&, const V& a, const V& b) { return map_u16(a, b, [](u32 x, u32 y) { return x - y; }); }
+#endif
+#ifndef XDET_VMX_SSE2
 V op_vsubuwm(C&, const V& a, const V& b) { return map_u32(a, b, [](u32 x, u32 y) { return x - y; }); }
+#endif
 V op_vaddcuw(C&, const V& a, const V& b) {
   return map_u32(a, b, [](u32 x, u32 y) { return static_cast<u32>((uint64_t{x} + y) >> 32); });
 }
@@ -31,37 +48,65 @@ V op_vsubcuw(C&, const V& a, const V& b) {
     note_sat(c, sat);                                   \
     return r;                                           \
   }
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vaddubs, map_u8, sat_u8(static_cast<int32_t>(x + y), sat))
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vadduhs, map_u16, sat_u16(static_cast<int32_t>(x + y), sat))
+#endif
 XDET_SAT_OP(vadduws, map_u32, sat_u32(int64_t{x} + y, sat))
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vaddsbs, map_u8, sat_s8(s8(x) + s8(y), sat))
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vaddshs, map_u16, sat_s16(s16(x) + s16(y), sat))
+#endif
 XDET_SAT_OP(vaddsws, map_u32, sat_s32(s32(x) + s32(y), sat))
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vsububs, map_u8, sat_u8(static_cast<int32_t>(x) - static_cast<int32_t>(y), sat))
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vsubuhs, map_u16, sat_u16(static_cast<int32_t>(x) - static_cast<int32_t>(y), sat))
+#endif
 XDET_SAT_OP(vsubuws, map_u32, sat_u32(int64_t{x} - int64_t{y}, sat))
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vsubsbs, map_u8, sat_s8(s8(x) - s8(y), sat))
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_SAT_OP(vsubshs, map_u16, sat_s16(s16(x) - s16(y), sat))
+#endif
 XDET_SAT_OP(vsubsws, map_u32, sat_s32(s32(x) - s32(y), sat))
 #undef XDET_SAT_OP
 
 // ---- min / max / average ----
 #define XDET_EW_OP(name, mapper, expr) \
   V op_##name(C&, const V& a, const V& b) { return mapper(a, b, [](u32 x, u32 y) { return expr; }); }
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vmaxub, map_u8, x > y ? x : y)
+#endif
 XDET_EW_OP(vmaxuh, map_u16, x > y ? x : y)
 XDET_EW_OP(vmaxuw, map_u32, x > y ? x : y)
 XDET_EW_OP(vmaxsb, map_u8, s8(x) > s8(y) ? x : y)
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vmaxsh, map_u16, s16(x) > s16(y) ? x : y)
+#endif
 XDET_EW_OP(vmaxsw, map_u32, s32(x) > s32(y) ? x : y)
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vminub, map_u8, x < y ? x : y)
+#endif
 XDET_EW_OP(vminuh, map_u16, x < y ? x : y)
 XDET_EW_OP(vminuw, map_u32, x < y ? x : y)
 XDET_EW_OP(vminsb, map_u8, s8(x) < s8(y) ? x : y)
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vminsh, map_u16, s16(x) < s16(y) ? x : y)
+#endif
 XDET_EW_OP(vminsw, map_u32, s32(x) < s32(y) ? x : y)
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vavgub, map_u8, (x + y + 1) >> 1)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vavguh, map_u16, (x + y + 1) >> 1)
+#endif
 XDET_EW_OP(vavguw, map_u32, static_cast<u32>((uint64_t{x} + y + 1) >> 1))
 XDET_EW_OP(vavgsb, map_u8, static_cast<u32>((s8(x) + s8(y) + 1) >> 1))
 XDET_EW_OP(vavgsh, map_u16, static_cast<u32>((s16(x) + s16(y) + 1) >> 1))
@@ -80,16 +125,94 @@ XDET_EW_OP(vsrab, map_u8, static_cast<u32>(s8(x) >> (y & 7)))
 XDET_EW_OP(vsrah, map_u16, static_cast<u32>(s16(x) >> (y & 15)))
 XDET_EW_OP(vsraw, map_u32, static_cast<u32>(static_cast<int32_t>(x) >> (y & 31)))
 // ---- integer compares (masks) ----
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpequb, map_u8, x == y ? 0xFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpequh, map_u16, x == y ? 0xFFFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpequw, map_u32, x == y ? 0xFFFFFFFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtub, map_u8, x > y ? 0xFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtuh, map_u16, x > y ? 0xFFFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtuw, map_u32, x > y ? 0xFFFFFFFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtsb, map_u8, s8(x) > s8(y) ? 0xFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtsh, map_u16, s16(x) > s16(y) ? 0xFFFFu : 0u)
+#endif
+#ifndef XDET_VMX_SSE2
 XDET_EW_OP(vcmpgtsw, map_u32, s32(x) > s32(y) ? 0xFFFFFFFFu : 0u)
+#endif
 #undef XDET_EW_OP
+
+
+#ifdef XDET_VMX_SSE2
+// SSE2 versions of the element-wise operations. Vec128 keeps each
+// big-endian word host-native, so a given byte/halfword element sits at the
+// same host lane in every operand and lane-wise operations are exact.
+inline __m128i ld(const V& v) { return _mm_load_si128(reinterpret_cast<const __m128i*>(v.w)); }
+inline V st(__m128i x) {
+  V r;
+  _mm_store_si128(reinterpret_cast<__m128i*>(r.w), x);
+  return r;
+}
+#define XDET_SSE_OP(name, expr)                 \
+  V op_##name(C&, const V& a, const V& b) {     \
+    const __m128i x = ld(a), y = ld(b);         \
+    return st(expr);                            \
+  }
+// Saturating forms: SAT when the saturated result differs from the modulo one.
+#define XDET_SSE_SAT(name, sat_expr, wrap_expr)                                 \
+  V op_##name(C& c, const V& a, const V& b) {                                   \
+    const __m128i x = ld(a), y = ld(b);                                         \
+    const __m128i r = sat_expr;                                                 \
+    note_sat(c, _mm_movemask_epi8(_mm_cmpeq_epi8(r, wrap_expr)) != 0xFFFF);     \
+    return st(r);                                                               \
+  }
+inline __m128i flip8(__m128i v) { return _mm_xor_si128(v, _mm_set1_epi8(static_cast<char>(0x80))); }
+inline __m128i flip16(__m128i v) { return _mm_xor_si128(v, _mm_set1_epi16(static_cast<short>(0x8000))); }
+inline __m128i flip32(__m128i v) { return _mm_xor_si128(v, _mm_set1_epi32(INT32_MIN)); }
+XDET_SSE_OP(vaddubm, _mm_add_epi8(x, y))
+XDET_SSE_OP(vadduhm, _mm_add_epi16(x, y))
+XDET_SSE_OP(vadduwm, _mm_add_epi32(x, y))
+XDET_SSE_OP(vsububm, _mm_sub_epi8(x, y))
+XDET_SSE_OP(vsubuhm, _mm_sub_epi16(x, y))
+XDET_SSE_OP(vsubuwm, _mm_sub_epi32(x, y))
+XDET_SSE_SAT(vaddubs, _mm_adds_epu8(x, y), _mm_add_epi8(x, y))
+XDET_SSE_SAT(vadduhs, _mm_adds_epu16(x, y), _mm_add_epi16(x, y))
+XDET_SSE_SAT(vaddsbs, _mm_adds_epi8(x, y), _mm_add_epi8(x, y))
+XDET_SSE_SAT(vaddshs, _mm_adds_epi16(x, y), _mm_add_epi16(x, y))
+XDET_SSE_SAT(vsububs, _mm_subs_epu8(x, y), _mm_sub_epi8(x, y))
+XDET_SSE_SAT(vsubuhs, _mm_subs_epu16(x, y), _mm_sub_epi16(x, y))
+XDET_SSE_SAT(vsubsbs, _mm_subs_epi8(x, y), _mm_sub_epi8(x, y))
+XDET_SSE_SAT(vsubshs, _mm_subs_epi16(x, y), _mm_sub_epi16(x, y))
+XDET_SSE_OP(vmaxub, _mm_max_epu8(x, y))
+XDET_SSE_OP(vmaxsh, _mm_max_epi16(x, y))
+XDET_SSE_OP(vminub, _mm_min_epu8(x, y))
+XDET_SSE_OP(vminsh, _mm_min_epi16(x, y))
+XDET_SSE_OP(vavgub, _mm_avg_epu8(x, y))
+XDET_SSE_OP(vavguh, _mm_avg_epu16(x, y))
+XDET_SSE_OP(vcmpequb, _mm_cmpeq_epi8(x, y))
+XDET_SSE_OP(vcmpequh, _mm_cmpeq_epi16(x, y))
+XDET_SSE_OP(vcmpequw, _mm_cmpeq_epi32(x, y))
+XDET_SSE_OP(vcmpgtsb, _mm_cmpgt_epi8(x, y))
+XDET_SSE_OP(vcmpgtsh, _mm_cmpgt_epi16(x, y))
+XDET_SSE_OP(vcmpgtsw, _mm_cmpgt_epi32(x, y))
+XDET_SSE_OP(vcmpgtub, _mm_cmpgt_epi8(flip8(x), flip8(y)))
+XDET_SSE_OP(vcmpgtuh, _mm_cmpgt_epi16(flip16(x), flip16(y)))
+XDET_SSE_OP(vcmpgtuw, _mm_cmpgt_epi32(flip32(x), flip32(y)))
+#undef XDET_SSE_OP
+#undef XDET_SSE_SAT
+#endif
 
 // ---- logical ----
 V op_vand(C&, const V& a, const V& b) { return map_u32(a, b, [](u32 x, u32 y) { return x & y; }); }
@@ -119,16 +242,16 @@ V op_vsr(C&, const V& a, const V& b) {
   for (int k = 0; k < 4; ++k) r.w[k] = (a.w[k] >> sh) | (k > 0 ? a.w[k - 1] << (32 - sh) : 0u);
   return r;
 }
-// Shift the 128-bit big-endian value left (positive) or right by n bytes.
+// Shift the 128-bit big-endian value left or right by n (0-15) bytes.
 inline V shift_octets_left(const V& a, u32 n) {
-  V r{};
-  for (int i = 0; i + static_cast<int>(n) < 16; ++i) r.set_byte(i, a.byte(i + static_cast<int>(n)));
-  return r;
+  uint8_t src[32] = {};
+  to_be_bytes(a, src);
+  return from_be_bytes(src + n);
 }
 inline V shift_octets_right(const V& a, u32 n) {
-  V r{};
-  for (int i = static_cast<int>(n); i < 16; ++i) r.set_byte(i, a.byte(i - static_cast<int>(n)));
-  return r;
+  uint8_t src[32] = {};
+  to_be_bytes(a, src + 16);
+  return from_be_bytes(src + 16 - n);
 }
 V op_vslo(C&, const V& a, const V& b) { return shift_octets_left(a, (b.w[3] >> 3) & 15); }
 V op_vsro(C&, const V& a, const V& b) { return shift_octets_right(a, (b.w[3] >> 3) & 15); }

@@ -6,9 +6,7 @@
 //  - lvlx/lvrx/stvlx/stvrx touch only the bytes of the aligned 16-byte block
 //    they name: lvrx/stvrx of an aligned address access no memory at all (so
 //    they cannot fault), which games rely on when pairing lvlx with lvrx.
-#include <cstring>
-
-#include "cpu/vmx/vmx_ops.h"
+#include "cpu/vmx/vmx_elements.h"
 
 namespace xdet::cpu::vmx {
 namespace {
@@ -31,23 +29,6 @@ inline void store_quad(PpcContext& c, uint32_t ea, const Vec128& v) {
   ea &= ~15u;
   c.mem->write64(ea, (static_cast<uint64_t>(v.w[0]) << 32) | v.w[1]);
   c.mem->write64(ea + 8, (static_cast<uint64_t>(v.w[2]) << 32) | v.w[3]);
-}
-
-// Big-endian byte image of a vector and back.
-inline void to_bytes(const Vec128& v, uint8_t* out) {
-  for (int i = 0; i < 4; ++i) {
-    out[4 * i + 0] = static_cast<uint8_t>(v.w[i] >> 24);
-    out[4 * i + 1] = static_cast<uint8_t>(v.w[i] >> 16);
-    out[4 * i + 2] = static_cast<uint8_t>(v.w[i] >> 8);
-    out[4 * i + 3] = static_cast<uint8_t>(v.w[i]);
-  }
-}
-inline Vec128 from_bytes(const uint8_t* in) {
-  Vec128 v;
-  for (int i = 0; i < 4; ++i)
-    v.w[i] = (static_cast<uint32_t>(in[4 * i]) << 24) | (static_cast<uint32_t>(in[4 * i + 1]) << 16) |
-             (static_cast<uint32_t>(in[4 * i + 2]) << 8) | in[4 * i + 3];
-  return v;
 }
 
 template <FieldFn VD>
@@ -94,7 +75,7 @@ void do_lvlx(PpcContext& c, const DecodedInsn& i) {
   }
   uint8_t bytes[16] = {};
   c.mem->read_bytes(ea, bytes, 16 - eb);
-  c.vr[VD(i.word)] = from_bytes(bytes);
+  c.vr[VD(i.word)] = from_be_bytes(bytes);
 }
 // lvrx: bytes from the start of EA's block up to EA, right-justified.
 template <FieldFn VD>
@@ -103,7 +84,7 @@ void do_lvrx(PpcContext& c, const DecodedInsn& i) {
   const uint32_t eb = ea & 15;
   uint8_t bytes[16] = {};
   if (eb != 0) c.mem->read_bytes(ea & ~15u, bytes + (16 - eb), eb);
-  c.vr[VD(i.word)] = from_bytes(bytes);
+  c.vr[VD(i.word)] = from_be_bytes(bytes);
 }
 template <FieldFn VS>
 void do_stvlx(PpcContext& c, const DecodedInsn& i) {
@@ -114,7 +95,7 @@ void do_stvlx(PpcContext& c, const DecodedInsn& i) {
     return;
   }
   uint8_t bytes[16];
-  to_bytes(c.vr[VS(i.word)], bytes);
+  to_be_bytes(c.vr[VS(i.word)], bytes);
   c.mem->write_bytes(ea, bytes, 16 - eb);
 }
 template <FieldFn VS>
@@ -123,7 +104,7 @@ void do_stvrx(PpcContext& c, const DecodedInsn& i) {
   const uint32_t eb = ea & 15;
   if (eb == 0) return;
   uint8_t bytes[16];
-  to_bytes(c.vr[VS(i.word)], bytes);
+  to_be_bytes(c.vr[VS(i.word)], bytes);
   c.mem->write_bytes(ea & ~15u, bytes + (16 - eb), eb);
 }
 
@@ -162,6 +143,11 @@ void h_lvlx128(PpcContext& c, const DecodedInsn& i) { do_lvlx<f128_vd>(c, i); }
 void h_lvrx128(PpcContext& c, const DecodedInsn& i) { do_lvrx<f128_vd>(c, i); }
 void h_stvlx128(PpcContext& c, const DecodedInsn& i) { do_stvlx<f128_vd>(c, i); }
 void h_stvrx128(PpcContext& c, const DecodedInsn& i) { do_stvrx<f128_vd>(c, i); }
+
+// Data-stream touch hints (dst/dstt/dstst/dststt) and stops (dss/dssall):
+// cache hints only, no architectural effect.
+void h_dst(PpcContext&, const DecodedInsn&) {}
+void h_dss(PpcContext&, const DecodedInsn&) {}
 
 void h_mfvscr(PpcContext& c, const DecodedInsn& i) {
   Vec128& d = c.vr[f_vd(i.word)];

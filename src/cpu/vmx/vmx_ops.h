@@ -113,7 +113,7 @@ inline uint32_t sat_u8(int32_t v, bool& sat) {
   X(lvx) X(lvebx) X(lvehx) X(lvewx) X(stvx) X(stvebx) X(stvehx) X(stvewx) X(lvsl) X(lvsr)   \
   X(lvlx) X(lvrx) X(stvlx) X(stvrx) X(mfvscr) X(mtvscr)                                   \
   X(lvx128) X(lvewx128) X(stvx128) X(stvewx128) X(lvsl128) X(lvsr128) X(lvlx128)          \
-  X(lvrx128) X(stvlx128) X(stvrx128)                                                      \
+  X(lvrx128) X(stvlx128) X(stvrx128) X(dst) X(dss)                                       \
   /* integer arithmetic */                                                                \
   X(vaddubm) X(vadduhm) X(vadduwm) X(vaddubs) X(vadduhs) X(vadduws) X(vaddsbs) X(vaddshs) \
   X(vaddsws) X(vaddcuw) X(vsububm) X(vsubuhm) X(vsubuwm) X(vsububs) X(vsubuhs) X(vsubuws) \
@@ -154,5 +154,10 @@ inline uint32_t sat_u8(int32_t v, bool& sat) {
 #define XDET_VMX_DECLARE(name) void h_##name(PpcContext& ctx, const DecodedInsn& insn);
 XDET_VMX_HANDLERS(XDET_VMX_DECLARE)
 #undef XDET_VMX_DECLARE
+
+// Host-specific variants picked by the decoder (same semantics).
+void h_vperm_ssse3(PpcContext& ctx, const DecodedInsn& insn);
+void h_vperm128_ssse3(PpcContext& ctx, const DecodedInsn& insn);
+bool host_has_ssse3();
 
 }  // namespace xdet::cpu::vmx

@@ -1,5 +1,11 @@
 // Permutes, merges, splats, packs and unpacks (classic VMX and VMX128).
+#include <cstring>
+
 #include "cpu/vmx/vmx_elements.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace xdet::cpu::vmx {
 namespace {
@@ -8,28 +14,45 @@ using u32 = uint32_t;
 using C = PpcContext;
 using V = Vec128;
 
+// Bytes are indexed in host order: big-endian byte i of word k lives at
+// host offset 4k + (3 - i%4), i.e. at (i ^ 3).
 V perm(const V& a, const V& b, const V& sel) {
-  V r{};
-  for (int k = 0; k < 4; ++k) {
-    u32 x = 0;
-    for (int j = 0; j < 4; ++j) {
-      const int idx = sel.byte(4 * k + j) & 31;
-      const uint8_t v = idx < 16 ? a.byte(idx) : b.byte(idx - 16);
-      x = (x << 8) | v;
-    }
-    r.w[k] = x;
-  }
+  uint8_t src[32], idx[16], out[16];
+  std::memcpy(src, a.w, 16);
+  std::memcpy(src + 16, b.w, 16);
+  std::memcpy(idx, sel.w, 16);
+  for (int j = 0; j < 16; ++j) out[j] = src[(idx[j] & 31) ^ 3];
+  V r;
+  std::memcpy(r.w, out, 16);
   return r;
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+// SSSE3 version (pshufb), chosen at decode time when the host has it.
+__attribute__((target("ssse3"))) V perm_ssse3(const V& a, const V& b, const V& sel) {
+  const __m128i va = _mm_load_si128(reinterpret_cast<const __m128i*>(a.w));
+  const __m128i vb = _mm_load_si128(reinterpret_cast<const __m128i*>(b.w));
+  const __m128i s = _mm_load_si128(reinterpret_cast<const __m128i*>(sel.w));
+  const __m128i idx = _mm_xor_si128(_mm_and_si128(s, _mm_set1_epi8(31)), _mm_set1_epi8(3));
+  const __m128i from_b = _mm_cmpeq_epi8(_mm_and_si128(idx, _mm_set1_epi8(16)), _mm_set1_epi8(16));
+  const __m128i ra = _mm_shuffle_epi8(va, idx);  // uses idx & 15 (bit 7 is clear)
+  const __m128i rb = _mm_shuffle_epi8(vb, idx);
+  V r;
+  _mm_store_si128(reinterpret_cast<__m128i*>(r.w),
+                  _mm_or_si128(_mm_andnot_si128(from_b, ra), _mm_and_si128(from_b, rb)));
+  return r;
+}
+#endif
+
+// (vA || vB) shifted left by sh bytes, taking the high 16 bytes.
 V sldoi(const V& a, const V& b, u32 sh) {
-  V r{};
-  for (int k = 0; k < 4; ++k) {
-    u32 x = 0;
-    for (int j = 0; j < 4; ++j) {
-      const int idx = 4 * k + j + static_cast<int>(sh);
-      x = (x << 8) | (idx < 16 ? a.byte(idx) : b.byte(idx - 16));
-    }
-    r.w[k] = x;
+  const u32 src[8] = {a.w[0], a.w[1], a.w[2], a.w[3], b.w[0], b.w[1], b.w[2], b.w[3]};
+  const u32 q = (sh >> 2) & 3, bits = (sh & 3) * 8;
+  V r;
+  if (bits == 0) {
+    for (u32 k = 0; k < 4; ++k) r.w[k] = src[k + q];
+  } else {
+    for (u32 k = 0; k < 4; ++k) r.w[k] = (src[k + q] << bits) | (src[k + q + 1] >> (32 - bits));
   }
   return r;
 }
@@ -217,6 +240,21 @@ void h_vperm128(PpcContext& c, const DecodedInsn& i) {
   const uint32_t w = i.word;
   c.vr[f128_vd(w)] = perm(c.vr[f128_va(w)], c.vr[f128_vb(w)], c.vr[f128_vc(w)]);
 }
+#if defined(__x86_64__) || defined(__i386__)
+void h_vperm_ssse3(PpcContext& c, const DecodedInsn& i) {
+  const uint32_t w = i.word;
+  c.vr[f_vd(w)] = perm_ssse3(c.vr[f_va(w)], c.vr[f_vb(w)], c.vr[f_vc(w)]);
+}
+void h_vperm128_ssse3(PpcContext& c, const DecodedInsn& i) {
+  const uint32_t w = i.word;
+  c.vr[f128_vd(w)] = perm_ssse3(c.vr[f128_va(w)], c.vr[f128_vb(w)], c.vr[f128_vc(w)]);
+}
+bool host_has_ssse3() { return __builtin_cpu_supports("ssse3"); }
+#else
+void h_vperm_ssse3(PpcContext& c, const DecodedInsn& i) { h_vperm(c, i); }
+void h_vperm128_ssse3(PpcContext& c, const DecodedInsn& i) { h_vperm128(c, i); }
+bool host_has_ssse3() { return false; }
+#endif
 void h_vsldoi(PpcContext& c, const DecodedInsn& i) {
   const uint32_t w = i.word;
   c.vr[f_vd(w)] = sldoi(c.vr[f_va(w)], c.vr[f_vb(w)], (w >> 6) & 15);

@@ -1,6 +1,8 @@
 // Vector float semantics: denormal flushing, NaN propagation and default
 // NaN, signed zeros in min/max, conversions with saturation, rounding,
 // estimates, the non-fused multiply-add, and float compares (CR6).
+#include <cfenv>
+
 #include "vmx_test_util.h"
 
 namespace xdet::cpu::vmx_test {
@@ -140,6 +142,34 @@ TEST_F(VmxFloatTest, FloatComparesAndCr6) {
   EXPECT_EQ(cr6(), 8u);
   run_asm("vcmpbfp128. v92, v1, v2");
   EXPECT_EQ(cr6(), 2u);
+}
+
+}  // namespace
+}  // namespace xdet::cpu::vmx_test
+
+namespace xdet::cpu::vmx_test {
+namespace {
+
+// While guest code runs, the core keeps the host rounding mode equal to
+// FPSCR[RN]; vector arithmetic must still round to nearest.
+TEST_F(VmxFloatTest, IgnoresFpscrRoundingMode) {
+  const int saved = std::fegetround();
+  for (uint32_t rn : {1u, 2u, 3u}) {
+    ctx.fpscr = rn;
+    std::fesetround(rn == 1 ? FE_TOWARDZERO : rn == 2 ? FE_UPWARD : FE_DOWNWARD);
+    ctx.vr[1] = V(0x3F800000, 0xBF800000, 0x40200000, 0xFFFFFFFF);  // 1, -1, 2.5, -
+    ctx.vr[2] = V(0x33C00000, 0xB3C00000, 0, 0);                    // 1.5 * 2^-24
+    run(vx(kVaddfp, 3, 1, 2));  // 1 + 1.5 ulp/2 rounds to nearest: 1 + 2^-23
+    EXPECT_EQ(ctx.vr[3].w[0], 0x3F800001u) << "rn " << rn;
+    EXPECT_EQ(ctx.vr[3].w[1], 0xBF800001u) << "rn " << rn;
+    run(vx(kVrfin, 4, 0, 1));  // 2.5 -> 2 (nearest even)
+    EXPECT_EQ(ctx.vr[4].w[2], 0x40000000u) << "rn " << rn;
+    run(vx(kVcfux, 5, 0, 1));  // 0xFFFFFFFF -> 2^32
+    EXPECT_EQ(ctx.vr[5].w[3], 0x4F800000u) << "rn " << rn;
+    EXPECT_EQ(std::fegetround(), rn == 1 ? FE_TOWARDZERO : rn == 2 ? FE_UPWARD : FE_DOWNWARD);
+  }
+  std::fesetround(saved);
+  ctx.fpscr = 0;
 }
 
 }  // namespace

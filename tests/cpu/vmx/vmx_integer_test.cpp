@@ -1,5 +1,6 @@
 // Integer arithmetic, saturation/VSCR[SAT], logical, shifts, permutes,
 // packs/unpacks and integer compares with their CR6 record forms.
+#include "cpu/vmx/vmx_ops.h"
 #include "vmx_test_util.h"
 
 namespace xdet::cpu::vmx_test {
@@ -194,6 +195,29 @@ TEST_F(VmxIntTest, IntegerCompareRecordFormsSetCr6) {
   EXPECT_EQ(ctx.cr, 0u);
   run_asm("vcmpequw128. v100, v1, v1");
   EXPECT_EQ(cr6(), 0x8u);
+}
+
+}  // namespace
+}  // namespace xdet::cpu::vmx_test
+
+namespace xdet::cpu::vmx_test {
+namespace {
+
+// The decoder may pick a host-specific vperm; both versions must agree.
+TEST_F(VmxIntTest, PortableAndHostVpermAgree) {
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed;
+  };
+  for (int n = 0; n < 200; ++n) {
+    for (int r = 1; r <= 3; ++r) ctx.vr[r] = V(next(), next(), next(), next());
+    DecodedInsn insn{};
+    insn.word = va(43, 4, 1, 2, 3);
+    vmx::h_vperm(ctx, insn);
+    vmx::h_vperm_ssse3(ctx, (insn.word = va(43, 5, 1, 2, 3), insn));
+    ASSERT_EQ(hex(ctx.vr[4]), hex(ctx.vr[5])) << "sel " << hex(ctx.vr[3]);
+  }
 }
 
 }  // namespace

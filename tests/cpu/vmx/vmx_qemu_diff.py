@@ -14,6 +14,7 @@ Documented Xenon differences are excluded by rule, not by case:
   * VSCR[NJ]: Xenon always flushes denormals; every case sets NJ=1 so qemu does
     the same.
   * vsl/vsr: the ISA requires all shift-count bytes equal; cases obey it.
+Each case also selects a random FPSCR[RN]: vector arithmetic must ignore it.
 
 Usage: vmx_qemu_diff.py --xdet build/xdet [--cases 24] [--seed 1] [--keep DIR]
 Exit status 0 = identical, 1 = mismatches (listed), 77 = tools missing (skip).
@@ -104,7 +105,7 @@ def statement(rng, mnem, form, record):
 def build_program(cases):
     data, text = [], []
     data.append("  .section .data\n  .align 4\nvscr_init: .long 0, 0, 0, 0x00010000\ninputs:")
-    for a, b, c, _ in cases:
+    for a, b, c, _, _ in cases:
         data.append("  .long " + ", ".join(f"0x{x:08X}" for x in a + b + c + [0, 0, 0, 0]))
     data.append(f"  .align 4\noutputs: .space {48 * len(cases)}")
     text.append("  .section .text\n  .globl _start\n_start:")
@@ -112,9 +113,9 @@ def build_program(cases):
     text.append("  lis r21, outputs@ha\n  addi r21, r21, outputs@l\n  mr r22, r21")
     text.append("  lis r9, vscr_init@ha\n  addi r9, r9, vscr_init@l\n  lvx v0, 0, r9")
     text.append("  li r10, 16\n  li r11, 32\n  li r12, 48\n  li r8, 0")
-    for _, _, _, stmt in cases:
+    for _, _, _, stmt, rn in cases:
         text.append(
-            "  lvx v1, 0, r20\n  lvx v2, r20, r10\n  lvx v3, r20, r11\n  mtvscr v0\n  mtcr r8\n"
+            f"  lvx v1, 0, r20\n  lvx v2, r20, r10\n  lvx v3, r20, r11\n  mtvscr v0\n  mtcr r8\n  mtfsfi 7, {rn}\n"
             "  vxor v5, v5, v5\n"
             f"  {stmt}\n"
             "  mfvscr v6\n  mfcr r7\n  stvx v5, 0, r21\n  stvx v6, r21, r10\n  stw r7, 32(r21)\n"
@@ -140,7 +141,8 @@ def main():
     for mnem, form in INSNS:
         for i in range(args.cases):
             a, b, c = case_inputs(rng, form)
-            cases.append((a, b, c, statement(rng, mnem, form, record=(i % 2 == 1))))
+            stmt = statement(rng, mnem, form, record=(i % 2 == 1))
+            cases.append((a, b, c, stmt, rng.randrange(4)))
     work = args.keep or tempfile.mkdtemp(prefix="vmxdiff")
     os.makedirs(work, exist_ok=True)
     src, obj, elf = (os.path.join(work, n) for n in ("diff.s", "diff.o", "diff.elf"))
@@ -158,7 +160,7 @@ def main():
         print(f"output size differs: xdet {len(out)} qemu {len(ref)}")
         return 1
     bad = 0
-    for n, (a, b, c, stmt) in enumerate(cases):
+    for n, (a, b, c, stmt, rn) in enumerate(cases):
         r, x = ref[48 * n:48 * n + 48], out[48 * n:48 * n + 48]
         if r[:36] != x[:36]:
             bad += 1
@@ -166,7 +168,7 @@ def main():
                 fmt = lambda v: "[" + ", ".join(f"{w:08X}" for w in v) + "]"
                 words = lambda bs: list(struct.unpack(">9I", bs[:36]))
                 rw, xw = words(r), words(x)
-                print(f"MISMATCH {stmt}: a={fmt(a)} b={fmt(b)} c={fmt(c)}\n"
+                print(f"MISMATCH {stmt} (FPSCR[RN]={rn}): a={fmt(a)} b={fmt(b)} c={fmt(c)}\n"
                       f"   qemu vD={fmt(rw[0:4])} vscr={rw[7]:08X} cr={rw[8]:08X}\n"
                       f"   xdet vD={fmt(xw[0:4])} vscr={xw[7]:08X} cr={xw[8]:08X}")
     if not args.keep:
