@@ -435,6 +435,19 @@ TEST_F(MemoryMapTest, ReleasingCodePagesInvalidatesDecodedBlocks) {
   EXPECT_EQ(invalidated[0], a + 0x1000);
 }
 
+TEST_F(MemoryMapTest, KernelTrampolinePages) {
+  uint32_t a = map.allocate_kernel_trampolines();
+  uint32_t b = map.allocate_kernel_trampolines();
+  EXPECT_EQ(a, 0x80040000u);
+  EXPECT_EQ(b, 0x80050000u);  // one 64 KB page per kernel module
+  EXPECT_EQ(map.query_address_protect(a), kPageReadOnly);
+  store_be32(mem.translate(a), 0x44000042);
+  EXPECT_EQ(mem.fetch32(a), 0x44000042u);
+  EXPECT_THROW(mem.write32(a, 0), GuestFault);
+  // A title at 0x82000000 is unaffected.
+  EXPECT_TRUE(map.heap(MemoryMap::kV8).is_free(0x82000000, 0x100000));
+}
+
 TEST_F(MemoryMapTest, StatisticsCountPhysicalPages) {
   uint32_t before = map.physical_pages_in_use();
   EXPECT_EQ(before, (0x1000000u + 0x340000u + 0x10000u) / 0x1000u);
