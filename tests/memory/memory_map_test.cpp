@@ -129,6 +129,20 @@ TEST_F(MemoryMapTest, AllocateParameterErrors) {
   EXPECT_EQ(base, 0u);  // not written on failure
 }
 
+TEST_F(MemoryMapTest, MemResetKeepsContentsOfCommittedPages) {
+  uint32_t a = nt_alloc(0, 0x2000, kMemCommit);
+  mem.write32(a, 0x5A5A5A5A);
+  uint32_t base = a + 0x10, size = 0x100;
+  ASSERT_EQ(map.allocate_virtual(&base, &size, kMemReset, kPageReadWrite), kStatusSuccess);
+  EXPECT_EQ(base, a);
+  EXPECT_EQ(size, 0x1000u);
+  EXPECT_EQ(mem.read32(a), 0x5A5A5A5Au);
+  uint32_t r = nt_alloc(0, 0x1000, kMemReserve);
+  base = r;
+  size = 0x1000;
+  EXPECT_EQ(map.allocate_virtual(&base, &size, kMemReset, kPageReadWrite), kStatusInvalidParameter);
+}
+
 TEST_F(MemoryMapTest, NegativeSizeIsAbsoluteValue) {
   uint32_t base = 0, size = static_cast<uint32_t>(-0x1800);
   ASSERT_EQ(map.allocate_virtual(&base, &size, kMemCommit, kPageReadWrite), kStatusSuccess);
