@@ -3,8 +3,6 @@
 // and disassembles a range of the loaded image with capstone (PowerPC, big-
 // endian). Words capstone cannot decode, and VMX128 encodings (which it does
 // not know), are shown as `.long`.
-#include <capstone/capstone.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
@@ -13,6 +11,7 @@
 #include "app/commands.h"
 #include "base/byte_order.h"
 #include "base/error.h"
+#include "loader/disasm.h"
 #include "loader/loader.h"
 #include "loader/xex2_format.h"
 
@@ -54,15 +53,6 @@ const char* section_type_name(uint8_t t) {
     case xex::kSectionReadOnlyData: return "rodata";
   }
   return "?";
-}
-
-// Encodings of VMX128 (Xenon's extended vector unit), which capstone 4 lacks:
-// primary opcodes 5 and 6, and the opcode-4 load/store and vsldoi128 forms.
-bool is_vmx128(uint32_t w) {
-  uint32_t op = w >> 26;
-  if (op == 5 || op == 6) return true;
-  if (op == 4 && ((w & 0x3F) == 0x03 || (w & 0xFC000010) == 0x10000010)) return true;
-  return false;
 }
 
 struct Library {
@@ -231,34 +221,22 @@ void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spe
     throw Error(ExitCode::kUsage, fmt::format("--disasm: 0x{:08X}+{} instructions is outside the image 0x{:08X}-0x{:08X}",
                                               addr, count, m.image_base, m.image_base + m.image_size));
   }
-  csh handle;
-  if (cs_open(CS_ARCH_PPC, static_cast<cs_mode>(CS_MODE_32 | CS_MODE_BIG_ENDIAN), &handle) != CS_ERR_OK) {
-    throw Error(ExitCode::kInternal, "capstone: cannot open a PowerPC disassembler");
-  }
-  cs_insn* insn = cs_malloc(handle);
+  loader::Disassembler dis;
   if (json) fmt::print(out, "[");
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t a = addr + i * 4;
-    const uint8_t* p = mem.translate(a);
-    uint32_t word = load_be32(p);
-    std::string text;
-    const uint8_t* code = p;
-    size_t size = 4;
-    uint64_t address = a;
-    if (!is_vmx128(word) && cs_disasm_iter(handle, &code, &size, &address, insn)) {
-      text = insn->op_str[0] ? fmt::format("{} {}", insn->mnemonic, insn->op_str) : insn->mnemonic;
-    } else {
-      text = fmt::format(".long 0x{:08X}", word);
-    }
+    uint32_t word = load_be32(mem.translate(a));
+    std::string text = dis.text(word, a);
     std::string note;
     if (const loader::ImportRecord* r = m.find_record(a)) {
       note = fmt::format("{} {} ({} ordinal 0x{:X})", r->kind == ImportKind::kFunction ? "thunk" : "import slot",
                          r->name, r->library, r->ordinal);
-    } else if ((word >> 26) == 18 && (word & 1)) {  // bl
-      int32_t disp = static_cast<int32_t>(word & 0x03FFFFFC);
-      if (disp & 0x02000000) disp -= 0x04000000;
-      uint32_t target = (word & 2) ? static_cast<uint32_t>(disp) : a + static_cast<uint32_t>(disp);
-      if (const loader::ImportRecord* r = m.find_thunk(target)) note = fmt::format("-> {}", r->name);
+    } else {
+      uint32_t target = 0;
+      bool links = false;
+      if (loader::branch_target(word, a, &target, &links) && links) {
+        if (const loader::ImportRecord* r = m.find_thunk(target)) note = fmt::format("-> {}", r->name);
+      }
     }
     if (json) {
       fmt::print(out, "{}{{\"address\":{},\"word\":{},\"text\":\"{}\"{}}}", i ? "," : "", a, word, json_escape(text),
@@ -269,8 +247,6 @@ void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spe
     }
   }
   if (json) fmt::print(out, "]\n");
-  cs_free(insn, 1);
-  cs_close(&handle);
 }
 
 }  // namespace

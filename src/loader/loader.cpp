@@ -37,13 +37,13 @@ std::vector<uint8_t> read_file(const std::string& path) {
 }
 
 LoadedModule load_xex(MemoryMap& map, std::span<const uint8_t> file, const std::string& name,
-                      const ImportResolver* resolver) {
+                      const ImportResolver* resolver, uint64_t max_image_size) {
   using namespace xex;
   LoadedModule m;
   m.name = name;
   m.xex = parse_xex(file, name);
   const XexFile& x = m.xex;
-  DecodedImage image = decode_basefile(x, file);
+  DecodedImage image = decode_basefile(x, file, max_image_size);
   PeInfo pe = parse_pe(image.bytes, name);
 
   const uint32_t base = x.image_base();

@@ -111,8 +111,9 @@ struct ImportResolver {
 
 // Parses, decodes and maps `file` into its XEX heap, resolves imports and
 // applies the page-descriptor protections. Throws InputError on bad input.
+// max_image_size bounds the decoded image (the fuzzer uses a small limit).
 LoadedModule load_xex(MemoryMap& map, std::span<const uint8_t> file, const std::string& name,
-                      const ImportResolver* resolver = nullptr);
+                      const ImportResolver* resolver = nullptr, uint64_t max_image_size = 0x10000000);
 
 // Reads a whole file (InputError if it cannot be read).
 std::vector<uint8_t> read_file(const std::string& path);

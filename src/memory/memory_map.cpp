@@ -57,6 +57,14 @@ const Heap* MemoryMap::lookup_heap(uint32_t addr) const {
   return nullptr;
 }
 
+uint32_t MemoryMap::allocate_kernel_trampolines() {
+  uint32_t address = 0;
+  if (!heaps_[kV8]->alloc_range(kTrampolineRangeBegin, kTrampolineRangeEnd - 1, kTrampolineSlots * 8, 0x10000,
+                                kAllocReserve | kAllocCommit, kMemProtRead, false, &address))
+    return 0;
+  return address;
+}
+
 Heap* MemoryMap::image_heap(uint32_t base) {
   Heap* h = lookup_heap(base);
   return h && h->kind() == HeapKind::kXex ? h : nullptr;

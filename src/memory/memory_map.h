@@ -118,6 +118,16 @@ class MemoryMap {
   // MmDeleteKernelStack(top, bottom): releases by the low address.
   bool delete_kernel_stack(uint32_t top, uint32_t bottom);
 
+  // Kernel trampolines (XexGetProcedureAddress on a kernel export, one page
+  // per kernel module): the first free 64 KB v80000000 page at/after
+  // 0x80040000 and below 0x801C0000, committed read-only (so fetchable; the
+  // kernel writes the 400 8-byte `sc 2; blr` slots through translate() and
+  // then calls GuestMemory::invalidate_code). Returns 0 if none is free.
+  static constexpr uint32_t kTrampolineRangeBegin = 0x80040000;
+  static constexpr uint32_t kTrampolineRangeEnd = 0x801C0000;
+  static constexpr uint32_t kTrampolineSlots = 400;
+  uint32_t allocate_kernel_trampolines();
+
   // The heap an image based at `base` goes into (v80000000 / v90000000), or null.
   Heap* image_heap(uint32_t base);
 

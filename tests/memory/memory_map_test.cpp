@@ -129,6 +129,20 @@ TEST_F(MemoryMapTest, AllocateParameterErrors) {
   EXPECT_EQ(base, 0u);  // not written on failure
 }
 
+TEST_F(MemoryMapTest, MemResetKeepsContentsOfCommittedPages) {
+  uint32_t a = nt_alloc(0, 0x2000, kMemCommit);
+  mem.write32(a, 0x5A5A5A5A);
+  uint32_t base = a + 0x10, size = 0x100;
+  ASSERT_EQ(map.allocate_virtual(&base, &size, kMemReset, kPageReadWrite), kStatusSuccess);
+  EXPECT_EQ(base, a);
+  EXPECT_EQ(size, 0x1000u);
+  EXPECT_EQ(mem.read32(a), 0x5A5A5A5Au);
+  uint32_t r = nt_alloc(0, 0x1000, kMemReserve);
+  base = r;
+  size = 0x1000;
+  EXPECT_EQ(map.allocate_virtual(&base, &size, kMemReset, kPageReadWrite), kStatusInvalidParameter);
+}
+
 TEST_F(MemoryMapTest, NegativeSizeIsAbsoluteValue) {
   uint32_t base = 0, size = static_cast<uint32_t>(-0x1800);
   ASSERT_EQ(map.allocate_virtual(&base, &size, kMemCommit, kPageReadWrite), kStatusSuccess);
@@ -433,6 +447,19 @@ TEST_F(MemoryMapTest, ReleasingCodePagesInvalidatesDecodedBlocks) {
   ASSERT_EQ(map.free_virtual(&base, &size, kMemRelease), kStatusSuccess);
   ASSERT_EQ(invalidated.size(), 1u);
   EXPECT_EQ(invalidated[0], a + 0x1000);
+}
+
+TEST_F(MemoryMapTest, KernelTrampolinePages) {
+  uint32_t a = map.allocate_kernel_trampolines();
+  uint32_t b = map.allocate_kernel_trampolines();
+  EXPECT_EQ(a, 0x80040000u);
+  EXPECT_EQ(b, 0x80050000u);  // one 64 KB page per kernel module
+  EXPECT_EQ(map.query_address_protect(a), kPageReadOnly);
+  store_be32(mem.translate(a), 0x44000042);
+  EXPECT_EQ(mem.fetch32(a), 0x44000042u);
+  EXPECT_THROW(mem.write32(a, 0), GuestFault);
+  // A title at 0x82000000 is unaffected.
+  EXPECT_TRUE(map.heap(MemoryMap::kV8).is_free(0x82000000, 0x100000));
 }
 
 TEST_F(MemoryMapTest, StatisticsCountPhysicalPages) {
