@@ -136,7 +136,8 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   t.affinity_mask = cpu_mask ? cpu_mask : (parent ? parent->affinity_mask : kAllCpusMask);
   int first_cpu = 31 - std::countl_zero(t.affinity_mask);
   t.suspend_count = (p.creation_flags & kCreateSuspended) ? 1 : 0;
-  t.last_run_round = round_;
+  // Eligible at once (even later in the creating round, on another CPU).
+  t.last_run_round = round_ - 1;
 
   // KTHREAD.
   t.kthread = kthread_alloc + layout::kObjectHeaderSize;

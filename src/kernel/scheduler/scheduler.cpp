@@ -173,8 +173,9 @@ std::string Scheduler::wedge_report(StopReason reason) const {
     } else if (t.ever_ran && round - t.last_run_round <= 1) {
       what = fmt::format("spinning at pc={:08x}", t.ctx.pc);
     } else if (round - t.last_run_round >= config_.starved_rounds) {
-      what = fmt::format("ready but starved: last ran round {} ({} rounds ago)", t.last_run_round,
-                         round - t.last_run_round);
+      what = t.ever_ran ? fmt::format("ready but starved: last ran round {} ({} rounds ago)", t.last_run_round,
+                                      round - t.last_run_round)
+                        : fmt::format("ready but starved: never ran ({} rounds ready)", round - t.last_run_round);
     } else {
       what = "ready";
     }
