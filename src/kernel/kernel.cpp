@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 
 #include "base/error.h"
 
@@ -75,6 +76,15 @@ void Kernel::emit_pending_return(Thread& t) {
         {"return_value", TraceValue::hex32(r3)},
         {"status", TraceValue::hex32(r3)}});
   t.pending_return.name = nullptr;
+}
+
+void Kernel::debug_print(std::string_view text) {
+  if (debug_output_) {
+    debug_output_(text);
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
 }
 
 // ---------------------------------------------------------------- threads

@@ -17,10 +17,12 @@
 // semaphore releases beyond the limit fail without changing the count.
 // Waiters are released in arrival (FIFO) order.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kernel/guest_heap.h"
@@ -211,6 +213,11 @@ class Kernel {
   uint32_t tls_get(Thread& t, uint32_t slot);
   bool tls_set(Thread& t, uint32_t slot, uint32_t value);
 
+  // ---- debug output (DbgPrint and the guest SDK's output path) ----
+  // Default: written to stdout. Tests capture it.
+  void set_debug_output(std::function<void(std::string_view)> out) { debug_output_ = std::move(out); }
+  void debug_print(std::string_view text);
+
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
   uint64_t timebase() const { return timebase_from_units(now_); }
@@ -285,6 +292,7 @@ class Kernel {
   };
   std::vector<Thread*> wake_scratch_;
   std::vector<Woken> woken_;
+  std::function<void(std::string_view)> debug_output_;
   std::vector<uint32_t> woken_tids_;
 };
 

@@ -23,6 +23,9 @@ class ScriptedRunner final : public kernel::ThreadRunner {
  public:
   void set_script(uint32_t tid, std::vector<Step> steps) { scripts_[tid] = Script{std::move(steps), 0}; }
   size_t position(uint32_t tid) const { return scripts_.at(tid).pos; }
+  // Called from inside an action: continue at step `pos` of the running
+  // thread's script (a loop or branch).
+  void jump(size_t pos) { pending_jump_ = static_cast<long>(pos); }
 
   kernel::SliceResult run_slice(kernel::Kernel& k, kernel::Thread& t, uint64_t budget) override {
     kernel::SliceResult r;
@@ -43,7 +46,9 @@ class ScriptedRunner final : public kernel::ThreadRunner {
       t.ctx.pc = 0x1000 + 4 * static_cast<uint32_t>(s.pos);
       r.retired += step.cost;
       k.set_now(k.now() + step.cost);
+      pending_jump_ = -1;
       if (step.action(k, t)) ++s.pos;
+      if (pending_jump_ >= 0) s.pos = static_cast<size_t>(pending_jump_);
       if (k.slice_must_end(t)) {
         r.stop = kernel::SliceStop::kKernel;
         return r;
@@ -58,6 +63,7 @@ class ScriptedRunner final : public kernel::ThreadRunner {
     size_t pos;
   };
   std::map<uint32_t, Script> scripts_;
+  long pending_jump_ = -1;
 };
 
 // Step helpers: store a completed status into r3 like the export layer does.
