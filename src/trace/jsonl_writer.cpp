@@ -85,7 +85,12 @@ void append_value(fmt::memory_buffer& out, const kernel::TraceValue& v) {
 
 void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, s.data() + i);
+    run = i + 1;
     switch (c) {
       case '"': append_literal(out, "\\\""); break;
       case '\\': append_literal(out, "\\\\"); break;
@@ -93,16 +98,13 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
       case '\r': append_literal(out, "\\r"); break;
       case '\t': append_literal(out, "\\t"); break;
       default:
-        if (c < 0x20 || c >= 0x7F) {
-          // Guest strings are bytes, not UTF-8: escape everything outside
-          // printable ASCII so the line is always valid JSON.
-          append_literal(out, "\\u00");
-          append_hex(out, c, 2);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+        // Guest strings are bytes, not UTF-8: escape everything outside
+        // printable ASCII so the line is always valid JSON.
+        append_literal(out, "\\u00");
+        append_hex(out, c, 2);
     }
   }
+  out.append(s.data() + run, s.data() + s.size());
   out.push_back('"');
 }
 
