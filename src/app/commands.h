@@ -10,4 +10,7 @@ struct Command {
   int (*run)(int argc, char** argv);
 };
 
+int run_ppc_test(int argc, char** argv);
+int run_run_elf(int argc, char** argv);
+
 }  // namespace xdet::app

@@ -11,6 +11,8 @@ namespace xdet::app {
 namespace {
 
 const Command kCommands[] = {
+    {"ppc-test", "run annotated PowerPC instruction tests", run_ppc_test},
+    {"run-elf", "run a static PowerPC ELF with a minimal syscall shim", run_run_elf},
     {nullptr, nullptr, nullptr},
 };
 

@@ -1,0 +1,304 @@
+// Scalar floating point (opcodes 59 and 63).
+//
+// Arithmetic runs on the host in IEEE double with round-to-nearest.
+// Single-precision forms must round once, to single: the double result is
+// rounded to single, and in the rare case where the double result sits
+// exactly on a midpoint between two singles (where double rounding could go
+// wrong) the operation is redone in round-to-odd, which makes the final
+// rounding to single exact. NaN
+// results follow PowerPC rules, not x86 ones: the first NaN operand in ISA
+// priority order is returned quieted, and an invalid operation produces the
+// default QNaN 0x7FF8000000000000. Single-precision forms compute in double and
+// round the result to single. FPSCR keeps what mtfsf/mtfsfi/mtfsb write and
+// the FPCC of compares; exception flags are not accumulated (documented gap).
+// Conversions to integer honour FPSCR[RN].
+#include <cfenv>
+#include <cmath>
+#include <limits>
+
+#include "cpu/fp_bits.h"
+#include "cpu/interp_common.h"
+#include "cpu/interp_families.h"
+
+namespace xdet::cpu {
+namespace {
+
+using C = PpcContext;
+using I = DecodedInsn;
+
+constexpr uint64_t kDefaultNaN = 0x7FF8000000000000ull;
+constexpr uint64_t kQuietBit = 1ull << 51;
+
+inline bool is_nan_bits(uint64_t b) { return (b & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull; }
+
+inline uint64_t FA(const C& c, const I& i) { return c.fpr[f_ra(i.word)]; }
+inline uint64_t FB(const C& c, const I& i) { return c.fpr[f_rb(i.word)]; }
+inline uint64_t FC(const C& c, const I& i) { return c.fpr[f_rc(i.word)]; }
+inline uint64_t& FD(C& c, const I& i) { return c.fpr[f_rd(i.word)]; }
+
+// Picks the PowerPC NaN result for an operation whose host result is NaN.
+inline uint64_t nan_result(uint64_t a, uint64_t b, uint64_t c3, int n) {
+  if (is_nan_bits(a)) return a | kQuietBit;
+  if (n >= 2 && is_nan_bits(b)) return b | kQuietBit;
+  if (n >= 3 && is_nan_bits(c3)) return c3 | kQuietBit;
+  return kDefaultNaN;
+}
+
+inline uint64_t round_single(double d) {
+  return as_bits(static_cast<double>(static_cast<float>(d)));
+}
+
+// True if d lies exactly halfway between two adjacent single-precision values.
+inline bool is_single_midpoint(double d) {
+  uint64_t b = as_bits(d);
+  int exp = static_cast<int>((b >> 52) & 0x7FF) - 1023;
+  if (exp > 127) return false;  // overflows single: rounds to infinity/max either way
+  if (exp >= -126) return (b & 0x1FFFFFFF) == 0x10000000;
+  if (exp < -150) return false;  // below half the smallest denormal: no midpoint possible except exact
+  // Single denormal range: the unit in the last place is 2^-149.
+  int drop = 29 + (-126 - exp);  // low mantissa bits below the single's precision
+  uint64_t m = (b & 0xFFFFFFFFFFFFFull) | (1ull << 52);
+  uint64_t low = m & ((1ull << drop) - 1);
+  return low == (1ull << (drop - 1));
+}
+
+// Recomputes op(a, b, c) rounding toward zero and sets the lowest bit if
+// the result was inexact ("round to odd"). Operands go through volatiles so
+// the compiler cannot reuse the round-to-nearest evaluation.
+template <typename Op>
+double round_to_odd(Op op, double a, double b, double c) {
+  volatile double va = a, vb = b, vc = c;
+  int old = std::fegetround();
+  std::fesetround(FE_TOWARDZERO);
+  std::feclearexcept(FE_INEXACT);
+  volatile double r = op(va, vb, vc);
+  bool inexact = std::fetestexcept(FE_INEXACT);
+  std::fesetround(old);
+  uint64_t bits = as_bits(r);
+  if (inexact) bits |= 1;
+  return as_double(bits);
+}
+
+template <bool Single, typename Op>
+inline double fp_compute(Op op, double a, double b, double c) {
+  double r = op(a, b, c);
+  if constexpr (Single) {
+    if (is_single_midpoint(r)) [[unlikely]] r = round_to_odd(op, a, b, c);
+  }
+  return r;
+}
+
+template <bool Rc>
+inline void fp_rec(C& c) {
+  if constexpr (Rc) set_cr_field(c, 1, c.fpscr >> 28);
+}
+
+// Result r computed from operands given in ISA NaN priority order p0, p1, p2.
+template <bool Single, bool Rc>
+inline void fp_finish(C& c, const I& i, double r, uint64_t p0, uint64_t p1, uint64_t p2, int n) {
+  uint64_t bits;
+  if (std::isnan(r)) {
+    bits = nan_result(p0, p1, p2, n);
+    if constexpr (Single) bits = single_to_double_bits(double_to_single_bits(bits));
+  } else {
+    bits = Single ? round_single(r) : as_bits(r);
+  }
+  FD(c, i) = bits;
+  fp_rec<Rc>(c);
+}
+
+template <bool S, bool Rc> void op_fadd(C& c, const I& i) {
+  uint64_t a = FA(c, i), b = FB(c, i);
+  double r = fp_compute<S>([](double x, double y, double) { return x + y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
+}
+template <bool S, bool Rc> void op_fsub(C& c, const I& i) {
+  uint64_t a = FA(c, i), b = FB(c, i);
+  double r = fp_compute<S>([](double x, double y, double) { return x - y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
+}
+template <bool S, bool Rc> void op_fmul(C& c, const I& i) {
+  uint64_t a = FA(c, i), cc = FC(c, i);
+  double r = fp_compute<S>([](double x, double y, double) { return x * y; }, as_double(a), as_double(cc), 0);
+  fp_finish<S, Rc>(c, i, r, a, cc, 0, 2);
+}
+template <bool S, bool Rc> void op_fdiv(C& c, const I& i) {
+  uint64_t a = FA(c, i), b = FB(c, i);
+  double r = fp_compute<S>([](double x, double y, double) { return x / y; }, as_double(a), as_double(b), 0);
+  fp_finish<S, Rc>(c, i, r, a, b, 0, 2);
+}
+template <bool S, bool Rc> void op_fsqrt(C& c, const I& i) {
+  uint64_t b = FB(c, i);
+  double r = fp_compute<S>([](double x, double, double) { return std::sqrt(x); }, as_double(b), 0, 0);
+  fp_finish<S, Rc>(c, i, r, b, 0, 0, 1);
+}
+// Estimates: computed exactly (deterministic; the console's estimate tables
+// are accurate to 1/4096, so exact results are within the architected bound).
+template <bool S, bool Rc> void op_fre(C& c, const I& i) {
+  uint64_t b = FB(c, i);
+  fp_finish<S, Rc>(c, i, 1.0 / as_double(b), b, 0, 0, 1);
+}
+template <bool S, bool Rc> void op_frsqrte(C& c, const I& i) {
+  uint64_t b = FB(c, i);
+  fp_finish<S, Rc>(c, i, 1.0 / std::sqrt(as_double(b)), b, 0, 0, 1);
+}
+// Fused multiply-add family: a*c +/- b in one rounding; the negated forms
+// negate the final result (a NaN result is not negated).
+template <bool S, bool Rc, bool Sub, bool Neg>
+void op_fmadd(C& c, const I& i) {
+  uint64_t a = FA(c, i), b = FB(c, i), cc = FC(c, i);
+  auto op = [](double x, double y, double z) {
+    double r = std::fma(x, y, Sub ? -z : z);
+    return (Neg && !std::isnan(r)) ? -r : r;
+  };
+  double r = fp_compute<S>(op, as_double(a), as_double(cc), as_double(b));
+  fp_finish<S, Rc>(c, i, r, a, b, cc, 3);
+}
+template <bool Rc> void op_fsel(C& c, const I& i) {
+  double a = as_double(FA(c, i));
+  FD(c, i) = (a >= 0.0) ? FC(c, i) : FB(c, i);
+  fp_rec<Rc>(c);
+}
+template <bool Rc> void op_fmr(C& c, const I& i) { FD(c, i) = FB(c, i); fp_rec<Rc>(c); }
+template <bool Rc> void op_fneg(C& c, const I& i) { FD(c, i) = FB(c, i) ^ (1ull << 63); fp_rec<Rc>(c); }
+template <bool Rc> void op_fabs(C& c, const I& i) { FD(c, i) = FB(c, i) & ~(1ull << 63); fp_rec<Rc>(c); }
+template <bool Rc> void op_fnabs(C& c, const I& i) { FD(c, i) = FB(c, i) | (1ull << 63); fp_rec<Rc>(c); }
+template <bool Rc> void op_frsp(C& c, const I& i) {
+  uint64_t b = FB(c, i);
+  FD(c, i) = is_nan_bits(b) ? single_to_double_bits(double_to_single_bits(b | kQuietBit)) : round_single(as_double(b));
+  fp_rec<Rc>(c);
+}
+
+// Round to an integer-valued double per mode: 0 nearest-even, 1 zero, 2 +inf, 3 -inf.
+inline double round_mode(double d, uint32_t mode) {
+  switch (mode) {
+    case 0: return std::nearbyint(d);  // host default mode is nearest-even
+    case 1: return std::trunc(d);
+    case 2: return std::ceil(d);
+    default: return std::floor(d);
+  }
+}
+// fctiw: the 32-bit result is sign-extended into the FPR, as the console
+// test suite expects; NaN and out-of-range values saturate.
+template <bool Rc, bool TowardZero>
+void op_fctiw(C& c, const I& i) {
+  double d = as_double(FB(c, i));
+  int32_t r;
+  if (std::isnan(d)) {
+    r = INT32_MIN;
+  } else {
+    double t = round_mode(d, TowardZero ? 1 : (c.fpscr & 3));
+    r = t >= 2147483647.0 ? INT32_MAX : t <= -2147483648.0 ? INT32_MIN : static_cast<int32_t>(t);
+  }
+  FD(c, i) = static_cast<uint64_t>(static_cast<int64_t>(r));
+  fp_rec<Rc>(c);
+}
+template <bool Rc, bool TowardZero>
+void op_fctid(C& c, const I& i) {
+  double d = as_double(FB(c, i));
+  int64_t r;
+  if (std::isnan(d)) {
+    r = INT64_MIN;
+  } else {
+    double t = round_mode(d, TowardZero ? 1 : (c.fpscr & 3));
+    r = t >= 9223372036854775807.0 ? INT64_MAX : t <= -9223372036854775808.0 ? INT64_MIN : static_cast<int64_t>(t);
+  }
+  FD(c, i) = static_cast<uint64_t>(r);
+  fp_rec<Rc>(c);
+}
+template <bool Rc> void op_fcfid(C& c, const I& i) {
+  FD(c, i) = as_bits(static_cast<double>(static_cast<int64_t>(FB(c, i))));
+  fp_rec<Rc>(c);
+}
+
+// Compares set CR[crfD] and FPSCR[FPCC] (host bits 15..12).
+template <bool Ordered>
+void op_fcmp(C& c, const I& i) {
+  double a = as_double(FA(c, i)), b = as_double(FB(c, i));
+  uint32_t v = (std::isnan(a) || std::isnan(b)) ? 1u : a < b ? 8u : a > b ? 4u : 2u;
+  set_cr_field(c, f_crfd(i.word), v);
+  c.fpscr = (c.fpscr & ~0xF000u) | (v << 12);
+}
+
+template <bool Rc> void op_mffs(C& c, const I& i) { FD(c, i) = c.fpscr; fp_rec<Rc>(c); }
+template <bool Rc> void op_mtfsf(C& c, const I& i) {
+  uint32_t flm = (i.word >> 17) & 0xFF, mask = 0;
+  for (int f = 0; f < 8; ++f) {
+    if (flm & (0x80u >> f)) mask |= 0xF0000000u >> (4 * f);
+  }
+  c.fpscr = (c.fpscr & ~mask) | (static_cast<uint32_t>(FB(c, i)) & mask);
+  fp_rec<Rc>(c);
+}
+template <bool Rc> void op_mtfsfi(C& c, const I& i) {
+  uint32_t shift = 28 - 4 * f_crfd(i.word);
+  c.fpscr = (c.fpscr & ~(0xFu << shift)) | (((i.word >> 12) & 0xF) << shift);
+  fp_rec<Rc>(c);
+}
+template <bool Rc, bool Set> void op_mtfsb(C& c, const I& i) {
+  uint32_t bit = 1u << (31 - f_rd(i.word));
+  c.fpscr = Set ? (c.fpscr | bit) : (c.fpscr & ~bit);
+  fp_rec<Rc>(c);
+}
+void op_mcrfs(C& c, const I& i) {
+  uint32_t shift = 28 - 4 * f_crfs(i.word);
+  set_cr_field(c, f_crfd(i.word), (c.fpscr >> shift) & 0xF);
+  // Exception bits of the copied field are cleared (FEX and VX are summaries).
+  c.fpscr &= ~((0xFu << shift) & 0x9FF80700u);
+}
+
+#define RC(fn) (f_rcbit(w) ? static_cast<InsnHandler>(fn<true>) : static_cast<InsnHandler>(fn<false>))
+#define SRC(S, fn) (f_rcbit(w) ? static_cast<InsnHandler>(fn<S, true>) : static_cast<InsnHandler>(fn<S, false>))
+
+template <bool S>
+InsnHandler decode_a_form(uint32_t w) {
+  switch (f_xo5(w)) {
+    case 18: return SRC(S, op_fdiv);
+    case 20: return SRC(S, op_fsub);
+    case 21: return SRC(S, op_fadd);
+    case 22: return SRC(S, op_fsqrt);
+    case 24: return SRC(S, op_fre);
+    case 25: return SRC(S, op_fmul);
+    case 26: return SRC(S, op_frsqrte);
+    case 28: return f_rcbit(w) ? static_cast<InsnHandler>(op_fmadd<S, true, true, false>) : op_fmadd<S, false, true, false>;
+    case 29: return f_rcbit(w) ? static_cast<InsnHandler>(op_fmadd<S, true, false, false>) : op_fmadd<S, false, false, false>;
+    case 30: return f_rcbit(w) ? static_cast<InsnHandler>(op_fmadd<S, true, true, true>) : op_fmadd<S, false, true, true>;
+    case 31: return f_rcbit(w) ? static_cast<InsnHandler>(op_fmadd<S, true, false, true>) : op_fmadd<S, false, false, true>;
+    case 23: return S ? nullptr : RC(op_fsel);
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+InsnHandler decode_fpu(uint32_t w) {
+  switch (f_op(w)) {
+    case 59: return decode_a_form<true>(w);
+    case 63: {
+      if (InsnHandler h = decode_a_form<false>(w)) return h;
+      switch (f_xo10(w)) {
+        case 0: return op_fcmp<false>;
+        case 32: return op_fcmp<true>;
+        case 12: return RC(op_frsp);
+        case 14: return f_rcbit(w) ? static_cast<InsnHandler>(op_fctiw<true, false>) : op_fctiw<false, false>;
+        case 15: return f_rcbit(w) ? static_cast<InsnHandler>(op_fctiw<true, true>) : op_fctiw<false, true>;
+        case 814: return f_rcbit(w) ? static_cast<InsnHandler>(op_fctid<true, false>) : op_fctid<false, false>;
+        case 815: return f_rcbit(w) ? static_cast<InsnHandler>(op_fctid<true, true>) : op_fctid<false, true>;
+        case 846: return RC(op_fcfid);
+        case 40: return RC(op_fneg);
+        case 72: return RC(op_fmr);
+        case 136: return RC(op_fnabs);
+        case 264: return RC(op_fabs);
+        case 583: return RC(op_mffs);
+        case 711: return RC(op_mtfsf);
+        case 134: return RC(op_mtfsfi);
+        case 38: return f_rcbit(w) ? static_cast<InsnHandler>(op_mtfsb<true, true>) : op_mtfsb<false, true>;
+        case 70: return f_rcbit(w) ? static_cast<InsnHandler>(op_mtfsb<true, false>) : op_mtfsb<false, false>;
+        case 64: return op_mcrfs;
+        default: return nullptr;
+      }
+    }
+    default: return nullptr;
+  }
+}
+
+}  // namespace xdet::cpu
