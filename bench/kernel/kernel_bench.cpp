@@ -136,7 +136,8 @@ void BM_KernelCallsTraceOnOff(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     auto mem = std::make_unique<GuestMemory>();
-    RangeHeap pool(*mem, 0x00100000, 0x00F00000), stacks(*mem, 0x70000000, 0x0F000000);
+    RangeHeap pool(*mem, 0x00100000, 0x00F00000);
+    RangeStackAllocator stacks(*mem, 0x70000000, 0x0F000000);
     Kernel k(*mem, pool, stacks);
     std::unique_ptr<trace::JsonlTraceWriter> w;
     if (traced) {

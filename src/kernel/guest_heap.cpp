@@ -59,4 +59,19 @@ void RangeHeap::release(uint32_t address) {
   (void)end_;
 }
 
+StackRange RangeStackAllocator::allocate_stack(uint32_t size) {
+  constexpr uint32_t kGuard = 64 * 1024;
+  uint32_t total = ((size + 0xFFFF) & ~0xFFFFu) + 2 * kGuard;
+  StackRange r;
+  uint32_t a = heap_.allocate(total, 64 * 1024);
+  if (!a) return r;
+  mem_.set_protection(a, kGuard, 0);
+  mem_.set_protection(a + total - kGuard, kGuard, 0);
+  r.allocation = a;
+  r.limit = a + kGuard;
+  r.base = a + total - kGuard;
+  mem_.fill(r.limit, 0xBE, r.base - r.limit);
+  return r;
+}
+
 }  // namespace xdet::kernel

@@ -40,4 +40,30 @@ class RangeHeap final : public GuestAllocator {
   uint64_t used_ = 0;
 };
 
+// A thread stack: [64 KB guard][stack][64 KB guard], stack filled with 0xBE.
+struct StackRange {
+  uint32_t allocation = 0;  // start of the whole region (low guard)
+  uint32_t limit = 0;       // lowest usable byte
+  uint32_t base = 0;        // one past the highest usable byte (initial r1 before the 176-byte adjust)
+  bool valid() const { return allocation != 0; }
+};
+
+class StackAllocator {
+ public:
+  virtual ~StackAllocator() = default;
+  // `size` is already rounded to 4 KB and >= 16 KB. Invalid range if no space.
+  virtual StackRange allocate_stack(uint32_t size) = 0;
+};
+
+// Stacks carved from a RangeHeap (tests, and until a memory map is given).
+class RangeStackAllocator final : public StackAllocator {
+ public:
+  RangeStackAllocator(GuestMemory& mem, uint32_t base, uint32_t size) : mem_(mem), heap_(mem, base, size) {}
+  StackRange allocate_stack(uint32_t size) override;
+
+ private:
+  GuestMemory& mem_;
+  RangeHeap heap_;
+};
+
 }  // namespace xdet::kernel

@@ -37,7 +37,7 @@ const char* dispatcher_type_name(uint8_t type) {
   return "unknown";
 }
 
-Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, GuestAllocator& stacks, KernelConfig config)
+Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, KernelConfig config)
     : mem_(mem), pool_(pool), stacks_(stacks), config_(std::move(config)) {
   process_ = pool_.allocate(layout::kProcessSize, 16);
   if (!process_) throw Error(ExitCode::kInternal, "kernel pool exhausted allocating the process block");
@@ -116,21 +116,17 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   // Stack: [64 KB guard][stack][64 KB guard], 0xBE-filled (as xenia).
   uint32_t stack_size = p.stack_size ? p.stack_size : config_.default_stack_size;
   stack_size = std::max<uint32_t>((stack_size + 0xFFF) & ~0xFFFu, 16 * 1024);
-  constexpr uint32_t kGuard = 64 * 1024;
-  uint32_t total = ((stack_size + 0xFFFF) & ~0xFFFFu) + 2 * kGuard;
-  t.stack_alloc = stacks_.allocate(total, 64 * 1024);
+  StackRange stack = stacks_.allocate_stack(stack_size);
   uint32_t kthread_alloc = pool_.allocate(layout::kObjectHeaderSize + layout::kThreadSize, 16);
   t.kpcr = pool_.allocate(layout::kPcrSize, 16);
   uint32_t tls_size = config_.tls_slot_count * 4 + config_.tls_data_size;
   t.tls_block = pool_.allocate(tls_size ? tls_size : 4, 16);
-  if (!t.stack_alloc || !kthread_alloc || !t.kpcr || !t.tls_block) {
+  if (!stack.valid() || !kthread_alloc || !t.kpcr || !t.tls_block) {
     throw Error(ExitCode::kGuestFault, fmt::format("out of guest memory creating thread {}", t.tid));
   }
-  mem_.set_protection(t.stack_alloc, kGuard, 0);
-  mem_.set_protection(t.stack_alloc + total - kGuard, kGuard, 0);
-  t.stack_limit = t.stack_alloc + kGuard;
-  t.stack_base = t.stack_alloc + total - kGuard;
-  mem_.fill(t.stack_limit, 0xBE, t.stack_base - t.stack_limit);
+  t.stack_alloc = stack.allocation;
+  t.stack_limit = stack.limit;
+  t.stack_base = stack.base;
 
   // TLS: [static data][dynamic slots].
   if (config_.tls_raw_size && config_.tls_raw_address) {

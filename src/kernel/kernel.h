@@ -95,7 +95,7 @@ struct ThreadReport {
 
 class Kernel {
  public:
-  Kernel(GuestMemory& mem, GuestAllocator& pool, GuestAllocator& stacks, KernelConfig config = {});
+  Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, KernelConfig config = {});
   ~Kernel();
   Kernel(const Kernel&) = delete;
   Kernel& operator=(const Kernel&) = delete;
@@ -263,7 +263,7 @@ class Kernel {
 
   GuestMemory& mem_;
   GuestAllocator& pool_;
-  GuestAllocator& stacks_;
+  StackAllocator& stacks_;
   KernelConfig config_;
   TraceSink* sink_ = nullptr;
   uint64_t now_ = 0;

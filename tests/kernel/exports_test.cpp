@@ -78,7 +78,7 @@ struct GuestStarvation {
   static constexpr int kItems = 5;
   GuestMemory mem;
   RangeHeap pool{mem, 0x00100000, 0x00F00000};
-  RangeHeap stacks{mem, 0x70000000, 0x0F000000};
+  RangeStackAllocator stacks{mem, 0x70000000, 0x0F000000};
   RangeHeap data{mem, 0x82100000, 0x00100000};
   Kernel k{mem, pool, stacks};
   ScriptedRunner runner;

@@ -13,7 +13,7 @@ namespace xdet::test {
 struct KernelFixture : ::testing::Test {
   GuestMemory mem;
   kernel::RangeHeap pool{mem, 0x00100000, 0x00F00000};
-  kernel::RangeHeap stacks{mem, 0x70000000, 0x0F000000};
+  kernel::RangeStackAllocator stacks{mem, 0x70000000, 0x0F000000};
   // Guest-owned data (where Ke* objects live, like .data).
   kernel::RangeHeap data{mem, 0x82000000, 0x00100000};
   std::unique_ptr<kernel::Kernel> k = std::make_unique<kernel::Kernel>(mem, pool, stacks);

@@ -85,10 +85,10 @@ uint32_t ExportCall::arg(int n) const {
   return k.memory().read32(sp + 0x54 + 8 * (n - 8) + 4);
 }
 
-DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc) {
+DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc, const char* import_name) {
   const ExportInfo* info = find_export(ordinal);
   std::string fallback;
-  const char* name = info ? info->name : nullptr;
+  const char* name = info ? info->name : import_name;
   if (!name) {
     fallback = fmt::format("xboxkrnl_{}", ordinal);
     name = fallback.c_str();
@@ -117,7 +117,14 @@ DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t 
           {"ord", TraceValue::uinteger(ordinal)},
           {"args", TraceValue::object(args, nargs)},
           {"args_resolved", TraceValue::object(call.resolved, call.resolved_count)}});
-  info->fn(call);
+  try {
+    info->fn(call);
+  } catch (const GuestFault& f) {
+    // A bad guest pointer passed to the kernel: the call fails with an
+    // NTSTATUS instead of faulting the thread.
+    call.ret(kStatusAccessViolation);
+    call.blocked = false;
+  }
   if (!call.fatal_reason.empty()) return {DispatchStatus::kFatal, std::move(call.fatal_reason)};
   if (!call.unsupported_reason.empty()) {
     return {DispatchStatus::kUnimplemented,

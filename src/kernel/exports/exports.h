@@ -90,7 +90,10 @@ struct DispatchResult {
   std::string message;
 };
 
-DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc);
+// `import_name`: the loader's name for the import, used when xdet's table
+// does not know the ordinal.
+DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc,
+                               const char* import_name = nullptr);
 
 // Per-subsystem tables (defined in the xboxkrnl_*.cpp files).
 struct ExportTable {

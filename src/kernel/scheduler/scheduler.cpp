@@ -130,7 +130,7 @@ RunOutcome Scheduler::run() {
       } else if (++idle_progress_rounds >= config_.livelock_rounds) {
         ++round;
         return finish(StopReason::kLivelock,
-                      fmt::format("livelock: no kernel progress for {} rounds while threads still run",
+                      fmt::format("no kernel progress for {} rounds while threads still run",
                                   idle_progress_rounds),
                       0);
       }
@@ -138,7 +138,7 @@ RunOutcome Scheduler::run() {
     } else {
       uint64_t next = kernel_.next_deadline();
       if (next == kNever) {
-        return finish(StopReason::kDeadlock, "deadlock: no runnable thread and no pending timeout or timer", 0);
+        return finish(StopReason::kDeadlock, "no runnable thread and no pending timeout or timer", 0);
       }
       // Idle: jump to the next due time (the round boundary at or after it).
       uint64_t target = std::max(next, round_start + config_.quantum);
