@@ -1,0 +1,64 @@
+#pragma once
+// The per-thread alignment walk of the reference diff tool (diff_one_tid),
+// run over TraceIndex records: fingerprints decide the common "equal" case;
+// everything else (mismatches, absorbers, exotic events) is decided on the
+// materialized events with the reference's exact rules.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "diff/py_value.h"
+#include "diff/trace_index.h"
+
+namespace xdet::diff {
+
+struct AbsorberSwitches {
+  bool shared_global = true;
+  bool wait_begin = true;
+  bool nested_cs = true;
+};
+
+struct PairResult {
+  int64_t canary_tid = 0;
+  int64_t ours_tid = 0;
+  uint64_t matched = 0;
+  uint64_t canary_total = 0;
+  uint64_t ours_total = 0;
+  bool diverged = false;
+  uint64_t diverged_at = 0;
+  std::string diff_descr;
+  // Materialized context (only when diverged).
+  std::vector<std::pair<PyValue, PyValue>> pre_context;
+  std::optional<PyValue> post_canary, post_ours, next_canary, next_ours;
+  uint64_t skipped_canary = 0, skipped_ours = 0;
+  uint64_t skipped_canary_wait = 0, skipped_ours_wait = 0;
+};
+
+// Ids of `ours` kinds/names translated into the canary tables' id space.
+struct IdTranslation {
+  std::vector<uint32_t> kinds;
+  std::vector<uint32_t> names;
+  static IdTranslation build(const TraceIndex& canary, const TraceIndex& ours);
+};
+
+// collect_shared_global_sids over both traces.
+std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, const TraceIndex& ours);
+
+// diff_one_tid. Appends absorbed-event JSONL lines to *absorbed if non-null.
+PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceIndex& ours, const TidStream& os,
+                     const IdTranslation& ids, const std::unordered_set<std::string>& floating,
+                     const AbsorberSwitches& absorbers, std::string* absorbed);
+
+// compare_event() of the reference on materialized events; nullopt if equal.
+// Throws DiffFailure (exit 1) where the reference would crash; `where_c` and
+// `where_o` name the events for that message.
+std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const std::string& where_c,
+                                                const std::string& where_o);
+
+// render_event() of the reference.
+std::string render_event(const PyValue& ev);
+
+}  // namespace xdet::diff

@@ -1,0 +1,530 @@
+#include "diff/trace_index.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/hash.h"
+#include "diff/event_scan.h"
+#include "diff/py_json.h"
+
+namespace xdet::diff {
+
+const char* const kAllocatorNames[kAllocatorCount] = {
+    "MmAllocatePhysicalMemoryEx", "MmAllocatePhysicalMemory", "NtAllocateVirtualMemory",
+    "RtlAllocateHeap",            "MmCreateKernelStack",      "RtlImageXexHeaderField",
+    "XamNotifyCreateListener",    "MmGetPhysicalAddress",
+};
+
+const char* const kKnownKinds[kFirstDynamicKind] = {
+    "\0none",     "import.call",  "kernel.call",         "kernel.return", "handle.create",
+    "handle.destroy", "thread.create", "thread.exit",     "wait.begin",    "wait.end",
+    "contention.observed", "sema.release", "signal.match", "wake.requested", "schema_version",
+};
+
+// ---- small Python emulations -------------------------------------------------
+
+std::string shared_global_sid(uint64_t pointer, uint32_t object_type) {
+  unsigned char buf[20];
+  const uint32_t marker = 0xC01AB005u;
+  for (int i = 0; i < 4; ++i) buf[i] = static_cast<unsigned char>(marker >> (8 * i));
+  for (int i = 0; i < 4; ++i) buf[4 + i] = 0;
+  for (int i = 0; i < 8; ++i) buf[8 + i] = static_cast<unsigned char>(pointer >> (8 * i));
+  for (int i = 0; i < 4; ++i) buf[16 + i] = static_cast<unsigned char>(object_type >> (8 * i));
+  uint64_t h = fnv1a64(buf, sizeof buf);
+  char out[17];
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) out[i] = hex[(h >> (60 - 4 * i)) & 15];
+  out[16] = 0;
+  return out;
+}
+
+static bool py_isspace_ascii(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f'; }
+
+bool parse_python_hex(std::string_view s, uint64_t& low64) {
+  while (!s.empty() && py_isspace_ascii(s.front())) s.remove_prefix(1);
+  while (!s.empty() && py_isspace_ascii(s.back())) s.remove_suffix(1);
+  bool neg = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  bool allow_leading_underscore = false;
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    allow_leading_underscore = true;
+  }
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  bool prev_digit = allow_leading_underscore;  // "0x_1" is valid, "_1" is not
+  size_t digits = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else if (c == '_') {
+      if (!prev_digit) return false;
+      prev_digit = false;
+      continue;
+    } else {
+      return false;
+    }
+    v = (v << 4) | static_cast<uint64_t>(d);
+    prev_digit = true;
+    ++digits;
+  }
+  if (!prev_digit || digits == 0) return false;
+  low64 = neg ? (~v + 1) : v;
+  return true;
+}
+
+std::string python_path_str(std::string_view s) {
+  if (s.empty()) return ".";
+  std::string prefix;
+  if (s[0] == '/') {
+    prefix = (s.size() >= 2 && s[1] == '/' && (s.size() == 2 || s[2] != '/')) ? "//" : "/";
+  }
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find('/', i);
+    if (j == std::string_view::npos) j = s.size();
+    std::string_view part = s.substr(i, j - i);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    i = j + 1;
+  }
+  std::string out = prefix;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k) out.push_back('/');
+    out.append(parts[k]);
+  }
+  if (out.empty()) return ".";
+  return out;
+}
+
+// ---- interner ------------------------------------------------------------------
+
+uint32_t Interner::intern(std::string_view s) {
+  auto it = ids_.find(s);
+  if (it != ids_.end()) return it->second;
+  auto id = static_cast<uint32_t>(texts_.size());
+  texts_.emplace_back(s);
+  ids_.emplace(std::string(s), id);
+  return id;
+}
+
+std::optional<uint32_t> Interner::find(std::string_view s) const {
+  auto it = ids_.find(s);
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+// ---- loader --------------------------------------------------------------------
+
+TraceIndex::~TraceIndex() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+const TidStream* TraceIndex::find_tid(int64_t tid) const {
+  auto it = tid_slots_.find(tid);
+  return it == tid_slots_.end() ? nullptr : &tids_[it->second];
+}
+
+namespace {
+
+bool field_skipped(uint32_t kind, FieldCode code) {
+  switch (kind) {
+    case kKindHandleCreate:
+    case kKindHandleDestroy: return code == FieldCode::kRawHandleId || code == FieldCode::kHandleSemanticId;
+    case kKindThreadCreate: return code == FieldCode::kHandleSemanticId || code == FieldCode::kParentTid;
+    case kKindWaitBegin: return code == FieldCode::kHandlesSemanticIds;
+    case kKindWaitEnd: return code == FieldCode::kWaitDurationCycles || code == FieldCode::kWokenBySemanticId;
+    default: return false;
+  }
+}
+
+std::string alloc_sentinel(std::string_view name, uint32_t ordinal) {
+  std::string s = "<ALLOC_";
+  s += name;
+  s += '_';
+  s += std::to_string(ordinal);
+  s += '>';
+  return s;
+}
+
+std::string ctx_sentinel(uint32_t ordinal) { return "<HOSTHEAP_thread.create_ctx_ptr_" + std::to_string(ordinal) + ">"; }
+
+}  // namespace
+
+struct TraceIndex::Loader {
+  TraceIndex& ix;
+  FastScanner scanner;
+  EventFacts facts;
+  PyValue slow_value;
+  int64_t last_tid = 0;
+  uint32_t last_slot = UINT32_MAX;
+  uint64_t hk_return_value = hash_str("return_value");
+  uint64_t hk_status = hash_str("status");
+  uint64_t hk_ctx_ptr = hash_str("ctx_ptr");
+
+  explicit Loader(TraceIndex& t) : ix(t) {}
+
+  std::string at(uint64_t lineno) const { return ix.display_path_ + ":" + std::to_string(lineno); }
+
+  [[noreturn]] void fail(std::string msg) { throw DiffFailure{1, std::move(msg)}; }
+
+  void header(std::string_view line) {
+    size_t bad;
+    if (!utf8_valid(line, &bad)) fail(at(1) + ": invalid UTF-8 (byte " + std::to_string(bad) + " of the line)");
+    PyValue hdr;
+    PyJsonError err;
+    if (!py_json_loads(line, hdr, err)) fail(at(1) + ": header is not valid JSON (" + err.message + ")");
+    if (!hdr.is_dict()) fail(at(1) + ": header is not a JSON object");
+    const PyValue* kind = hdr.get("kind");
+    if (!kind || !kind->is_str() || kind->as_str() != "schema_version")
+      fail(ix.display_path_ + ": first event is not schema_version (got " + (kind ? py_repr(*kind) : "None") + ")");
+    const PyValue* ver = hdr.get("schema_version");
+    if (!ver || !py_equal(*ver, PyValue::integer(1)))
+      fail(ix.display_path_ + ": schema_version mismatch (expected 1, got " + (ver ? py_repr(*ver) : "None") + ")");
+  }
+
+  void event(std::string_view line, uint64_t offset, uint64_t lineno) {
+    if (line.size() > 0xFFFFFFFFull) fail(at(lineno) + ": line longer than 4 GiB");
+    if (!scanner.scan(line, facts)) {
+      size_t bad;
+      if (!utf8_valid(line, &bad)) fail(at(lineno) + ": invalid UTF-8 (byte " + std::to_string(bad) + " of the line)");
+      PyJsonError err;
+      if (!py_json_loads(line, slow_value, err)) {
+        if (err.kind == PyJsonError::kDecode) fail(at(lineno) + ": invalid JSON (" + err.message + ")");
+        fail(at(lineno) + ": " + err.message);
+      }
+      if (!slow_value.is_dict()) fail(at(lineno) + ": event is not a JSON object");
+      facts_from_value(slow_value, facts);
+    }
+    using P = EventFacts::Presence;
+    if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
+    if (facts.tid != P::kInt) fail(at(lineno) + ": tid is not an integer");
+
+    TidStream& t = stream(facts.tid_value);
+    uint64_t i = t.events.size();
+    order_check(t, i);
+
+    Record r{};
+    r.offset = offset;
+    r.len = static_cast<uint32_t>(line.size());
+    r.flags = facts.exotic ? Record::kExotic : 0;
+    if (facts.payload == EventFacts::PayloadState::kTruthyOther) r.flags |= Record::kPayloadTruthyNonDict;
+
+    uint32_t kind = kKindNone;
+    if (facts.kind_unhashable) {
+      kind = kKindUnhashable;
+      if (!ix.count_crash_) ix.count_crash_ = at(lineno) + ": event kind is a list or object (the reference cannot hash it)";
+    } else if (facts.kind_state == P::kStr || facts.kind_state == P::kOther) {
+      kind = ix.kinds_.intern(facts.kind);
+      if (kind >= kKindUnhashable) fail(at(lineno) + ": more than 65534 distinct event kinds");
+    }
+    r.kind_id = static_cast<uint16_t>(kind);
+
+    bool dict_payload = facts.payload == EventFacts::PayloadState::kDict;
+    uint32_t name = kNameNone;
+    if (dict_payload && facts.name_state != EventFacts::NameState::kNone) name = ix.names_.intern(facts.name);
+    if (kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) r.name_id = name;
+
+    // auto_tid_map: ev["payload"].get("name") of the first kernel.call.
+    if (kind == kKindKernelCall && !t.first_call_seen) {
+      t.first_call_seen = true;
+      if (!dict_payload)
+        t.first_call_crash = at(lineno) + ": first kernel.call of tid " + std::to_string(t.tid) + " has no payload object";
+      else if (facts.name_state == EventFacts::NameState::kUnhashable)
+        t.first_call_crash = at(lineno) + ": kernel.call name is a list or object";
+      else
+        t.first_call_name = name;
+    }
+
+    // Canonicalization (per tid ordinals, in event order).
+    std::string sentinel;
+    uint64_t sentinel_hash = 0;
+    if (kind == kKindKernelReturn && ix.opts_.canonicalize_allocators) {
+      if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
+        if (!ix.canon_alloc_crash_) ix.canon_alloc_crash_ = at(lineno) + ": kernel.return payload is not an object";
+      } else if (dict_payload && facts.name_state == EventFacts::NameState::kUnhashable) {
+        if (!ix.canon_alloc_crash_) ix.canon_alloc_crash_ = at(lineno) + ": kernel.return name is a list or object";
+      } else if (dict_payload && name >= kFirstAllocatorName && name < kFirstDynamicName) {
+        uint32_t slot = name - kFirstAllocatorName;
+        r.ordinal = t.alloc_counters[slot]++;
+        r.flags |= Record::kCanonAlloc;
+        sentinel = alloc_sentinel(facts.name, r.ordinal);
+        sentinel_hash = hash_str(sentinel);
+      }
+    }
+    if (kind == kKindThreadCreate && ix.opts_.canonicalize_host_heap) {
+      if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
+        if (!ix.canon_host_crash_) ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
+      } else if (dict_payload && facts.ctx_ptr_is_str) {
+        r.ordinal = t.ctx_counter++;
+        r.flags |= Record::kCanonCtx;
+        sentinel_hash = hash_str(ctx_sentinel(r.ordinal));
+      }
+    }
+
+    // Fingerprint of what compare_payload compares: top-level None equals
+    // absent, skip fields are ignored, dict order does not matter.
+    if (!facts.exotic) {
+      uint64_t fp = 0x243f6a8885a308d3ull;
+      bool alloc = r.flags & Record::kCanonAlloc;
+      bool ctx = r.flags & Record::kCanonCtx;
+      for (const PayloadField& f : facts.fields) {
+        if (field_skipped(kind, f.code)) continue;
+        if (alloc && (f.code == FieldCode::kReturnValue || f.code == FieldCode::kStatus)) continue;
+        if (ctx && f.code == FieldCode::kCtxPtr) continue;
+        if (f.is_null) continue;
+        fp += f.hash;
+      }
+      if (alloc) {
+        fp += hash_field(hk_return_value, sentinel_hash);
+        if (facts.has_status) fp += hash_field(hk_status, sentinel_hash);
+      }
+      if (ctx) fp += hash_field(hk_ctx_ptr, sentinel_hash);
+      r.fp = fp;
+    }
+
+    if (kind == kKindSemaRelease) ++t.sema_release_count;
+
+    // Shared-global SID collection.
+    if (kind == kKindHandleCreate || kind == kKindWaitBegin) {
+      if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
+        if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": " + ix.kinds_.text(kind) + " payload is not an object";
+      } else if (kind == kKindHandleCreate) {
+        if (facts.hsid_is_str) {
+          note_sid(facts.hsid, t.tid);
+          uint64_t ptr;
+          if (!facts.hsid.empty() && facts.raw_is_str && facts.object_type_is_int && parse_python_hex(facts.raw, ptr) &&
+              facts.hsid == shared_global_sid(ptr, static_cast<uint32_t>(facts.object_type)))
+            ix.recipe_sids_.emplace(facts.hsid);
+        }
+      } else {
+        if (facts.handles_crash) {
+          if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": wait.begin handles_semantic_ids is not iterable";
+        } else {
+          for (std::string_view s : facts.handles) note_sid(s, t.tid);
+        }
+      }
+    }
+    t.events.push_back(r);
+  }
+
+  void note_sid(std::string_view sid, int64_t tid) {
+    auto it = ix.sid_use_.find(std::string(sid));
+    if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{tid, false});
+    else if (it->second.first_tid != tid) it->second.multi = true;
+  }
+
+  TidStream& stream(int64_t tid) {
+    if (last_slot != UINT32_MAX && last_tid == tid) return ix.tids_[last_slot];
+    auto it = ix.tid_slots_.find(tid);
+    uint32_t slot;
+    if (it == ix.tid_slots_.end()) {
+      slot = static_cast<uint32_t>(ix.tids_.size());
+      ix.tids_.emplace_back();
+      ix.tids_.back().tid = tid;
+      ix.tid_slots_.emplace(tid, slot);
+    } else {
+      slot = it->second;
+    }
+    last_tid = tid;
+    last_slot = slot;
+    return ix.tids_[slot];
+  }
+
+  // The reference's post-load check: an event whose tid_event_idx is not
+  // its position must be greater than its predecessor's.
+  void order_check(TidStream& t, uint64_t i) {
+    using P = EventFacts::Presence;
+    if (t.problem) return;
+    const EventFacts& f = facts;
+    bool differs = true;
+    if (f.idx == P::kInt) differs = f.idx_int != static_cast<int64_t>(i);
+    else if (f.idx == P::kFloat) differs = f.idx_float != static_cast<double>(i);
+    if (differs && i > 0) {
+      std::string where_i = "tid=" + std::to_string(t.tid) + " index " + std::to_string(i);
+      if (f.idx == P::kMissing) {
+        t.problem = ix.display_path_ + ": " + where_i + ": event has no tid_event_idx";
+        t.problem_is_crash = true;
+      } else if (t.prev_state == TidStream::PrevIdx::kMissing) {
+        t.problem = ix.display_path_ + ": " + where_i + ": previous event has no tid_event_idx";
+        t.problem_is_crash = true;
+      } else if (f.idx != P::kInt && f.idx != P::kFloat) {
+        t.problem = ix.display_path_ + ": " + where_i + ": tid_event_idx is not a number";
+        t.problem_is_crash = true;
+      } else if (t.prev_state != TidStream::PrevIdx::kNumber) {
+        t.problem = ix.display_path_ + ": " + where_i + ": previous tid_event_idx is not a number";
+        t.problem_is_crash = true;
+      } else {
+        bool le;
+        if (f.idx == P::kInt && t.prev_is_int) le = f.idx_int <= t.prev_int;
+        else {
+          long double cur = f.idx == P::kInt ? static_cast<long double>(f.idx_int) : f.idx_float;
+          long double prev = t.prev_is_int ? static_cast<long double>(t.prev_int) : t.prev_float;
+          le = cur <= prev;
+        }
+        if (le) t.problem = ix.display_path_ + ": tid=" + std::to_string(t.tid) + " events out of order at index " + std::to_string(i);
+      }
+    }
+    if (f.idx == P::kMissing) {
+      t.prev_state = TidStream::PrevIdx::kMissing;
+    } else if (f.idx == P::kInt || f.idx == P::kFloat) {
+      t.prev_state = TidStream::PrevIdx::kNumber;
+      t.prev_is_int = f.idx == P::kInt;
+      t.prev_int = f.idx_int;
+      t.prev_float = f.idx_float;
+    } else {
+      t.prev_state = TidStream::PrevIdx::kOther;
+    }
+  }
+};
+
+void TraceIndex::load(const std::string& path, const std::string& display_path, const LoadOptions& opts,
+                      std::atomic<uint64_t>* progress) {
+  path_ = path;
+  display_path_ = display_path;
+  opts_ = opts;
+  kinds_.intern(std::string_view("\0none", 5));
+  for (uint32_t k = 1; k < kFirstDynamicKind; ++k) kinds_.intern(kKnownKinds[k]);
+  names_.intern(std::string_view("\0none", 5));
+  names_.intern("RtlEnterCriticalSection");
+  names_.intern("RtlLeaveCriticalSection");
+  for (uint32_t k = 0; k < kAllocatorCount; ++k) names_.intern(kAllocatorNames[k]);
+
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw DiffFailure{1, display_path + ": cannot open: " + std::strerror(errno)};
+  struct stat st{};
+  if (::fstat(fd_, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw DiffFailure{1, display_path + ": cannot open: Is a directory"};
+    file_size_ = static_cast<uint64_t>(st.st_size);
+  }
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+  Loader ld(*this);
+  std::vector<char> buf(8u << 20);
+  size_t carry = 0;
+  uint64_t buf_file_off = 0;  // file offset of buf[0]
+  uint64_t lineno = 0;
+  bool eof = false;
+  bool any_data = false;
+
+  auto handle_line = [&](std::string_view line, uint64_t off) {
+    ++lineno;
+    if (lineno == 1) {
+      ld.header(line);
+      return;
+    }
+    if (line.empty()) return;
+    ld.event(line, off, lineno);
+  };
+
+  while (!eof) {
+    if (carry == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
+    ssize_t n = ::read(fd_, buf.data() + carry, buf.size() - carry);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw DiffFailure{1, display_path + ": read error: " + std::strerror(errno)};
+    }
+    if (n == 0) eof = true;
+    if (n > 0) any_data = true;
+    size_t avail = carry + static_cast<size_t>(n);
+    const char* base = buf.data();
+    size_t pos = 0;
+    for (;;) {
+      const char* start = base + pos;
+      size_t rest = avail - pos;
+      if (rest == 0) break;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', rest));
+      size_t scan_len = nl ? static_cast<size_t>(nl - start) : rest;
+      const char* cr = static_cast<const char*>(std::memchr(start, '\r', scan_len));
+      size_t line_len, term_len;
+      if (cr) {
+        line_len = static_cast<size_t>(cr - start);
+        if (line_len + 1 < rest) term_len = start[line_len + 1] == '\n' ? 2 : 1;
+        else if (eof) term_len = 1;
+        else break;  // "\r" at the buffer end: "\r\n" may straddle
+      } else if (nl) {
+        line_len = scan_len;
+        term_len = 1;
+      } else {
+        if (!eof) break;
+        line_len = rest;
+        term_len = 0;
+      }
+      handle_line(std::string_view(start, line_len), buf_file_off + pos);
+      pos += line_len + term_len;
+    }
+    if (progress) progress->fetch_add(pos, std::memory_order_relaxed);
+    carry = avail - pos;
+    if (carry && pos) std::memmove(buf.data(), buf.data() + pos, carry);
+    buf_file_off += pos;
+  }
+  if (!any_data) throw DiffFailure{1, display_path + ": empty file"};
+
+  for (TidStream& t : tids_) {
+    if (t.problem) throw DiffFailure{1, *t.problem};
+  }
+}
+
+PyValue TraceIndex::materialize(const Record& r) const {
+  std::string line(r.len, '\0');
+  size_t got = 0;
+  while (got < r.len) {
+    ssize_t n = ::pread(fd_, line.data() + got, r.len - got, static_cast<off_t>(r.offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw DiffFailure{1, display_path_ + ": file changed or unreadable while diffing"};
+    got += static_cast<size_t>(n);
+  }
+  PyValue ev;
+  PyJsonError err;
+  if (!py_json_loads(line, ev, err) || !ev.is_dict())
+    throw DiffFailure{1, display_path_ + ": file changed while diffing (event at byte " + std::to_string(r.offset) + ")"};
+  if (r.flags & (Record::kCanonAlloc | Record::kCanonCtx)) {
+    PyValue* p = ev.get("payload");
+    if (r.flags & Record::kCanonAlloc) {
+      std::string s = alloc_sentinel(p->get("name")->as_str(), r.ordinal);
+      p->set("return_value", PyValue::str(s));
+      if (p->contains("status")) p->set("status", PyValue::str(s));
+    } else {
+      p->set("ctx_ptr", PyValue::str(ctx_sentinel(r.ordinal)));
+    }
+  }
+  return ev;
+}
+
+std::string TraceIndex::where(const Record& r) const {
+  // Count universal-newline line breaks before the event (error path only).
+  uint64_t line = 1;
+  std::vector<char> buf(1 << 20);
+  uint64_t off = 0;
+  bool prev_cr = false;
+  while (off < r.offset) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), r.offset - off));
+    ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(off));
+    if (n <= 0) break;
+    for (ssize_t k = 0; k < n; ++k) {
+      char c = buf[k];
+      if (c == '\n') {
+        if (!prev_cr) ++line;
+        prev_cr = false;
+      } else if (c == '\r') {
+        ++line;
+        prev_cr = true;
+      } else {
+        prev_cr = false;
+      }
+    }
+    off += static_cast<uint64_t>(n);
+  }
+  return display_path_ + ":" + std::to_string(line);
+}
+
+}  // namespace xdet::diff

@@ -1,0 +1,205 @@
+#pragma once
+// Pass 1 over one schema-v1 JSONL trace: validates it the way the reference
+// tool's load_events() does (same messages), and keeps per guest thread a
+// compact 32-byte record per event instead of the event itself. Records
+// carry the kind, the call name, the canonicalization ordinal and a payload
+// fingerprint; the full event is re-read from the file (pread) only when the
+// diff needs it (divergences, absorbers, report context).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "diff/py_value.h"
+
+namespace xdet::diff {
+
+// A failure with the reference tool's exit code and exact stderr text
+// (without the trailing newline).
+struct DiffFailure {
+  int exit_code;
+  std::string message;
+};
+
+enum KindId : uint16_t {
+  kKindNone = 0,  // kind missing or null
+  kKindImportCall,
+  kKindKernelCall,
+  kKindKernelReturn,
+  kKindHandleCreate,
+  kKindHandleDestroy,
+  kKindThreadCreate,
+  kKindThreadExit,
+  kKindWaitBegin,
+  kKindWaitEnd,
+  kKindContentionObserved,
+  kKindSemaRelease,
+  kKindSignalMatch,
+  kKindWakeRequested,
+  kKindSchemaVersion,
+  kFirstDynamicKind,
+  kKindUnhashable = 0xFFFF,
+};
+inline bool is_engine_local_kind(uint32_t k) { return k >= kKindContentionObserved && k <= kKindWakeRequested; }
+
+// Names with fixed ids in every trace's name table (id 0 = None).
+enum NameId : uint32_t {
+  kNameNone = 0,
+  kNameRtlEnterCriticalSection,
+  kNameRtlLeaveCriticalSection,
+  kFirstAllocatorName,  // ALLOCATOR_RETURN_FNS follow, kAllocatorCount of them
+};
+inline constexpr uint32_t kAllocatorCount = 8;
+inline constexpr uint32_t kFirstDynamicName = kFirstAllocatorName + kAllocatorCount;
+extern const char* const kAllocatorNames[kAllocatorCount];
+extern const char* const kKnownKinds[kFirstDynamicKind];
+
+struct Record {
+  enum Flags : uint8_t {
+    kExotic = 1,         // compare exactly, never by fingerprint
+    kCanonAlloc = 2,     // kernel.return allocator: return_value/status -> sentinel
+    kCanonCtx = 4,       // thread.create: ctx_ptr -> sentinel
+    kPayloadTruthyNonDict = 8,  // `(ev.get("payload") or {}).get(...)` raises
+  };
+  uint64_t offset;
+  uint64_t fp;
+  uint32_t len;
+  uint32_t name_id;
+  uint32_t ordinal;
+  uint16_t kind_id;
+  uint8_t flags;
+  uint8_t reserved;
+};
+static_assert(sizeof(Record) == 32);
+
+// Append-only storage in fixed chunks: no reallocation copies, no 2x peaks.
+class RecordList {
+ public:
+  static constexpr size_t kChunk = 8192;
+  void push_back(const Record& r) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Record[]>(kChunk));
+    chunks_.back()[size_ % kChunk] = r;
+    ++size_;
+  }
+  const Record& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  size_t size() const { return size_; }
+
+ private:
+  std::vector<std::unique_ptr<Record[]>> chunks_;
+  size_t size_ = 0;
+};
+
+class Interner {
+ public:
+  uint32_t intern(std::string_view s);
+  std::optional<uint32_t> find(std::string_view s) const;
+  const std::string& text(uint32_t id) const { return texts_[id]; }
+  size_t size() const { return texts_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+  std::vector<std::string> texts_;
+};
+
+struct TidStream {
+  int64_t tid = 0;
+  RecordList events;
+  uint64_t sema_release_count = 0;
+  // auto tid map: name id of the first kernel.call (kNameNone: none/None).
+  bool first_call_seen = false;
+  uint32_t first_call_name = kNameNone;
+  std::optional<std::string> first_call_crash;
+
+  // load-time state
+  std::optional<std::string> problem;  // first ordering problem (message)
+  bool problem_is_crash = false;
+  enum class PrevIdx : uint8_t { kMissing, kNumber, kOther } prev_state = PrevIdx::kMissing;
+  bool prev_is_int = true;
+  int64_t prev_int = 0;
+  double prev_float = 0;
+  uint32_t alloc_counters[kAllocatorCount] = {};
+  uint32_t ctx_counter = 0;
+};
+
+struct SidUse {
+  int64_t first_tid;
+  bool multi;
+};
+
+struct LoadOptions {
+  bool canonicalize_allocators = true;
+  bool canonicalize_host_heap = true;
+};
+
+class TraceIndex {
+ public:
+  TraceIndex() = default;
+  ~TraceIndex();
+  TraceIndex(const TraceIndex&) = delete;
+  TraceIndex& operator=(const TraceIndex&) = delete;
+
+  // `display_path` is how the reference names the file (str(Path(arg))).
+  // On failure throws DiffFailure. `progress` receives bytes consumed.
+  void load(const std::string& path, const std::string& display_path, const LoadOptions& opts,
+            std::atomic<uint64_t>* progress);
+
+  const std::string& display_path() const { return display_path_; }
+  uint64_t file_size() const { return file_size_; }
+
+  std::vector<TidStream>& tids() { return tids_; }
+  const std::vector<TidStream>& tids() const { return tids_; }
+  const TidStream* find_tid(int64_t tid) const;
+
+  const Interner& kinds() const { return kinds_; }
+  const Interner& names() const { return names_; }
+
+  const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
+  const std::unordered_map<std::string, SidUse>& sid_use() const { return sid_use_; }
+
+  // Crashes of later reference stages, detected while loading (first one).
+  const std::optional<std::string>& canon_alloc_crash() const { return canon_alloc_crash_; }
+  const std::optional<std::string>& canon_host_crash() const { return canon_host_crash_; }
+  const std::optional<std::string>& collect_crash() const { return collect_crash_; }
+  const std::optional<std::string>& count_crash() const { return count_crash_; }
+
+  // Re-reads and parses the event behind `r`, canonicalized as the
+  // reference's in-memory event would be.
+  PyValue materialize(const Record& r) const;
+  // "path:line" for error messages about the event at `r`.
+  std::string where(const Record& r) const;
+
+ private:
+  struct Loader;
+  friend struct Loader;
+
+  int fd_ = -1;
+  std::string path_;
+  std::string display_path_;
+  uint64_t file_size_ = 0;
+  LoadOptions opts_;
+  std::vector<TidStream> tids_;
+  std::unordered_map<int64_t, uint32_t> tid_slots_;
+  Interner kinds_;
+  Interner names_;
+  std::unordered_set<std::string> recipe_sids_;
+  std::unordered_map<std::string, SidUse> sid_use_;
+  std::optional<std::string> canon_alloc_crash_, canon_host_crash_, collect_crash_, count_crash_;
+};
+
+// The shared-global SID recipe (FNV-1a over marker, 0, pointer, object_type).
+std::string shared_global_sid(uint64_t pointer, uint32_t object_type);
+// Python int(s, 16) reduced to the low 64 bits; false where Python raises.
+bool parse_python_hex(std::string_view s, uint64_t& low64);
+// str(pathlib.Path(s)).
+std::string python_path_str(std::string_view s);
+
+}  // namespace xdet::diff
