@@ -1,5 +1,7 @@
 // xdet run-elf FILE: runs a static freestanding big-endian PowerPC ELF with a
 // minimal Linux system-call shim (write to fd 1/2, exit, exit_group).
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -67,14 +69,21 @@ int run_run_elf(int argc, char** argv) {
   core.attach(ctx);
   cpu::init_context_for_program(ctx, prog);
 
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  };
   auto t0 = std::chrono::steady_clock::now();
+  double cpu0 = cpu_now();
   int exit_status = -1;
   uint64_t remaining = max_insns;
   auto print_stats = [&] {
     if (!stats) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "instructions: %llu\nwall time: %.3f s\nMIPS: %.1f\n",
-                 static_cast<unsigned long long>(ctx.instructions_retired), secs,
+    double cpu_secs = cpu_now() - cpu0;
+    std::fprintf(stderr, "instructions: %llu\nwall time: %.3f s\ncpu time: %.3f s\nMIPS: %.1f\n",
+                 static_cast<unsigned long long>(ctx.instructions_retired), secs, cpu_secs,
                  secs > 0 ? static_cast<double>(ctx.instructions_retired) / secs / 1e6 : 0.0);
   };
   while (exit_status < 0) {

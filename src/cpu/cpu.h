@@ -8,16 +8,26 @@
 //   ExecResult r = cpu.run(ctx, budget);   // runs until budget/sc/trap/fault/stop
 // - kBudget: exactly `budget` instructions retired; ctx.pc is the next one.
 // - kSyscall: `sc` retired; ctx.pc is the instruction after it (r0 = number).
+//   An HLE import thunk such as `li r0,N; sc; blr` dispatches cheaply.
 // - kTrap: a tw/twi/td/tdi condition held; ctx.pc is the trap (not retired).
 // - kFault: illegal instruction, misaligned reservation or a memory fault;
 //   ctx.pc is the faulting instruction (not retired), details in `fault`.
-// - kStopAddress: ctx.pc reached an address from set_stop_addresses() at a
-//   block boundary (used for return sentinels such as the LR value 0xBCBCBCBC).
-// ctx.instructions_retired counts every retired instruction exactly.
-// The Cpu installs GuestMemory's code-write hook: stores into pages holding
-// decoded code invalidate the affected blocks. (Writes through an aliasing
-// view of the same physical page are not seen; embedders that write code
-// through an alias call invalidate_code().)
+// - kStopAddress: ctx.pc reached an address from set_stop_addresses() (used
+//   for return sentinels such as the LR value 0xBCBCBCBC).
+// ctx.instructions_retired counts every retired instruction exactly (the
+// scheduler's clock); ctx.timebase_fn maps it to the mftb value.
+// Several contexts may run on one Cpu (one at a time: the Cpu is not
+// thread-safe); they share the decoded-block cache and the ReservationTable.
+// Kernel code that performs atomic updates of guest memory on a thread's
+// behalf should call reservations().invalidate(addr, size).
+// Code invalidation: the Cpu installs GuestMemory's code-write hook, so guest
+// and embedder stores into pages holding decoded code drop the affected
+// blocks, and icbi drops a line. A page whose protection was set again is
+// re-fetched (and its execute permission re-checked) the next time control
+// enters it. Not seen: writes through an aliasing view (0x80000000 vs
+// 0x90000000 ...); call invalidate_code() (or have the guest run icbi).
+// The host FP rounding mode follows ctx.fpscr[RN] inside run() and is
+// restored on return.
 #include <algorithm>
 #include <cstdint>
 #include <memory>

@@ -9,6 +9,7 @@ namespace xdet::cpu {
 struct ToolResult {
   int exit_code = -1;    // -1: could not start / killed by a signal
   std::string output;    // stdout and stderr combined
+  double cpu_seconds = 0;  // user + system CPU time of the child
 };
 
 // Runs argv[0] (searched in PATH) with stdout+stderr captured.

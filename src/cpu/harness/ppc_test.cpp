@@ -261,7 +261,7 @@ struct AssembledFile {
 };
 
 // Assembles and links the file at 0x80000000; returns an error text on failure.
-std::optional<std::string> assemble(const std::string& source, AssembledFile& out) {
+std::optional<std::string> assemble(const std::string& source, const std::string& display_name, AssembledFile& out) {
   TempDir dir;
   std::string src = dir.file("test.s"), obj = dir.file("test.o"), elf = dir.file("test.elf");
   write_text_file(src, source);
@@ -286,6 +286,9 @@ std::optional<std::string> assemble(const std::string& source, AssembledFile& ou
       size_t nl2 = msg.find('\n', nl + 1);  // first line is "Assembler messages:"
       msg = msg.substr(nl + 1, nl2 == std::string::npos ? std::string::npos : nl2 - nl - 1);
     }
+    // Name the original file (the assembler saw a temporary copy with the
+    // same line numbering).
+    for (size_t p = msg.find(src); p != std::string::npos; p = msg.find(src)) msg.replace(p, src.size(), display_name);
     return "assembly failed: " + msg;
   }
   ToolResult l = run_tool({"powerpc64-linux-gnu-ld", "-melf32ppc", "-Ttext=0x80000000", "-e", "0x80000000", "-o", elf, obj});
@@ -406,7 +409,7 @@ PpcTestTotals run_ppc_tests(const std::vector<std::string>& paths, const PpcTest
     try {
       parsed = parse_ppc_test_source(path, text);
     } catch (const InputError& e) {
-      std::fprintf(out, "%s: %s\n", name.c_str(), e.what());
+      std::fprintf(out, "FAIL %s: %s\n", name.c_str(), e.what());
       ++totals.files_failed_to_build;
       ++totals.failed;
       continue;
@@ -416,10 +419,12 @@ PpcTestTotals run_ppc_tests(const std::vector<std::string>& paths, const PpcTest
     text = expand_console_mnemonics(text);
 #endif
     AssembledFile code;
-    if (auto err = assemble(text, code)) {
-      std::fprintf(out, "%s: %s (%zu tests not run)\n", name.c_str(), err->c_str(), parsed.tests.size());
+    if (auto err = assemble(text, name, code)) {
       ++totals.files_failed_to_build;
-      totals.failed += static_cast<int>(parsed.tests.size());
+      for (const auto& tc : parsed.tests) {
+        std::fprintf(out, "FAIL %s: %s: %s\n", name.c_str(), tc.name.c_str(), err->c_str());
+        ++totals.failed;
+      }
       continue;
     }
     for (const auto& tc : parsed.tests) {

@@ -193,10 +193,15 @@ class Case:
         elif k == 3:
             self.emit("mcrf %d, %d" % (r.randrange(8), r.randrange(8)))
         else:
-            if r.random() < 0.5:
+            kk = r.randrange(4)
+            if kk == 0:
                 self.emit("mfcr r%d" % self.gpr())
-            else:
+            elif kk == 1:
                 self.emit("mtcrf %d, r%d" % (r.randrange(256), self.gpr()))
+            elif kk == 2:
+                self.emit("mfocrf r%d, %d" % (self.gpr(), 1 << r.randrange(8)))
+            else:
+                self.emit("mtocrf %d, r%d" % (1 << r.randrange(8), self.gpr()))
 
     def gen_spr(self):
         r = self.rng
@@ -221,7 +226,7 @@ class Case:
         r = self.rng
         lab = self.new_label()
         dist = r.randrange(1, 5)
-        k = r.randrange(6)
+        k = r.randrange(8)
         bo = r.choice([4, 12, 20, 0, 2, 8, 10, 16, 18])
         bi = r.randrange(32)
         if k == 0:
@@ -230,6 +235,16 @@ class Case:
             self.emit("bc %d, %d, %s" % (bo, bi, lab))
         elif k == 3:
             self.emit("bcl %d, %d, %s" % (bo, bi, lab))
+        elif k == 6:
+            self.emit("lis r30, %s@ha" % lab)
+            self.emit("addi r30, r30, %s@l" % lab)
+            self.emit("mtctr r30")
+            self.emit("bcctrl %d, %d" % (r.choice([4, 12, 20]), bi))
+        elif k == 7:
+            self.emit("lis r30, %s@ha" % lab)
+            self.emit("addi r30, r30, %s@l" % lab)
+            self.emit("mtlr r30")
+            self.emit("bclrl %d, %d" % (bo, bi))
         elif k == 4:
             # bclr to a forward label through LR
             self.emit("lis r30, %s@ha" % lab)
@@ -297,7 +312,7 @@ class Case:
                 self.emit("%s r%d, 0(r30)" % (st, self.gpr()))
             self.emit("%s r%d, 0, r30" % (sop, self.gpr()))
         else:
-            kk = r.randrange(3)
+            kk = r.randrange(4)
             if kk == 0:
                 start = r.randrange(20, 32)
                 self.emit("stmw r%d, %d(r31)" % (start, r.randrange(0, BUF_SIZE - 4 * (32 - start) + 1, 4)))
@@ -307,6 +322,15 @@ class Case:
                 self.emit("mr r3, r31")
                 self.emit("lmw r%d, %d(r3)" % (start, r.randrange(0, BUF_SIZE - 4 * (32 - start) + 1, 4)))
                 self.restore_base()
+            elif kk == 3:
+                # indexed string forms: byte count from XER
+                nb = r.randrange(0, 17)
+                regs = (nb + 3) // 4
+                rd = r.randrange(3, 29 - max(regs, 1))
+                self.emit("li r29, %d" % nb)
+                self.emit("mtxer r29")
+                self.emit("li r30, %d" % r.randrange(0, BUF_SIZE - 16))
+                self.emit("%s r%d, r31, r30" % (r.choice(["lswx", "stswx"]), rd))
             else:
                 nb = r.randrange(1, 17)
                 regs = (nb + 3) // 4
