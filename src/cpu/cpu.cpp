@@ -188,6 +188,13 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
         break;
       }
       uint32_t pc = ctx.pc;
+      // A page loses its code-cached mark when written (the hook already
+      // dropped its blocks) or when its protection is set again; in the
+      // latter case its blocks may be stale or no longer executable, so drop
+      // them and re-fetch (which re-checks execute permission).
+      if (!(mem_.protection(pc) & GuestMemory::kCodeCached)) [[unlikely]] {
+        invalidate_page(pc & ~(GuestMemory::kPageSize - 1));
+      }
       Block* next;
       if (b && b->link_gen == generation_ && b->link_pc[0] == pc) {
         next = b->link[0];

@@ -22,10 +22,10 @@
 // behalf should call reservations().invalidate(addr, size).
 // Code invalidation: the Cpu installs GuestMemory's code-write hook, so guest
 // and embedder stores into pages holding decoded code drop the affected
-// blocks, and icbi drops a line. Not seen: writes through an aliasing view
-// (0x80000000 vs 0x90000000 ...) and writes made after set_protection() on a
-// code page (it clears the page's code-cached mark); call invalidate_code()
-// after either.
+// blocks, and icbi drops a line. A page whose protection was set again is
+// re-fetched (and its execute permission re-checked) the next time control
+// enters it. Not seen: writes through an aliasing view (0x80000000 vs
+// 0x90000000 ...); call invalidate_code() (or have the guest run icbi).
 // The host FP rounding mode follows ctx.fpscr[RN] inside run() and is
 // restored on return.
 #include <algorithm>

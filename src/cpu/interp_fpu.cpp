@@ -2,16 +2,17 @@
 //
 // Arithmetic runs on the host in IEEE double, in the rounding mode selected
 // by FPSCR[RN] (see fp_env.h).
-// Single-precision forms must round once, to single: the double result is
-// rounded to single, and in the rare case where the double result sits
-// exactly on a midpoint between two singles (where double rounding could go
-// wrong) the operation is redone in round-to-odd, which makes the final
-// rounding to single exact. NaN
-// results follow PowerPC rules, not x86 ones: the first NaN operand in ISA
+// Single-precision forms round once, to single: the double result is rounded
+// to single, and in the rare case where it sits exactly on a midpoint between
+// two singles (where double rounding could go wrong) the operation is redone
+// in round-to-odd, which makes the final rounding to single exact.
+// NaN results follow PowerPC rules, not x86 ones: the first NaN operand in ISA
 // priority order is returned quieted, and an invalid operation produces the
-// default QNaN 0x7FF8000000000000. Single-precision forms compute in double and
-// round the result to single. FPSCR keeps what mtfsf/mtfsfi/mtfsb write and
-// the FPCC of compares; exception flags are not accumulated (documented gap).
+// default QNaN 0x7FF8000000000000.
+// FPSCR keeps what mtfsf/mtfsfi/mtfsb0/mtfsb1 write (RN takes effect) and the
+// FPCC of compares. Exception and status bits (FX, OX, UX, ZX, XX, VX*, FR,
+// FI, FPRF) are NOT computed by arithmetic -- a known gap; record forms copy
+// FPSCR[0:3] into CR1 as stored.
 #include <cfenv>
 #include <cmath>
 #include <limits>

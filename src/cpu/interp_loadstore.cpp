@@ -30,8 +30,24 @@ inline uint32_t ea_ds(const C& c, const I& i) {
   return ea32(base + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(i.word & 0xFFFC))));
 }
 
+// Fast-path permission checks (same rule as GuestMemory's own): one page,
+// permitted, and for stores not a page holding decoded code. When they fail
+// the handler tail-calls its out-of-line twin that goes through GuestMemory's
+// checked accessors (fault or code-write hook). Keeping the slow call out of
+// the handler lets the compiler emit it without saving registers.
+template <typename T>
+inline bool read_fast_ok(const GuestMemory& m, uint32_t a) {
+  return (a & (GuestMemory::kPageSize - 1)) <= GuestMemory::kPageSize - sizeof(T) &&
+         (m.protection(a) & GuestMemory::kProtRead);
+}
+template <typename T>
+inline bool write_fast_ok(const GuestMemory& m, uint32_t a) {
+  return (a & (GuestMemory::kPageSize - 1)) <= GuestMemory::kPageSize - sizeof(T) &&
+         (m.protection(a) & (GuestMemory::kProtWrite | GuestMemory::kCodeCached)) == GuestMemory::kProtWrite;
+}
+
 template <typename T, Ext E, bool Update, bool Indexed>
-void op_load(C& c, const I& i) {
+[[gnu::noinline]] void op_load_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   T v = c.mem->read<T>(addr);
   uint64_t r;
@@ -41,13 +57,34 @@ void op_load(C& c, const I& i) {
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <typename T, bool Update, bool Indexed>
-void op_store(C& c, const I& i) {
+[[gnu::noinline]] void op_store_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   c.mem->write<T>(addr, static_cast<T>(c.gpr[f_rs(i.word)]));
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
+
+template <typename T, Ext E, bool Update, bool Indexed>
+void op_load(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!read_fast_ok<T>(m, addr)) [[unlikely]] return op_load_slow<T, E, Update, Indexed>(c, i);
+  T v = load_be<T>(m.translate(addr));
+  uint64_t r;
+  if constexpr (E == Ext::kSign) r = static_cast<uint64_t>(static_cast<int64_t>(static_cast<std::make_signed_t<T>>(v)));
+  else r = v;
+  c.gpr[f_rd(i.word)] = r;
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <typename T, bool Update, bool Indexed>
+void op_store(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!write_fast_ok<T>(m, addr)) [[unlikely]] return op_store_slow<T, Update, Indexed>(c, i);
+  store_be<T>(m.translate(addr), static_cast<T>(c.gpr[f_rs(i.word)]));
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
 template <Ext E, bool Update, typename T>
-void op_load_ds(C& c, const I& i) {
+[[gnu::noinline]] void op_load_ds_slow(C& c, const I& i) {
   uint32_t addr = ea_ds<Update>(c, i);
   T v = c.mem->read<T>(addr);
   if constexpr (E == Ext::kSign) c.gpr[f_rd(i.word)] = static_cast<uint64_t>(static_cast<int64_t>(static_cast<std::make_signed_t<T>>(v)));
@@ -55,9 +92,27 @@ void op_load_ds(C& c, const I& i) {
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <bool Update>
-void op_std(C& c, const I& i) {
+[[gnu::noinline]] void op_std_slow(C& c, const I& i) {
   uint32_t addr = ea_ds<Update>(c, i);
   c.mem->write<uint64_t>(addr, c.gpr[f_rs(i.word)]);
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <Ext E, bool Update, typename T>
+void op_load_ds(C& c, const I& i) {
+  uint32_t addr = ea_ds<Update>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!read_fast_ok<T>(m, addr)) [[unlikely]] return op_load_ds_slow<E, Update, T>(c, i);
+  T v = load_be<T>(m.translate(addr));
+  if constexpr (E == Ext::kSign) c.gpr[f_rd(i.word)] = static_cast<uint64_t>(static_cast<int64_t>(static_cast<std::make_signed_t<T>>(v)));
+  else c.gpr[f_rd(i.word)] = v;
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <bool Update>
+void op_std(C& c, const I& i) {
+  uint32_t addr = ea_ds<Update>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!write_fast_ok<uint64_t>(m, addr)) [[unlikely]] return op_std_slow<Update>(c, i);
+  store_be<uint64_t>(m.translate(addr), c.gpr[f_rs(i.word)]);
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <typename T>
@@ -152,27 +207,59 @@ void op_icbi(C& c, const I& i) {
 
 // ---- Floating-point loads/stores ----
 template <bool Update, bool Indexed>
-void op_lfs(C& c, const I& i) {
+[[gnu::noinline]] void op_lfs_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   c.fpr[f_rd(i.word)] = single_to_double_bits(c.mem->read32(addr));
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <bool Update, bool Indexed>
-void op_lfd(C& c, const I& i) {
+void op_lfs(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!read_fast_ok<uint32_t>(m, addr)) [[unlikely]] return op_lfs_slow<Update, Indexed>(c, i);
+  c.fpr[f_rd(i.word)] = single_to_double_bits(load_be32(m.translate(addr)));
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <bool Update, bool Indexed>
+[[gnu::noinline]] void op_lfd_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   c.fpr[f_rd(i.word)] = c.mem->read64(addr);
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <bool Update, bool Indexed>
-void op_stfs(C& c, const I& i) {
+void op_lfd(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!read_fast_ok<uint64_t>(m, addr)) [[unlikely]] return op_lfd_slow<Update, Indexed>(c, i);
+  c.fpr[f_rd(i.word)] = load_be64(m.translate(addr));
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <bool Update, bool Indexed>
+[[gnu::noinline]] void op_stfs_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   c.mem->write32(addr, double_to_single_bits(c.fpr[f_rs(i.word)]));
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 template <bool Update, bool Indexed>
-void op_stfd(C& c, const I& i) {
+void op_stfs(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!write_fast_ok<uint32_t>(m, addr)) [[unlikely]] return op_stfs_slow<Update, Indexed>(c, i);
+  store_be32(m.translate(addr), double_to_single_bits(c.fpr[f_rs(i.word)]));
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <bool Update, bool Indexed>
+[[gnu::noinline]] void op_stfd_slow(C& c, const I& i) {
   uint32_t addr = ea<Update, Indexed>(c, i);
   c.mem->write64(addr, c.fpr[f_rs(i.word)]);
+  if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
+}
+template <bool Update, bool Indexed>
+void op_stfd(C& c, const I& i) {
+  uint32_t addr = ea<Update, Indexed>(c, i);
+  const GuestMemory& m = *c.mem;
+  if (!write_fast_ok<uint64_t>(m, addr)) [[unlikely]] return op_stfd_slow<Update, Indexed>(c, i);
+  store_be64(m.translate(addr), c.fpr[f_rs(i.word)]);
   if constexpr (Update) c.gpr[f_ra(i.word)] = addr;
 }
 void op_stfiwx(C& c, const I& i) {

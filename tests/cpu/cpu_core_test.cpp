@@ -261,3 +261,27 @@ TEST_F(CpuTest, IcbiMakesTheCoreRedecodeALine) {
 
 }  // namespace
 }  // namespace xdet::cpu
+
+namespace xdet::cpu {
+namespace {
+
+TEST_F(CpuTest, ReprotectedCodePageIsRefetched) {
+  load({addi(3, 0, 1), kSc});
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);
+  // Protection set again (clears the code-cached mark), then the code is
+  // rewritten: the old block must not run.
+  mem.set_protection(kCode, 0x1000, GuestMemory::kProtRWX);
+  mem.write32(kCode, addi(3, 0, 3));
+  ctx.pc = kCode;
+  ASSERT_EQ(cpu.run(ctx, 100).reason, StopReason::kSyscall);
+  EXPECT_EQ(ctx.gpr[3], 3u);
+  // Execute permission removed: the next entry faults.
+  mem.set_protection(kCode, 0x1000, GuestMemory::kProtRW);
+  ctx.pc = kCode;
+  ExecResult r = cpu.run(ctx, 100);
+  ASSERT_EQ(r.reason, StopReason::kFault);
+  EXPECT_EQ(r.fault.kind, FaultKind::kExecute);
+}
+
+}  // namespace
+}  // namespace xdet::cpu

@@ -2,6 +2,9 @@
 #include "rt.h"
 
 #define N 65536
+#ifndef ROUNDS
+#define ROUNDS 300
+#endif
 static unsigned char buf[N];
 
 int main(void) {
@@ -11,7 +14,7 @@ int main(void) {
     buf[i] = (unsigned char)(seed >> 16);
   }
   u64 total = 0;
-  for (int round = 0; round < 300; ++round) {
+  for (int round = 0; round < ROUNDS; ++round) {
     u32 h = 2166136261u ^ (u32)round;
     for (int i = 0; i < N; ++i) {
       h ^= buf[i];

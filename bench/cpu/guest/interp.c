@@ -2,6 +2,10 @@
  * program that computes a checksum over a counted loop. */
 #include "rt.h"
 
+#ifndef ITERATIONS
+#define ITERATIONS 600000
+#endif
+
 enum { OP_PUSH, OP_LOAD, OP_STORE, OP_ADD, OP_SUB, OP_MUL, OP_XOR, OP_SHR, OP_AND, OP_JNZ, OP_DUP, OP_DROP, OP_HALT };
 
 typedef struct {
@@ -11,7 +15,7 @@ typedef struct {
 
 static const Insn program[] = {
     /* regs: 0 = counter, 1 = acc, 2 = x */
-    {OP_PUSH, 600000}, {OP_STORE, 0},  {OP_PUSH, 1},       {OP_STORE, 1},  {OP_PUSH, 7}, {OP_STORE, 2},
+    {OP_PUSH, ITERATIONS}, {OP_STORE, 0},  {OP_PUSH, 1},       {OP_STORE, 1},  {OP_PUSH, 7}, {OP_STORE, 2},
     /* loop: */
     {OP_LOAD, 1},       {OP_LOAD, 2},   {OP_MUL, 0},        {OP_PUSH, 13},  {OP_ADD, 0},  {OP_STORE, 1},
     {OP_LOAD, 1},       {OP_PUSH, 7},   {OP_SHR, 0},        {OP_LOAD, 2},   {OP_XOR, 0},  {OP_PUSH, 0xFFFF},

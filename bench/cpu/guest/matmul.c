@@ -2,6 +2,9 @@
 #include "rt.h"
 
 #define N 96
+#ifndef ROUNDS
+#define ROUNDS 12
+#endif
 static double a[N][N], b[N][N], c[N][N];
 
 int main(void) {
@@ -12,7 +15,7 @@ int main(void) {
     }
   }
   double trace = 0;
-  for (int rep = 0; rep < 12; ++rep) {
+  for (int rep = 0; rep < ROUNDS; ++rep) {
     for (int i = 0; i < N; ++i)
       for (int j = 0; j < N; ++j) c[i][j] = 0;
     for (int i = 0; i < N; ++i)

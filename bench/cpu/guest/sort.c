@@ -3,6 +3,9 @@
 #include "rt.h"
 
 #define N 32768
+#ifndef ROUNDS
+#define ROUNDS 40
+#endif
 static u32 a[N];
 
 static void insertion(u32* v, int lo, int hi) {
@@ -46,7 +49,7 @@ static void quicksort(u32* v, int lo, int hi) {
 int main(void) {
   u32 seed = 42;
   u64 check = 0;
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < ROUNDS; ++round) {
     for (int i = 0; i < N; ++i) {
       seed ^= seed << 13;
       seed ^= seed >> 17;

@@ -266,19 +266,22 @@ void do_vcmpbfp(C& c, uint32_t w, bool rc) {
   if (rc) set_cr6(c, false, any == 0);
 }
 
-// ---- VMX128 dot products: the sum is splatted to every word. Products are
-// exact in double and the sum is rounded once. ----
+// ---- VMX128 dot products: the sum is splatted to every word. Each product
+// is rounded to single, then summed pairwise, (p0 + p1) + (p2 + p3), with
+// single rounding at each step (vmsum3fp128 has no fourth term). ----
 template <int kTerms>
 V dot(C&, const V& a, const V& b) {
-  double s = 0.0;
+  float p[4] = {0.0f, 0.0f, 0.0f, 0.0f};
   for (int k = 0; k < kTerms; ++k) {
     if (is_nan_bits(a.w[k]) || is_nan_bits(b.w[k])) {
       const u32 n = pick_nan(a.w[k], b.w[k]);
       return V{{n, n, n, n}};
     }
-    s += static_cast<double>(as_f(a.w[k])) * static_cast<double>(as_f(b.w[k]));
+    p[k] = as_f(as_u(as_f(a.w[k]) * as_f(b.w[k])));
   }
-  u32 bits = std::bit_cast<u32>(static_cast<float>(s));
+  const float sum = kTerms == 4 ? as_f(as_u(p[0] + p[1])) + as_f(as_u(p[2] + p[3]))
+                                : as_f(as_u(p[0] + p[1])) + p[2];
+  u32 bits = std::bit_cast<u32>(sum);
   bits = is_nan_bits(bits) ? kDefaultNan : flush_denorm(bits);
   return V{{bits, bits, bits, bits}};
 }

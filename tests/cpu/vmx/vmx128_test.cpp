@@ -119,6 +119,14 @@ TEST_F(Vmx128Test, DotProductsSplatTheSum) {
   expect_vr(3, V(0x42000000, 0x42000000, 0x42000000, 0x42000000));
   run_asm("vmsum4fp128 v3, v1, v2");
   expect_vr(3, V(0x7FC00123, 0x7FC00123, 0x7FC00123, 0x7FC00123));
+  // Pairwise single-precision sums: (1 + 2^-24) + (2^-24 + 0) rounds to 1.0
+  // at each step (an exact sum would give 1 + 2^-23).
+  ctx.vr[1] = V(0x3F800000, 0x33800000, 0x33800000, 0);
+  ctx.vr[2] = V(0x3F800000, 0x3F800000, 0x3F800000, 0x3F800000);
+  run_asm("vmsum4fp128 v3, v1, v2");
+  expect_vr(3, V(0x3F800000, 0x3F800000, 0x3F800000, 0x3F800000));
+  run_asm("vmsum3fp128 v3, v1, v2");
+  expect_vr(3, V(0x3F800000, 0x3F800000, 0x3F800000, 0x3F800000));
 }
 
 TEST_F(Vmx128Test, AccumulatingFormsUseTheDestination) {
