@@ -25,7 +25,9 @@ TEST(PackRoundTrip, HelloLoadsIdenticallyInEveryFormat) {
                           {xex::BaseCompression::kRaw, true, false, "raw+aes"},
                           {xex::BaseCompression::kBasic, true, false, "basic+aes"},
                           {xex::BaseCompression::kBasic, true, true, "basic+aes-devkit"},
-                          {xex::BaseCompression::kLzxStored, true, false, "lzx-stored+aes"}};
+                          {xex::BaseCompression::kLzxStored, true, false, "lzx-stored+aes"},
+                          {xex::BaseCompression::kLzx, false, false, "lzx"},
+                          {xex::BaseCompression::kLzx, true, true, "lzx+aes-devkit"}};
   std::vector<uint8_t> reference;
   for (const Combo& c : combos) {
     SCOPED_TRACE(c.name);

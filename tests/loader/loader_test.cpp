@@ -33,6 +33,8 @@ const Combo kCombos[] = {
     {xex::BaseCompression::kRaw, true, true, "raw+aes-devkit"},
     {xex::BaseCompression::kBasic, true, true, "basic+aes-devkit"},
     {xex::BaseCompression::kLzxStored, true, true, "lzx+aes-devkit"},
+    {xex::BaseCompression::kLzx, false, false, "lzx-compressed"},
+    {xex::BaseCompression::kLzx, true, false, "lzx-compressed+aes-retail"},
 };
 
 std::vector<uint8_t> build(const Combo& c) {
@@ -275,6 +277,45 @@ TEST(Writer, BasicCompressionElidesZeroRuns) {
   xex::XexFile x = xex::parse_xex(basic, "basic");
   EXPECT_EQ(x.format.compression, xex::kCompressionBasic);
   EXPECT_GE(x.format.basic_blocks.size(), 3u);
+}
+
+std::vector<uint8_t> lzx_round_trip(const std::vector<uint8_t>& data, size_t* compressed_size = nullptr) {
+  std::vector<uint8_t> stream = xex::lzx_compress(data);
+  if (compressed_size) *compressed_size = stream.size();
+  std::vector<uint8_t> out(data.size());
+  std::string error;
+  EXPECT_TRUE(xex::lzx_decompress(stream, out, 0x8000, &error)) << error;
+  return out;
+}
+
+TEST(Lzx, CompressorRoundTripsThroughLibmspack) {
+  // Text-like data with long-range repeats, crossing several 32 KB frames.
+  std::vector<uint8_t> text;
+  uint32_t seed = 12345;
+  while (text.size() < 0x2A123) {
+    seed = seed * 1103515245 + 12345;
+    const char* words[] = {"kernel ", "thread ", "event ", "wait ", "xex ", "\n", "0123456789 "};
+    const char* w = words[(seed >> 16) % 7];
+    text.insert(text.end(), w, w + std::strlen(w));
+  }
+  size_t compressed = 0;
+  EXPECT_EQ(lzx_round_trip(text, &compressed), text);
+  EXPECT_LT(compressed, text.size() / 3);
+  // Incompressible bytes, long zero runs (matches of the maximum length), tiny inputs.
+  std::vector<uint8_t> noise(0x9001);
+  for (size_t i = 0; i < noise.size(); ++i) {
+    seed = seed * 1103515245 + 12345;
+    noise[i] = static_cast<uint8_t>(seed >> 16);
+  }
+  EXPECT_EQ(lzx_round_trip(noise), noise);
+  std::vector<uint8_t> zeros(0x30000, 0);
+  EXPECT_EQ(lzx_round_trip(zeros, &compressed), zeros);
+  EXPECT_LT(compressed, 0x1000u);
+  for (size_t n : {1, 2, 3, 4, 257, 258, 0x8000, 0x8001}) {
+    std::vector<uint8_t> small(n);
+    for (size_t i = 0; i < n; ++i) small[i] = static_cast<uint8_t>(i % 5);
+    EXPECT_EQ(lzx_round_trip(small), small) << n;
+  }
 }
 
 TEST(Lzx, StoredStreamDecodesThroughLibmspack) {
