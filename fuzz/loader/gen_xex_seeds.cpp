@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
                   {"basic", BaseCompression::kBasic, false},
                   {"lzx", BaseCompression::kLzxStored, false},
                   {"basic_aes", BaseCompression::kBasic, true},
-                  {"lzx_aes", BaseCompression::kLzxStored, true}};
+                  {"lzx_aes", BaseCompression::kLzxStored, true},
+                  {"lzx_compressed", BaseCompression::kLzx, false}};
   for (const Variant& v : variants) {
     // A 4 KB-page image at 0x92000000: 2 pages, one thunk and one variable.
     XexBuildSpec s;

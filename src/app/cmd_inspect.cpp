@@ -102,6 +102,12 @@ void print_text(const LoadedModule& m, FILE* out) {
   }
   if (x.system_flags) fmt::print(out, "  system flags    0x{:08X}\n", *x.system_flags);
   if (x.original_pe_name) fmt::print(out, "  original PE     {}\n", *x.original_pe_name);
+  for (const xex::ResourceInfo& r : x.resources)
+    fmt::print(out, "  resource        {:<8} 0x{:08X} size 0x{:X}\n", r.name, r.address, r.size);
+  for (const xex::StaticLibrary& l : x.static_libraries)
+    fmt::print(out, "  static library  {:<8} {}.{}.{}.{}\n", l.name, l.major, l.minor, l.build, l.qfe);
+  for (uint32_t id : x.alternate_title_ids) fmt::print(out, "  alt title ID    0x{:08X}\n", id);
+  if (!m.exports.empty()) fmt::print(out, "  exports         {} by ordinal\n", m.exports.size());
   fmt::print(out, "\noptional headers:\n");
   for (const xex::OptionalHeader& h : x.headers) {
     const char* n = xex::header_key_name(h.key);

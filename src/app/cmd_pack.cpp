@@ -22,7 +22,7 @@ int run_pack(int argc, char** argv) {
   uint32_t stack_size = 0x40000, title_id = 0x58440000;
   app.add_option("input", in, "guest ELF (32-bit big-endian PowerPC)")->required();
   app.add_option("output", out, "XEX2 file to write")->required();
-  app.add_option("--compress", compress, "basefile compression: none (default), basic (zero runs), lzx")
+  app.add_option("--compress", compress, "basefile compression: none (default), basic (zero runs), lzx (xdet's LZX compressor, 32 KB window)")
       ->check(CLI::IsMember({"none", "basic", "lzx"}));
   app.add_flag("--encrypt", encrypt, "AES-128-CBC encrypt the basefile (retail master key)");
   app.add_flag("--devkit-key", devkit, "with --encrypt: use the devkit (all-zero) master key");
@@ -33,15 +33,12 @@ int run_pack(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : to_int(ExitCode::kUsage);
   }
-  if (compress == "lzx") {
-    throw Error(ExitCode::kUsage,
-                "--compress lzx: no LZX compressor is available (Debian packages none; libmspack only decodes "
-                "LZX). Use --compress basic; LZX images are loaded, and tested with stored-block LZX fixtures.");
-  }
   if (devkit && !encrypt) throw Error(ExitCode::kUsage, "--devkit-key needs --encrypt");
   std::vector<uint8_t> elf = loader::read_file(in);
   xex::XexBuildSpec spec = xex::spec_from_elf(elf, in);
-  spec.compression = compress == "basic" ? xex::BaseCompression::kBasic : xex::BaseCompression::kRaw;
+  spec.compression = compress == "basic" ? xex::BaseCompression::kBasic
+                     : compress == "lzx"  ? xex::BaseCompression::kLzx
+                                          : xex::BaseCompression::kRaw;
   spec.encrypt = encrypt;
   spec.devkit_key = devkit;
   spec.default_stack_size = stack_size;

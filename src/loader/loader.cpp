@@ -23,6 +23,12 @@ const ImportRecord* LoadedModule::find_thunk(uint32_t address) const {
   return r && r->kind == ImportKind::kFunction ? r : nullptr;
 }
 
+std::optional<uint32_t> LoadedModule::export_address(uint16_t ordinal) const {
+  for (const auto& [o, a] : exports)
+    if (o == ordinal) return a;
+  return std::nullopt;
+}
+
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_input_error("{}: cannot open: {}", path, std::strerror(errno));
@@ -185,6 +191,27 @@ LoadedModule load_xex(MemoryMap& map, std::span<const uint8_t> file, const std::
       have_code = true;
     }
     cursor += size;
+  }
+
+  // Ordinal export table of DLL XEXes: magic[3], module_number[2],
+  // version[3], image_base_hi, count, base ordinal, offsets[count].
+  if (uint32_t table = x.security.export_table) {
+    const uint64_t field = x.security_offset + (x.is_xex1 ? 0x15C : kSecExportTable);
+    if (!in_image(table, 44)) {
+      throw_input_error("{}: security export_table 0x{:08X} (at file offset 0x{:X}) is outside the image", name, table,
+                        field);
+    }
+    uint32_t base_hi = load_be32(mem.translate(table + 32));
+    uint32_t count = load_be32(mem.translate(table + 36));
+    uint32_t first = load_be32(mem.translate(table + 40));
+    if (count > 0xFFFF || !in_image(table + 44, count * 4) || first + uint64_t{count} > 0x10000) {
+      throw_input_error("{}: export table at 0x{:08X} declares {} exports from ordinal {}, which do not fit the image",
+                        name, table, count, first);
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+      uint32_t offset = load_be32(mem.translate(table + 44 + i * 4));
+      if (offset) m.exports.emplace_back(static_cast<uint16_t>(first + i), offset + (base_hi << 16));
+    }
   }
 
   for (const PeSection& s : pe.sections) {

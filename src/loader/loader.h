@@ -91,6 +91,10 @@ struct LoadedModule {
   // system heap (LDR xex_header_base) and serves RtlImageXexHeaderField from it.
   std::vector<uint8_t> header_block;
   xex::XexFile xex;  // every parsed header
+  // Ordinal exports of a DLL XEX (security export_table, xex2-format.md §7):
+  // (ordinal, guest address). Empty for titles.
+  std::vector<std::pair<uint16_t, uint32_t>> exports;
+  std::optional<uint32_t> export_address(uint16_t ordinal) const;
 
   // Stack size for the main thread: DEFAULT_STACK_SIZE, at least 16 KB
   // (MemoryMap::allocate_thread_stack rounds it to 64 KB).

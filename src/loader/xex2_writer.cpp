@@ -304,10 +304,12 @@ std::vector<uint8_t> build_xex(const XexBuildSpec& spec) {
       }
       break;
     }
-    case BaseCompression::kLzxStored: {
+    case BaseCompression::kLzxStored:
+    case BaseCompression::kLzx: {
       put_be16(format, kCompressionNormal);
       constexpr uint32_t kWindow = 0x8000;
-      std::vector<uint8_t> stream = lzx_encode_stored(image);
+      std::vector<uint8_t> stream = spec.compression == BaseCompression::kLzx ? lzx_compress(image, kWindow)
+                                                                               : lzx_encode_stored(image);
       // Blocks of up to two 0x8000-byte chunks, hash-chained back to front.
       constexpr size_t kChunk = 0x8000, kChunksPerBlock = 2;
       std::vector<std::vector<uint8_t>> bodies;

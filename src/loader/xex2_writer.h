@@ -34,6 +34,7 @@ enum class BaseCompression : uint8_t {
   kRaw,        // compression 0
   kBasic,      // compression 1: zero runs elided
   kLzxStored,  // compression 2 with LZX *uncompressed* blocks (valid LZX, no size gain)
+  kLzx,        // compression 2, LZX verbatim blocks from lzx_compress()
 };
 
 struct XexBuildSpec {
@@ -58,6 +59,10 @@ struct XexBuildSpec {
 // Throws Error(kBadInput) if the spec is inconsistent (records outside the
 // image, header area in use, ...).
 std::vector<uint8_t> build_xex(const XexBuildSpec& spec);
+
+// LZX bit stream of verbatim blocks, one per 32 KB frame (xdet's own
+// compressor, lzx_encoder.cpp). Only a 32 KB window is supported.
+std::vector<uint8_t> lzx_compress(const std::vector<uint8_t>& data, uint32_t window_size = 0x8000);
 
 // LZX bit stream made only of uncompressed blocks (used for kLzxStored).
 std::vector<uint8_t> lzx_encode_stored(const std::vector<uint8_t>& data);

@@ -25,7 +25,9 @@ TEST(PackRoundTrip, HelloLoadsIdenticallyInEveryFormat) {
                           {xex::BaseCompression::kRaw, true, false, "raw+aes"},
                           {xex::BaseCompression::kBasic, true, false, "basic+aes"},
                           {xex::BaseCompression::kBasic, true, true, "basic+aes-devkit"},
-                          {xex::BaseCompression::kLzxStored, true, false, "lzx-stored+aes"}};
+                          {xex::BaseCompression::kLzxStored, true, false, "lzx-stored+aes"},
+                          {xex::BaseCompression::kLzx, false, false, "lzx"},
+                          {xex::BaseCompression::kLzx, true, true, "lzx+aes-devkit"}};
   std::vector<uint8_t> reference;
   for (const Combo& c : combos) {
     SCOPED_TRACE(c.name);
@@ -88,6 +90,43 @@ TEST(PackRoundTrip, CliOutputIsTheDeterministicBuild) {
   spec.title_id = 0x58440000;
   spec.original_pe_name = "hello.exe";
   EXPECT_EQ(xex::build_xex(spec), loader::read_file(XDET_HELLO_XEX));
+}
+
+std::string elf_error(const std::vector<uint8_t>& elf) {
+  try {
+    xex::spec_from_elf(elf, "bad.elf");
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.code(), ExitCode::kBadInput);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return "";
+}
+
+TEST(PackHostile, BadElfInputsGivePreciseErrors) {
+  const std::vector<uint8_t> good = loader::read_file(XDET_HELLO_ELF);
+  auto contains = [](const std::string& m, const char* needle) {
+    EXPECT_NE(m.find(needle), std::string::npos) << m;
+  };
+  contains(elf_error({}), "extends past the end of the file");
+  std::vector<uint8_t> e = good;
+  e[0] = 'X';
+  contains(elf_error(e), "not an ELF file");
+  e = good;
+  e[4] = 2;  // ELFCLASS64
+  contains(elf_error(e), "is not 32-bit big-endian");
+  e = good;
+  store_be16(&e[18], 62);  // x86-64
+  contains(elf_error(e), "e_machine 62 at offset 0x12");
+  e = good;
+  store_be32(&e[32], 0x7FFFFFF0);  // e_shoff
+  contains(elf_error(e), "section header table at offset 0x7FFFFFF0");
+  e = good;
+  store_be32(&e[24], 0x10000);  // e_entry outside the image
+  contains(elf_error(e), "entry point 0x00010000");
+  e = good;
+  e.resize(e.size() / 2);  // truncated
+  EXPECT_FALSE(elf_error(e).empty());
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ const Combo kCombos[] = {
     {xex::BaseCompression::kRaw, true, true, "raw+aes-devkit"},
     {xex::BaseCompression::kBasic, true, true, "basic+aes-devkit"},
     {xex::BaseCompression::kLzxStored, true, true, "lzx+aes-devkit"},
+    {xex::BaseCompression::kLzx, false, false, "lzx-compressed"},
+    {xex::BaseCompression::kLzx, true, false, "lzx-compressed+aes-retail"},
 };
 
 std::vector<uint8_t> build(const Combo& c) {
@@ -208,6 +210,62 @@ TEST(Loader, FourKilobytePageImagesGoToV9) {
   EXPECT_NO_THROW(mem.write32(0x92010000, 0));
 }
 
+TEST(Loader, DllOrdinalExportTable) {
+  std::vector<uint8_t> file = build(kCombos[0]);
+  // Put an export table in the data page and point security export_table at it.
+  uint32_t header_size = load_be32(&file[8]);
+  uint32_t table = 0x82020100;
+  uint8_t* t = &file[header_size + (table - kBase)];
+  store_be32(t + 32, 0x8200);  // image_base_hi
+  store_be32(t + 36, 3);       // count
+  store_be32(t + 40, 5);       // base ordinal
+  store_be32(t + 44, 0x1000);  // ordinal 5 -> 0x82001000
+  store_be32(t + 48, 0);       // ordinal 6: absent
+  store_be32(t + 52, 0x1200);  // ordinal 7 -> 0x82001200
+  uint32_t sec = load_be32(&file[0x10]);
+  store_be32(&file[sec + xex::kSecExportTable], table);
+  GuestMemory mem;
+  MemoryMap map(mem);
+  LoadedModule m = loader::load_xex(map, file, "dll.xex");
+  EXPECT_EQ(m.export_address(5).value_or(0), 0x82001000u);
+  EXPECT_FALSE(m.export_address(6));
+  EXPECT_EQ(m.export_address(7).value_or(0), 0x82001200u);
+  EXPECT_FALSE(m.export_address(8));
+  // A table that does not fit is a precise error.
+  store_be32(&file[header_size + (table - kBase) + 36], 0x7FFFFFFF);
+  GuestMemory mem2;
+  MemoryMap map2(mem2);
+  EXPECT_THROW(loader::load_xex(map2, file, "dll.xex"), InputError);
+}
+
+TEST(Loader, Xex1SecurityLayout) {
+  // Rewrite the fixture's XEX2 security info in the XEX1 layout.
+  std::vector<uint8_t> file = build(kCombos[1]);
+  uint32_t sec = load_be32(&file[0x10]);
+  const uint8_t* old = &file[sec];
+  uint32_t count = load_be32(old + xex::kSecPageDescriptorCount);
+  std::vector<uint8_t> x1(0x168 + count * 24, 0);
+  store_be32(&x1[0x000], static_cast<uint32_t>(x1.size()));
+  store_be32(&x1[0x004], load_be32(old + xex::kSecImageSize));
+  store_be32(&x1[0x130], load_be32(old + xex::kSecLoadAddress));
+  store_be32(&x1[0x154], 0xFFFFFFFF);
+  store_be32(&x1[0x164], count);
+  std::memcpy(&x1[0x168], old + xex::kSecPageDescriptors, count * 24);
+  uint32_t old_size = xex::kSecPageDescriptors + count * 24;
+  ASSERT_LE(x1.size(), old_size);
+  std::memset(&file[sec], 0, old_size);
+  std::memcpy(&file[sec], x1.data(), x1.size());
+  store_be32(&file[0], xex::kMagicXex1);
+  GuestMemory mem;
+  MemoryMap map(mem);
+  LoadedModule m = loader::load_xex(map, file, "xex1.xex");
+  EXPECT_TRUE(m.xex.is_xex1);
+  EXPECT_EQ(m.xex.security.load_address, kBase);
+  EXPECT_EQ(m.runs.size(), 3u);
+  EXPECT_EQ(mem.read32(kDataWord), 0xCAFEF00Du);
+  EXPECT_EQ(mem.fetch32(kThunkDbgPrint), xex::kThunkSyscall);
+}
+
 TEST(Writer, OutputIsDeterministic) {
   for (const Combo& c : kCombos) EXPECT_EQ(build(c), build(c)) << c.name;
 }
@@ -219,6 +277,45 @@ TEST(Writer, BasicCompressionElidesZeroRuns) {
   xex::XexFile x = xex::parse_xex(basic, "basic");
   EXPECT_EQ(x.format.compression, xex::kCompressionBasic);
   EXPECT_GE(x.format.basic_blocks.size(), 3u);
+}
+
+std::vector<uint8_t> lzx_round_trip(const std::vector<uint8_t>& data, size_t* compressed_size = nullptr) {
+  std::vector<uint8_t> stream = xex::lzx_compress(data);
+  if (compressed_size) *compressed_size = stream.size();
+  std::vector<uint8_t> out(data.size());
+  std::string error;
+  EXPECT_TRUE(xex::lzx_decompress(stream, out, 0x8000, &error)) << error;
+  return out;
+}
+
+TEST(Lzx, CompressorRoundTripsThroughLibmspack) {
+  // Text-like data with long-range repeats, crossing several 32 KB frames.
+  std::vector<uint8_t> text;
+  uint32_t seed = 12345;
+  while (text.size() < 0x2A123) {
+    seed = seed * 1103515245 + 12345;
+    const char* words[] = {"kernel ", "thread ", "event ", "wait ", "xex ", "\n", "0123456789 "};
+    const char* w = words[(seed >> 16) % 7];
+    text.insert(text.end(), w, w + std::strlen(w));
+  }
+  size_t compressed = 0;
+  EXPECT_EQ(lzx_round_trip(text, &compressed), text);
+  EXPECT_LT(compressed, text.size() / 3);
+  // Incompressible bytes, long zero runs (matches of the maximum length), tiny inputs.
+  std::vector<uint8_t> noise(0x9001);
+  for (size_t i = 0; i < noise.size(); ++i) {
+    seed = seed * 1103515245 + 12345;
+    noise[i] = static_cast<uint8_t>(seed >> 16);
+  }
+  EXPECT_EQ(lzx_round_trip(noise), noise);
+  std::vector<uint8_t> zeros(0x30000, 0);
+  EXPECT_EQ(lzx_round_trip(zeros, &compressed), zeros);
+  EXPECT_LT(compressed, 0x1000u);
+  for (size_t n : {1, 2, 3, 4, 257, 258, 0x8000, 0x8001}) {
+    std::vector<uint8_t> small(n);
+    for (size_t i = 0; i < n; ++i) small[i] = static_cast<uint8_t>(i % 5);
+    EXPECT_EQ(lzx_round_trip(small), small) << n;
+  }
 }
 
 TEST(Lzx, StoredStreamDecodesThroughLibmspack) {

@@ -462,6 +462,31 @@ TEST_F(MemoryMapTest, KernelTrampolinePages) {
   EXPECT_TRUE(map.heap(MemoryMap::kV8).is_free(0x82000000, 0x100000));
 }
 
+TEST(XdkProtect, MappingFollowsTheFacts) {
+  EXPECT_EQ(protect_from_xdk(kPageNoAccess), 0u);
+  EXPECT_EQ(protect_from_xdk(kPageReadOnly), kMemProtRead);
+  EXPECT_EQ(protect_from_xdk(kPageReadWrite), kMemProtRead | kMemProtWrite);
+  EXPECT_EQ(protect_from_xdk(kPageWriteCopy), 0u);
+  EXPECT_EQ(protect_from_xdk(kPageExecute), 0u);
+  EXPECT_EQ(protect_from_xdk(kPageExecuteRead), kMemProtRead);
+  EXPECT_EQ(protect_from_xdk(kPageExecuteReadWrite), kMemProtRead | kMemProtWrite);
+  EXPECT_EQ(protect_from_xdk(kPageExecuteWriteCopy), 0u);
+  EXPECT_EQ(protect_from_xdk(kPageReadWrite | kPageGuard), kMemProtRead | kMemProtWrite);
+  EXPECT_EQ(protect_from_xdk(kPageReadOnly | kPageNoCache | kPageWriteCombine),
+            kMemProtRead | kMemProtNoCache | kMemProtWriteCombine);
+  EXPECT_EQ(protect_to_xdk(0), kPageNoAccess);
+  EXPECT_EQ(protect_to_xdk(kMemProtRead), kPageReadOnly);
+  EXPECT_EQ(protect_to_xdk(kMemProtRead | kMemProtWrite | kMemProtNoCache), kPageReadWrite | kPageNoCache);
+}
+
+TEST_F(MemoryMapTest, PhysicalViewsIgnoreBottomUpRequests) {
+  uint32_t a = 0, b = 0;
+  ASSERT_TRUE(map.heap(MemoryMap::kVE).alloc(0x1000, 0x1000, kAllocReserve | kAllocCommit, 3, false, &a));
+  ASSERT_TRUE(map.heap(MemoryMap::kVE).alloc(0x1000, 0x1000, kAllocReserve | kAllocCommit, 3, false, &b));
+  EXPECT_EQ(map.physical_address(a), 0x1FCAF000u);
+  EXPECT_EQ(b, a - 0x1000);  // forced top-down
+}
+
 TEST_F(MemoryMapTest, StatisticsCountPhysicalPages) {
   uint32_t before = map.physical_pages_in_use();
   EXPECT_EQ(before, (0x1000000u + 0x340000u + 0x10000u) / 0x1000u);
