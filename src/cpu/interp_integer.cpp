@@ -17,7 +17,6 @@ using I = DecodedInsn;
 
 inline uint64_t& RD(C& c, const I& i) { return c.gpr[f_rd(i.word)]; }
 inline uint64_t RA(const C& c, const I& i) { return c.gpr[f_ra(i.word)]; }
-inline uint64_t RA0(const C& c, const I& i) { uint32_t a = f_ra(i.word); return a ? c.gpr[a] : 0; }
 inline uint64_t RB(const C& c, const I& i) { return c.gpr[f_rb(i.word)]; }
 inline uint64_t RS(const C& c, const I& i) { return c.gpr[f_rs(i.word)]; }
 
@@ -33,8 +32,12 @@ inline bool ov_add(const C& c, uint64_t a, uint64_t b, uint64_t r) {
 }
 
 // ---- D-form arithmetic ----
-void op_addi(C& c, const I& i) { RD(c, i) = RA0(c, i) + f_simm(i.word); }
-void op_addis(C& c, const I& i) { RD(c, i) = RA0(c, i) + (static_cast<uint64_t>(f_simm(i.word)) << 16); }
+// li/lis (rA = 0) get their own handlers: they are as common as addi/addis
+// and a shared handler would branch unpredictably on rA.
+void op_addi(C& c, const I& i) { RD(c, i) = RA(c, i) + static_cast<uint64_t>(f_simm(i.word)); }
+void op_addis(C& c, const I& i) { RD(c, i) = RA(c, i) + (static_cast<uint64_t>(f_simm(i.word)) << 16); }
+void op_li(C& c, const I& i) { RD(c, i) = static_cast<uint64_t>(f_simm(i.word)); }
+void op_lis(C& c, const I& i) { RD(c, i) = static_cast<uint64_t>(f_simm(i.word)) << 16; }
 template <bool Rc>
 void op_addic(C& c, const I& i) {
   uint64_t a = RA(c, i), b = static_cast<uint64_t>(f_simm(i.word));
@@ -423,8 +426,8 @@ InsnHandler decode_integer(uint32_t w) {
     case 11: return (w & 0x00400000) ? nullptr : op_cmpi;
     case 12: return op_addic<false>;
     case 13: return op_addic<true>;
-    case 14: return op_addi;
-    case 15: return op_addis;
+    case 14: return f_ra(w) ? op_addi : op_li;
+    case 15: return f_ra(w) ? op_addis : op_lis;
     case 20: return RC_PICK(op_rlwimi);
     case 21: return RC_PICK(op_rlwinm);
     case 23: return RC_PICK(op_rlwnm);
