@@ -324,37 +324,30 @@ void op_rldcr(C& c, const I& i) {
 // ---- Compares: L bit (21) selects 64-bit comparison ----
 inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
 inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
-inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
+// The L bit (64-bit comparison) is resolved at decode time.
+template <bool L>
 void op_cmpi(C& c, const I& i) {
-  int64_t a = f_l(i.word) ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
+  int64_t a = L ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_s(a, f_simm(i.word), c));
 }
+template <bool L>
 void op_cmpli(C& c, const I& i) {
-  uint64_t a = f_l(i.word) ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
+  uint64_t a = L ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_u(a, f_uimm(i.word), c));
 }
+template <bool L>
 void op_cmp(C& c, const I& i) {
-  int64_t a, b;
-  if (f_l(i.word)) {
-    a = static_cast<int64_t>(RA(c, i));
-    b = static_cast<int64_t>(RB(c, i));
-  } else {
-    a = static_cast<int32_t>(RA(c, i));
-    b = static_cast<int32_t>(RB(c, i));
-  }
+  int64_t a = L ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
+  int64_t b = L ? static_cast<int64_t>(RB(c, i)) : static_cast<int32_t>(RB(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_s(a, b, c));
 }
+template <bool L>
 void op_cmpl(C& c, const I& i) {
-  uint64_t a, b;
-  if (f_l(i.word)) {
-    a = RA(c, i);
-    b = RB(c, i);
-  } else {
-    a = static_cast<uint32_t>(RA(c, i));
-    b = static_cast<uint32_t>(RB(c, i));
-  }
+  uint64_t a = L ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
+  uint64_t b = L ? RB(c, i) : static_cast<uint32_t>(RB(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_u(a, b, c));
 }
+inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
 
 #define RC_PICK(fn) (f_rcbit(w) ? static_cast<InsnHandler>(fn<true>) : static_cast<InsnHandler>(fn<false>))
 #define RC_OE_PICK(fn)                                                                   \
@@ -364,8 +357,8 @@ void op_cmpl(C& c, const I& i) {
 InsnHandler decode_op31(uint32_t w) {
   // Compare / logical / shift: 10-bit extended opcode.
   switch (f_xo10(w)) {
-    case 0: return (w & 0x00400001) ? nullptr : op_cmp;
-    case 32: return (w & 0x00400001) ? nullptr : op_cmpl;
+    case 0: return (w & 0x00400001) ? nullptr : f_l(w) ? op_cmp<true> : op_cmp<false>;
+    case 32: return (w & 0x00400001) ? nullptr : f_l(w) ? op_cmpl<true> : op_cmpl<false>;
     case 28: return RC_PICK(op_and);
     case 60: return RC_PICK(op_andc);
     case 444: return RC_PICK(op_or);
@@ -422,8 +415,8 @@ InsnHandler decode_integer(uint32_t w) {
   switch (f_op(w)) {
     case 7: return op_mulli;
     case 8: return op_subfic;
-    case 10: return (w & 0x00400000) ? nullptr : op_cmpli;
-    case 11: return (w & 0x00400000) ? nullptr : op_cmpi;
+    case 10: return (w & 0x00400000) ? nullptr : f_l(w) ? op_cmpli<true> : op_cmpli<false>;
+    case 11: return (w & 0x00400000) ? nullptr : f_l(w) ? op_cmpi<true> : op_cmpi<false>;
     case 12: return op_addic<false>;
     case 13: return op_addic<true>;
     case 14: return f_ra(w) ? op_addi : op_li;
