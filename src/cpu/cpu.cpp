@@ -226,21 +226,24 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
       }
       cur = insns;
       const DecodedInsn* end = insns + n;
-      // Unrolled so that each position has its own indirect call site, which
-      // gives the host's branch predictor more context.
-      while (end - cur >= 4) {
-        cur[0].fn(ctx, cur[0]);
-        ++cur;
-        cur[0].fn(ctx, cur[0]);
-        ++cur;
-        cur[0].fn(ctx, cur[0]);
-        ++cur;
+      // Long blocks run in a loop until 8 instructions remain; the last 8
+      // are dispatched through a jump into a straight run of call sites
+      // (Duff's device), so each position from the block's end has its own
+      // indirect call site, which gives the host's branch predictor context.
+      while (end - cur > 8) {
         cur[0].fn(ctx, cur[0]);
         ++cur;
       }
-      while (cur < end) {
-        cur[0].fn(ctx, cur[0]);
-        ++cur;
+      switch (end - cur) {
+        case 8: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 7: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 6: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 5: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 4: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 3: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 2: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        case 1: cur->fn(ctx, *cur); ++cur; [[fallthrough]];
+        default: break;
       }
       in_block = false;
       if (generation_ != seen_generation) [[unlikely]] {

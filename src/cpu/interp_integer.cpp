@@ -17,7 +17,6 @@ using I = DecodedInsn;
 
 inline uint64_t& RD(C& c, const I& i) { return c.gpr[f_rd(i.word)]; }
 inline uint64_t RA(const C& c, const I& i) { return c.gpr[f_ra(i.word)]; }
-inline uint64_t RA0(const C& c, const I& i) { uint32_t a = f_ra(i.word); return a ? c.gpr[a] : 0; }
 inline uint64_t RB(const C& c, const I& i) { return c.gpr[f_rb(i.word)]; }
 inline uint64_t RS(const C& c, const I& i) { return c.gpr[f_rs(i.word)]; }
 
@@ -33,8 +32,12 @@ inline bool ov_add(const C& c, uint64_t a, uint64_t b, uint64_t r) {
 }
 
 // ---- D-form arithmetic ----
-void op_addi(C& c, const I& i) { RD(c, i) = RA0(c, i) + f_simm(i.word); }
-void op_addis(C& c, const I& i) { RD(c, i) = RA0(c, i) + (static_cast<uint64_t>(f_simm(i.word)) << 16); }
+// li/lis (rA = 0) get their own handlers: they are as common as addi/addis
+// and a shared handler would branch unpredictably on rA.
+void op_addi(C& c, const I& i) { RD(c, i) = RA(c, i) + static_cast<uint64_t>(f_simm(i.word)); }
+void op_addis(C& c, const I& i) { RD(c, i) = RA(c, i) + (static_cast<uint64_t>(f_simm(i.word)) << 16); }
+void op_li(C& c, const I& i) { RD(c, i) = static_cast<uint64_t>(f_simm(i.word)); }
+void op_lis(C& c, const I& i) { RD(c, i) = static_cast<uint64_t>(f_simm(i.word)) << 16; }
 template <bool Rc>
 void op_addic(C& c, const I& i) {
   uint64_t a = RA(c, i), b = static_cast<uint64_t>(f_simm(i.word));
@@ -321,37 +324,30 @@ void op_rldcr(C& c, const I& i) {
 // ---- Compares: L bit (21) selects 64-bit comparison ----
 inline uint32_t cmp_bits_s(int64_t a, int64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
 inline uint32_t cmp_bits_u(uint64_t a, uint64_t b, const C& c) { return cmp_bits(a < b, a > b, a == b) | (c.xer >> 31); }
-inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
+// The L bit (64-bit comparison) is resolved at decode time.
+template <bool L>
 void op_cmpi(C& c, const I& i) {
-  int64_t a = f_l(i.word) ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
+  int64_t a = L ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_s(a, f_simm(i.word), c));
 }
+template <bool L>
 void op_cmpli(C& c, const I& i) {
-  uint64_t a = f_l(i.word) ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
+  uint64_t a = L ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_u(a, f_uimm(i.word), c));
 }
+template <bool L>
 void op_cmp(C& c, const I& i) {
-  int64_t a, b;
-  if (f_l(i.word)) {
-    a = static_cast<int64_t>(RA(c, i));
-    b = static_cast<int64_t>(RB(c, i));
-  } else {
-    a = static_cast<int32_t>(RA(c, i));
-    b = static_cast<int32_t>(RB(c, i));
-  }
+  int64_t a = L ? static_cast<int64_t>(RA(c, i)) : static_cast<int32_t>(RA(c, i));
+  int64_t b = L ? static_cast<int64_t>(RB(c, i)) : static_cast<int32_t>(RB(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_s(a, b, c));
 }
+template <bool L>
 void op_cmpl(C& c, const I& i) {
-  uint64_t a, b;
-  if (f_l(i.word)) {
-    a = RA(c, i);
-    b = RB(c, i);
-  } else {
-    a = static_cast<uint32_t>(RA(c, i));
-    b = static_cast<uint32_t>(RB(c, i));
-  }
+  uint64_t a = L ? RA(c, i) : static_cast<uint32_t>(RA(c, i));
+  uint64_t b = L ? RB(c, i) : static_cast<uint32_t>(RB(c, i));
   set_cr_field(c, f_crfd(i.word), cmp_bits_u(a, b, c));
 }
+inline bool f_l(uint32_t w) { return (w >> 21) & 1; }
 
 #define RC_PICK(fn) (f_rcbit(w) ? static_cast<InsnHandler>(fn<true>) : static_cast<InsnHandler>(fn<false>))
 #define RC_OE_PICK(fn)                                                                   \
@@ -361,8 +357,8 @@ void op_cmpl(C& c, const I& i) {
 InsnHandler decode_op31(uint32_t w) {
   // Compare / logical / shift: 10-bit extended opcode.
   switch (f_xo10(w)) {
-    case 0: return (w & 0x00400001) ? nullptr : op_cmp;
-    case 32: return (w & 0x00400001) ? nullptr : op_cmpl;
+    case 0: return (w & 0x00400001) ? nullptr : f_l(w) ? op_cmp<true> : op_cmp<false>;
+    case 32: return (w & 0x00400001) ? nullptr : f_l(w) ? op_cmpl<true> : op_cmpl<false>;
     case 28: return RC_PICK(op_and);
     case 60: return RC_PICK(op_andc);
     case 444: return RC_PICK(op_or);
@@ -419,12 +415,12 @@ InsnHandler decode_integer(uint32_t w) {
   switch (f_op(w)) {
     case 7: return op_mulli;
     case 8: return op_subfic;
-    case 10: return (w & 0x00400000) ? nullptr : op_cmpli;
-    case 11: return (w & 0x00400000) ? nullptr : op_cmpi;
+    case 10: return (w & 0x00400000) ? nullptr : f_l(w) ? op_cmpli<true> : op_cmpli<false>;
+    case 11: return (w & 0x00400000) ? nullptr : f_l(w) ? op_cmpi<true> : op_cmpi<false>;
     case 12: return op_addic<false>;
     case 13: return op_addic<true>;
-    case 14: return op_addi;
-    case 15: return op_addis;
+    case 14: return f_ra(w) ? op_addi : op_li;
+    case 15: return f_ra(w) ? op_addis : op_lis;
     case 20: return RC_PICK(op_rlwimi);
     case 21: return RC_PICK(op_rlwinm);
     case 23: return RC_PICK(op_rlwnm);

@@ -15,10 +15,13 @@ using I = DecodedInsn;
 
 enum class Ext { kZero, kSign };
 
+// (rA|0) without a host branch: rA = 0 means a zero base.
+inline uint64_t base_or_zero(const C& c, uint32_t a) { return c.gpr[a] & (0 - static_cast<uint64_t>(a != 0)); }
+
 template <bool Update, bool Indexed>
 inline uint32_t ea(const C& c, const I& i) {
   uint32_t a = f_ra(i.word);
-  uint64_t base = (Update || a) ? c.gpr[a] : 0;
+  uint64_t base = Update ? c.gpr[a] : base_or_zero(c, a);
   uint64_t off = Indexed ? c.gpr[f_rb(i.word)] : static_cast<uint64_t>(f_simm(i.word));
   return ea32(base + off);
 }
@@ -26,7 +29,7 @@ inline uint32_t ea(const C& c, const I& i) {
 template <bool Update>
 inline uint32_t ea_ds(const C& c, const I& i) {
   uint32_t a = f_ra(i.word);
-  uint64_t base = (Update || a) ? c.gpr[a] : 0;
+  uint64_t base = Update ? c.gpr[a] : base_or_zero(c, a);
   return ea32(base + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(i.word & 0xFFFC))));
 }
 

@@ -140,3 +140,25 @@ TEST_F(Semantics, NegatedMultiplyAddOfAnExactZeroIsNegativeZero) {
 
 }  // namespace
 }  // namespace xdet::cpu
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+
+namespace xdet::cpu {
+namespace {
+
+TEST_F(Semantics, DenormalsWorkEvenIfTheHostFlushesThem) {
+  unsigned csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040);  // FTZ + DAZ, as some host code leaves it
+  ctx.fpr[1] = 0x0000000000000003ull;  // denormal
+  ctx.fpr[2] = 0x0000000000000001ull;
+  run({a_form(63, 21, 3, 1, 2, 0)});  // fadd
+  unsigned after = _mm_getcsr();
+  _mm_setcsr(csr);
+  EXPECT_EQ(ctx.fpr[3], 0x0000000000000004ull);
+  EXPECT_EQ(after & 0x8040, 0x8040u);  // host mode restored
+}
+
+}  // namespace
+}  // namespace xdet::cpu
+#endif
