@@ -72,11 +72,11 @@ std::string name_part(const PyValue& pc, const PyValue& po) {
   return name.truthy() ? " name=" + py_str(name) : std::string();
 }
 
-std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue& pc, const PyValue& po, const std::string& wc,
-                                           const std::string& wo) {
+std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue& pc, const PyValue& po, const WhereFn& wc,
+                                           const WhereFn& wo) {
   std::string_view kind = kind_v.is_str() ? std::string_view(kind_v.as_str()) : std::string_view("\0", 1);
-  if (!pc.is_dict()) crash(wc, "event payload is not an object");
-  if (!po.is_dict()) crash(wo, "event payload is not an object");
+  if (!pc.is_dict()) crash(wc(), "event payload is not an object");
+  if (!po.is_dict()) crash(wo(), "event payload is not an object");
   if (kind == "kernel.return") {
     for (const char* field : {"return_value", "status"}) {
       const PyValue* vc = pc.get(field);
@@ -119,16 +119,16 @@ std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue&
 
 }  // namespace
 
-std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const std::string& wc,
-                                                const std::string& wo) {
+std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const WhereFn& wc,
+                                                const WhereFn& wo) {
   const PyValue& kc = get_or_none(ec, "kind");
   const PyValue& ko = get_or_none(eo, "kind");
   if (!py_equal(kc, ko)) return cat({"kind: canary=", py_repr(kc), " ours=", py_repr(ko)});
   static const PyValue empty = PyValue::dict();
   const PyValue* pc = ec.get("payload");
   const PyValue* po = eo.get("payload");
-  if (!ec.contains("kind")) crash(wc, "event has no kind");
-  if (!kc.is_hashable()) crash(wc, "event kind is a list or object");
+  if (!ec.contains("kind")) crash(wc(), "event has no kind");
+  if (!kc.is_hashable()) crash(wc(), "event kind is a list or object");
   return compare_payload(kc, pc ? *pc : empty, po ? *po : empty, wc, wo);
 }
 
@@ -284,7 +284,7 @@ class Walker {
         if (kc != kKindNone) return std::nullopt;
       }
     }
-    return compare_events_exact(cev(ic), oev(io), cwhere(ic), owhere(io));
+    return compare_events_exact(cev(ic), oev(io), [&] { return cwhere(ic); }, [&] { return owhere(io); });
   }
 
   void absorb(const char* absorber, const char* side, const PyValue& ev, uint64_t matched, int64_t pairs = -1,

@@ -4,6 +4,7 @@
 // everything else (mismatches, absorbers, exotic events) is decided on the
 // materialized events with the reference's exact rules.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -54,9 +55,10 @@ PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceI
 
 // compare_event() of the reference on materialized events; nullopt if equal.
 // Throws DiffFailure (exit 1) where the reference would crash; `where_c` and
-// `where_o` name the events for that message.
-std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const std::string& where_c,
-                                                const std::string& where_o);
+// `where_o` name the events for that message (computed only then: costly).
+using WhereFn = std::function<std::string()>;
+std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const WhereFn& where_c,
+                                                const WhereFn& where_o);
 
 // render_event() of the reference.
 std::string render_event(const PyValue& ev);

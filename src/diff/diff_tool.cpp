@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -176,7 +177,22 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
   return out;
 }
 
+namespace {
+// XDET_DIFF_TIMING=1 prints phase timings to stderr (benchmark diagnostics).
+struct PhaseTimer {
+  bool on = std::getenv("XDET_DIFF_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* phase) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "[timing] %-8s %8.3f s\n", phase, std::chrono::duration<double>(now - last).count());
+    last = now;
+  }
+};
+}  // namespace
+
 int run_diff(const DiffOptions& opts) {
+  PhaseTimer timer;
   AbsorberSwitches absorbers;
   {
     std::set<std::string> names, unknown;
@@ -254,6 +270,7 @@ int run_diff(const DiffOptions& opts) {
     if (ours_exception) std::rethrow_exception(ours_exception);
   }
 
+  timer.mark("load");
   for (const auto* crash : {&canary.canon_alloc_crash(), &ours.canon_alloc_crash()})
     if (lo.canonicalize_allocators && *crash) throw DiffFailure{1, **crash};
   for (const auto* crash : {&canary.canon_host_crash(), &ours.canon_host_crash()})
@@ -314,6 +331,7 @@ int run_diff(const DiffOptions& opts) {
     results.push_back(diff_pair(canary, *cs, ours, *os, ids, floating, absorbers, sink));
   }
 
+  timer.mark("walk");
   if (opts.emit_absorbed_events) {
     std::string display = python_path_str(*opts.emit_absorbed_events);
     write_file(*opts.emit_absorbed_events, display, absorbed);
@@ -335,6 +353,7 @@ int run_diff(const DiffOptions& opts) {
     std::fflush(stdout);
   }
 
+  timer.mark("output");
   if (opts.validate_identical) {
     for (const PairResult& r : results) {
       if (r.diverged) {

@@ -99,13 +99,12 @@ class FastScanner {
 
  private:
   struct Cursor;
-  bool scan_value(Cursor& c, uint64_t& hash, int depth);
-  bool scan_string(Cursor& c, std::string_view& out, bool& escaped);
+  bool skip_value(Cursor& c, int depth);
+  bool scan_string(Cursor& c, std::string_view& out, bool& escaped, bool decode = true);
   bool scan_payload(Cursor& c, EventFacts& f);
 
   std::vector<std::string> scratch_;
   size_t scratch_used_ = 0;
-  std::vector<uint64_t> key_stack_;
   std::string_view intern_scratch(std::string_view escaped_body);
 };
 

@@ -108,12 +108,32 @@ std::string python_path_str(std::string_view s) {
 
 // ---- interner ------------------------------------------------------------------
 
+static size_t quick_slot(std::string_view s, size_t slots) {
+  uint64_t a = 0, b = 0;
+  size_t n = s.size();
+  if (n >= 8) {
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+  } else {
+    std::memcpy(&a, s.data(), n);
+  }
+  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ (n * 0x165667B19E3779F9ull);
+  return static_cast<size_t>(h >> 40) & (slots - 1);
+}
+
 uint32_t Interner::intern(std::string_view s) {
+  size_t slot = quick_slot(s, kCacheSlots);
+  if (uint32_t c = cache_[slot]; c && texts_[c - 1] == s) return c - 1;
+  uint32_t id;
   auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  auto id = static_cast<uint32_t>(texts_.size());
-  texts_.emplace_back(s);
-  ids_.emplace(std::string(s), id);
+  if (it != ids_.end()) {
+    id = it->second;
+  } else {
+    id = static_cast<uint32_t>(texts_.size());
+    texts_.emplace_back(s);
+    ids_.emplace(std::string(s), id);
+  }
+  cache_[slot] = id + 1;
   return id;
 }
 
@@ -318,7 +338,7 @@ struct TraceIndex::Loader {
   }
 
   void note_sid(std::string_view sid, int64_t tid) {
-    auto it = ix.sid_use_.find(std::string(sid));
+    auto it = ix.sid_use_.find(sid);
     if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{tid, false});
     else if (it->second.first_tid != tid) it->second.multi = true;
   }

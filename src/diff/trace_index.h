@@ -108,6 +108,9 @@ class Interner {
   };
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::string> texts_;
+  // Direct-mapped front cache: kinds and call names repeat on every line.
+  static constexpr size_t kCacheSlots = 1024;
+  uint32_t cache_[kCacheSlots] = {};  // id + 1; 0 = empty
 };
 
 struct TidStream {
@@ -163,7 +166,7 @@ class TraceIndex {
   const Interner& names() const { return names_; }
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
-  const std::unordered_map<std::string, SidUse>& sid_use() const { return sid_use_; }
+  const auto& sid_use() const { return sid_use_; }
 
   // Crashes of later reference stages, detected while loading (first one).
   const std::optional<std::string>& canon_alloc_crash() const { return canon_alloc_crash_; }
@@ -191,7 +194,11 @@ class TraceIndex {
   Interner kinds_;
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
-  std::unordered_map<std::string, SidUse> sid_use_;
+  struct SvHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, SidUse, SvHash, std::equal_to<>> sid_use_;
   std::optional<std::string> canon_alloc_crash_, canon_host_crash_, collect_crash_, count_crash_;
 };
 
