@@ -162,9 +162,10 @@ namespace {
 
 class Walker {
  public:
-  Walker(const TraceIndex& c, const TidStream& cs, const TraceIndex& o, const TidStream& os, const IdTranslation& ids,
-         const std::unordered_set<std::string>& floating, const AbsorberSwitches& ab, std::string* absorbed)
-      : C(c), CS(cs), O(o), OS(os), ids_(ids), floating_(floating), ab_(ab), absorbed_(absorbed) {}
+  Walker(const TidKey& ct, const TidKey& ot, const TraceIndex& c, const TidStream& cs, const TraceIndex& o,
+         const TidStream& os, const IdTranslation& ids, const std::unordered_set<std::string>& floating,
+         const AbsorberSwitches& ab, std::string* absorbed)
+      : ctid_(ct), otid_(ot), C(c), CS(cs), O(o), OS(os), ids_(ids), floating_(floating), ab_(ab), absorbed_(absorbed) {}
 
   PairResult run();
 
@@ -293,9 +294,12 @@ class Walker {
     std::string& o = *absorbed_;
     o += "{\"absorber\": \"";
     o += absorber;
-    o += "\", \"canary_tid\": " + std::to_string(CS.tid) + ", \"event\": ";
+    o += "\", \"canary_tid\": ";
+    ctid_.json(o);
+    o += ", \"event\": ";
     json_dumps_sorted(ev, o);
-    o += ", \"matched_at\": " + std::to_string(matched) + ", \"ours_tid\": " + std::to_string(OS.tid);
+    o += ", \"matched_at\": " + std::to_string(matched) + ", \"ours_tid\": ";
+    otid_.json(o);
     if (pairs >= 0) o += ", \"pairs_consumed\": " + std::to_string(pairs);
     o += ", \"side\": \"";
     o += side;
@@ -311,6 +315,8 @@ class Walker {
     PyValue value;
   };
 
+  const TidKey& ctid_;
+  const TidKey& otid_;
   const TraceIndex& C;
   const TidStream& CS;
   const TraceIndex& O;
@@ -325,8 +331,8 @@ class Walker {
 
 PairResult Walker::run() {
   PairResult r;
-  r.canary_tid = CS.tid;
-  r.ours_tid = OS.tid;
+  r.canary_tid = ctid_;
+  r.ours_tid = otid_;
   r.canary_total = CS.events.size();
   r.ours_total = OS.events.size();
   size_t nc = CS.events.size(), no = OS.events.size();
@@ -409,10 +415,11 @@ PairResult Walker::run() {
 
 }  // namespace
 
-PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceIndex& ours, const TidStream& os,
-                     const IdTranslation& ids, const std::unordered_set<std::string>& floating,
-                     const AbsorberSwitches& absorbers, std::string* absorbed) {
-  Walker w(canary, cs, ours, os, ids, floating, absorbers, absorbed);
+PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
+                     const TraceIndex& ours, const TidStream& os, const IdTranslation& ids,
+                     const std::unordered_set<std::string>& floating, const AbsorberSwitches& absorbers,
+                     std::string* absorbed) {
+  Walker w(canary_tid, ours_tid, canary, cs, ours, os, ids, floating, absorbers, absorbed);
   return w.run();
 }
 

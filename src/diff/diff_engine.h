@@ -23,8 +23,8 @@ struct AbsorberSwitches {
 };
 
 struct PairResult {
-  int64_t canary_tid = 0;
-  int64_t ours_tid = 0;
+  TidKey canary_tid;
+  TidKey ours_tid;
   uint64_t matched = 0;
   uint64_t canary_total = 0;
   uint64_t ours_total = 0;
@@ -49,7 +49,9 @@ struct IdTranslation {
 std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, const TraceIndex& ours);
 
 // diff_one_tid. Appends absorbed-event JSONL lines to *absorbed if non-null.
-PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceIndex& ours, const TidStream& os,
+// `canary_tid`/`ours_tid` are the mapping's keys (as the report prints them).
+PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
+                     const TraceIndex& ours, const TidStream& os,
                      const IdTranslation& ids, const std::unordered_set<std::string>& floating,
                      const AbsorberSwitches& absorbers, std::string* absorbed);
 

@@ -14,6 +14,8 @@ namespace xdet::diff {
 
 void EventFacts::reset() {
   tid = Presence::kMissing;
+  tid_is_bool = false;
+  tid_unhashable = false;
   idx = Presence::kMissing;
   kind_state = Presence::kMissing;
   kind_unhashable = false;
@@ -636,7 +638,14 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   };
   const PyValue* tid = ev.get("tid");
   f.tid = presence(tid);
+  if (tid && tid->type() == T::kBool) {
+    f.tid = P::kInt;
+    f.tid_is_bool = true;
+  }
   if (f.tid == P::kInt) f.tid_value = tid->as_int();
+  if (f.tid == P::kFloat) f.tid_float = tid->as_float();
+  if (f.tid == P::kStr) f.tid_str = tid->as_str();
+  if (f.tid == P::kOther) f.tid_unhashable = !tid->is_hashable();
   const PyValue* idx = ev.get("tid_event_idx");
   f.idx = presence(idx);
   if (idx && idx->type() == T::kBool) f.idx = P::kInt;

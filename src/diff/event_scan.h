@@ -45,7 +45,11 @@ struct EventFacts {
   enum class Presence : uint8_t { kMissing, kNull, kStr, kInt, kFloat, kOther };
 
   Presence tid = Presence::kMissing;
-  int64_t tid_value = 0;
+  int64_t tid_value = 0;     // kInt (bools are kInt with tid_is_bool)
+  bool tid_is_bool = false;
+  double tid_float = 0;      // kFloat
+  std::string_view tid_str;  // kStr
+  bool tid_unhashable = false;  // list/dict (kOther)
 
   Presence idx = Presence::kMissing;
   int64_t idx_int = 0;

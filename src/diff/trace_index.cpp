@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "base/hash.h"
@@ -149,9 +150,72 @@ TraceIndex::~TraceIndex() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-const TidStream* TraceIndex::find_tid(int64_t tid) const {
-  auto it = tid_slots_.find(tid);
-  return it == tid_slots_.end() ? nullptr : &tids_[it->second];
+// ---- tid keys ------------------------------------------------------------------
+
+static bool integral_int64(double d, int64_t* out) {
+  if (!(d == std::floor(d)) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+std::string TidKey::bucket() const {
+  int64_t v = i;
+  if (type == Type::kStr) return "s" + s;
+  if (type == Type::kFloat && !integral_int64(f, &v)) {
+    std::string b = "f";
+    b.append(reinterpret_cast<const char*>(&f), sizeof f);
+    return b;
+  }
+  std::string b = "n";
+  b.append(reinterpret_cast<const char*>(&v), sizeof v);
+  return b;
+}
+
+std::string TidKey::str() const {
+  switch (type) {
+    case Type::kInt: return std::to_string(i);
+    case Type::kBool: return i ? "True" : "False";
+    case Type::kFloat: {
+      std::string o;
+      py_repr_float(f, o);
+      return o;
+    }
+    case Type::kStr: return s;
+  }
+  return "";
+}
+
+void TidKey::json(std::string& out) const {
+  switch (type) {
+    case Type::kInt: out += std::to_string(i); break;
+    case Type::kBool: out += i ? "true" : "false"; break;
+    case Type::kFloat: json_dumps_sorted(PyValue::floating(f), out); break;
+    case Type::kStr: json_dumps_str(s, out); break;
+  }
+}
+
+bool tid_less(const TidKey& a, const TidKey& b, bool* type_error) {
+  if (a.is_number() != b.is_number()) {
+    *type_error = true;
+    return false;
+  }
+  if (!a.is_number()) return a.s < b.s;
+  bool af = a.type == TidKey::Type::kFloat, bf = b.type == TidKey::Type::kFloat;
+  if (!af && !bf) return a.i < b.i;
+  long double x = af ? static_cast<long double>(a.f) : static_cast<long double>(a.i);
+  long double y = bf ? static_cast<long double>(b.f) : static_cast<long double>(b.i);
+  return x < y;
+}
+
+const TidStream* TraceIndex::find_tid(const TidKey& tid) const {
+  int64_t v = tid.i;
+  if (tid.type == TidKey::Type::kInt || tid.type == TidKey::Type::kBool ||
+      (tid.type == TidKey::Type::kFloat && integral_int64(tid.f, &v))) {
+    auto it = int_tid_slots_.find(v);
+    return it == int_tid_slots_.end() ? nullptr : &tids_[it->second];
+  }
+  auto it = other_tid_slots_.find(tid.bucket());
+  return it == other_tid_slots_.end() ? nullptr : &tids_[it->second];
 }
 
 namespace {
@@ -227,9 +291,12 @@ struct TraceIndex::Loader {
     }
     using P = EventFacts::Presence;
     if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
-    if (facts.tid != P::kInt) fail(at(lineno) + ": tid is not an integer");
+    if (facts.tid == P::kOther)
+      fail(at(lineno) + (facts.tid_unhashable ? ": tid is a list or object (the reference cannot hash it)"
+                                              : ": tid is an integer beyond 64 bits (not supported)"));
 
-    TidStream& t = stream(facts.tid_value);
+    uint32_t slot_index = 0;
+    TidStream& t = stream(slot_index);
     uint64_t i = t.events.size();
     order_check(t, i);
 
@@ -258,7 +325,7 @@ struct TraceIndex::Loader {
     if (kind == kKindKernelCall && !t.first_call_seen) {
       t.first_call_seen = true;
       if (!dict_payload)
-        t.first_call_crash = at(lineno) + ": first kernel.call of tid " + std::to_string(t.tid) + " has no payload object";
+        t.first_call_crash = at(lineno) + ": first kernel.call of tid " + t.tid.str() + " has no payload object";
       else if (facts.name_state == EventFacts::NameState::kUnhashable)
         t.first_call_crash = at(lineno) + ": kernel.call name is a list or object";
       else
@@ -320,7 +387,7 @@ struct TraceIndex::Loader {
         if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": " + ix.kinds_.text(kind) + " payload is not an object";
       } else if (kind == kKindHandleCreate) {
         if (facts.hsid_is_str) {
-          note_sid(facts.hsid, t.tid);
+          note_sid(facts.hsid, slot_index);
           uint64_t ptr;
           if (!facts.hsid.empty() && facts.raw_is_str && facts.object_type_is_int && parse_python_hex(facts.raw, ptr) &&
               facts.hsid == shared_global_sid(ptr, static_cast<uint32_t>(facts.object_type)))
@@ -330,33 +397,60 @@ struct TraceIndex::Loader {
         if (facts.handles_crash) {
           if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": wait.begin handles_semantic_ids is not iterable";
         } else {
-          for (std::string_view s : facts.handles) note_sid(s, t.tid);
+          for (std::string_view s : facts.handles) note_sid(s, slot_index);
         }
       }
     }
     t.events.push_back(r);
   }
 
-  void note_sid(std::string_view sid, int64_t tid) {
+  void note_sid(std::string_view sid, uint32_t slot) {
     auto it = ix.sid_use_.find(sid);
-    if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{tid, false});
-    else if (it->second.first_tid != tid) it->second.multi = true;
+    if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{slot, false});
+    else if (it->second.first_slot != slot) it->second.multi = true;
   }
 
-  TidStream& stream(int64_t tid) {
-    if (last_slot != UINT32_MAX && last_tid == tid) return ix.tids_[last_slot];
-    auto it = ix.tid_slots_.find(tid);
+  // The stream of the current event's tid (facts.tid), created on first use.
+  TidStream& stream(uint32_t& slot_out) {
+    using P = EventFacts::Presence;
+    TidKey key;
+    int64_t v = 0;
+    bool integral = false;
+    if (facts.tid == P::kInt) {
+      v = facts.tid_value;
+      integral = true;
+      key.type = facts.tid_is_bool ? TidKey::Type::kBool : TidKey::Type::kInt;
+      key.i = v;
+    } else if (facts.tid == P::kFloat) {
+      key.type = TidKey::Type::kFloat;
+      key.f = facts.tid_float;
+      integral = integral_int64(key.f, &v);
+    } else {
+      key.type = TidKey::Type::kStr;
+      key.s = std::string(facts.tid_str);
+    }
+    if (integral && last_slot != UINT32_MAX && last_tid == v) {
+      slot_out = last_slot;
+      return ix.tids_[last_slot];
+    }
     uint32_t slot;
-    if (it == ix.tid_slots_.end()) {
+    auto add = [&] {
       slot = static_cast<uint32_t>(ix.tids_.size());
       ix.tids_.emplace_back();
-      ix.tids_.back().tid = tid;
-      ix.tid_slots_.emplace(tid, slot);
+      ix.tids_.back().tid = key;
+      return slot;
+    };
+    if (integral) {
+      auto it = ix.int_tid_slots_.find(v);
+      slot = it == ix.int_tid_slots_.end() ? ix.int_tid_slots_.emplace(v, add()).first->second : it->second;
+      last_tid = v;
+      last_slot = slot;
     } else {
-      slot = it->second;
+      std::string b = key.bucket();
+      auto it = ix.other_tid_slots_.find(b);
+      slot = it == ix.other_tid_slots_.end() ? ix.other_tid_slots_.emplace(b, add()).first->second : it->second;
     }
-    last_tid = tid;
-    last_slot = slot;
+    slot_out = slot;
     return ix.tids_[slot];
   }
 
@@ -370,7 +464,7 @@ struct TraceIndex::Loader {
     if (f.idx == P::kInt) differs = f.idx_int != static_cast<int64_t>(i);
     else if (f.idx == P::kFloat) differs = f.idx_float != static_cast<double>(i);
     if (differs && i > 0) {
-      std::string where_i = "tid=" + std::to_string(t.tid) + " index " + std::to_string(i);
+      std::string where_i = "tid=" + t.tid.str() + " index " + std::to_string(i);
       if (f.idx == P::kMissing) {
         t.problem = ix.display_path_ + ": " + where_i + ": event has no tid_event_idx";
         t.problem_is_crash = true;
@@ -391,7 +485,7 @@ struct TraceIndex::Loader {
           long double prev = t.prev_is_int ? static_cast<long double>(t.prev_int) : t.prev_float;
           le = cur <= prev;
         }
-        if (le) t.problem = ix.display_path_ + ": tid=" + std::to_string(t.tid) + " events out of order at index " + std::to_string(i);
+        if (le) t.problem = ix.display_path_ + ": tid=" + t.tid.str() + " events out of order at index " + std::to_string(i);
       }
     }
     if (f.idx == P::kMissing) {

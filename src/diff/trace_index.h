@@ -59,6 +59,30 @@ inline constexpr uint32_t kFirstDynamicName = kFirstAllocatorName + kAllocatorCo
 extern const char* const kAllocatorNames[kAllocatorCount];
 extern const char* const kKnownKinds[kFirstDynamicKind];
 
+// A tid as the reference's events_by_tid dict key: any hashable JSON value.
+// Python-equal numbers (6, 6.0, True==1) share one slot, and the slot keeps
+// the first-seen spelling for printing.
+struct TidKey {
+  enum class Type : uint8_t { kInt, kBool, kFloat, kStr };
+  Type type = Type::kInt;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+
+  static TidKey integer(int64_t v) {
+    TidKey k;
+    k.i = v;
+    return k;
+  }
+  // Key under which Python's dict would find it ("n"+int, "f"+bits, "s"+text).
+  std::string bucket() const;
+  bool is_number() const { return type != Type::kStr; }
+  std::string str() const;                // str(key)
+  void json(std::string& out) const;      // json.dumps(key)
+};
+// Python `a < b`; sets *type_error for str vs number (TypeError in Python).
+bool tid_less(const TidKey& a, const TidKey& b, bool* type_error);
+
 struct Record {
   enum Flags : uint8_t {
     kExotic = 1,         // compare exactly, never by fingerprint
@@ -114,7 +138,7 @@ class Interner {
 };
 
 struct TidStream {
-  int64_t tid = 0;
+  TidKey tid;
   RecordList events;
   uint64_t sema_release_count = 0;
   // auto tid map: name id of the first kernel.call (kNameNone: none/None).
@@ -134,7 +158,7 @@ struct TidStream {
 };
 
 struct SidUse {
-  int64_t first_tid;
+  uint32_t first_slot;  // tid slot
   bool multi;
 };
 
@@ -160,7 +184,7 @@ class TraceIndex {
 
   std::vector<TidStream>& tids() { return tids_; }
   const std::vector<TidStream>& tids() const { return tids_; }
-  const TidStream* find_tid(int64_t tid) const;
+  const TidStream* find_tid(const TidKey& tid) const;
 
   const Interner& kinds() const { return kinds_; }
   const Interner& names() const { return names_; }
@@ -190,7 +214,8 @@ class TraceIndex {
   uint64_t file_size_ = 0;
   LoadOptions opts_;
   std::vector<TidStream> tids_;
-  std::unordered_map<int64_t, uint32_t> tid_slots_;
+  std::unordered_map<int64_t, uint32_t> int_tid_slots_;       // integral tids
+  std::unordered_map<std::string, uint32_t> other_tid_slots_;  // by TidKey::bucket()
   Interner kinds_;
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
