@@ -35,6 +35,15 @@ std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, 
   return sids;
 }
 
+FloatingSids FloatingSids::build(const TraceIndex& canary, const TraceIndex& ours) {
+  FloatingSids f;
+  f.set = collect_floating_sids(canary, ours);
+  for (const std::string* s : canary.sid_texts()) f.canary.push_back(f.set.count(*s) ? 1 : 0);
+  for (const std::string* s : ours.sid_texts()) f.ours.push_back(f.set.count(*s) ? 1 : 0);
+  f.empty_string = f.set.count("") != 0;
+  return f;
+}
+
 // ---- exact comparison ------------------------------------------------------
 
 namespace {
@@ -163,9 +172,19 @@ namespace {
 class Walker {
  public:
   Walker(const TidKey& ct, const TidKey& ot, const TraceIndex& c, const TidStream& cs, const TraceIndex& o,
-         const TidStream& os, const IdTranslation& ids, const std::unordered_set<std::string>& floating,
-         const AbsorberSwitches& ab, std::string* absorbed)
-      : ctid_(ct), otid_(ot), C(c), CS(cs), O(o), OS(os), ids_(ids), floating_(floating), ab_(ab), absorbed_(absorbed) {}
+         const TidStream& os, const IdTranslation& ids, const FloatingSids& floating, const AbsorberSwitches& ab,
+         std::string* absorbed)
+      : ctid_(ct),
+        otid_(ot),
+        C(c),
+        CS(cs),
+        O(o),
+        OS(os),
+        ids_(ids),
+        fl_(floating),
+        floating_(floating.set),
+        ab_(ab),
+        absorbed_(absorbed) {}
 
   PairResult run();
 
@@ -206,6 +225,16 @@ class Walker {
     if (r.flags & Record::kPayloadTruthyNonDict) crash(side == 0 ? cwhere(i) : owhere(i), "event payload is not an object");
   }
 
+  // `_ev_handle_create_sid(ev) in floating`.
+  bool floating_create(int side, size_t i) {
+    const Record& r = side == 0 ? CS.events[i] : OS.events[i];
+    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict))) {
+      if (r.ordinal == kSidNone) return fl_.empty_string;
+      return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
+    }
+    return floating_.count(handle_create_sid(side, i)) != 0;
+  }
+
   std::string handle_create_sid(int side, size_t i) {
     check_payload_getable(side, i);
     const PyValue& ev = side == 0 ? cev(i) : oev(i);
@@ -217,6 +246,11 @@ class Walker {
 
   bool shared_global_wait(int side, size_t i) {
     if (floating_.empty()) return false;
+    const Record& r = side == 0 ? CS.events[i] : OS.events[i];
+    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict)) && r.ordinal != kSidMany) {
+      if (r.ordinal == kSidNone) return false;
+      return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
+    }
     check_payload_getable(side, i);
     const PyValue& ev = side == 0 ? cev(i) : oev(i);
     EventFacts f;
@@ -322,6 +356,7 @@ class Walker {
   const TraceIndex& O;
   const TidStream& OS;
   const IdTranslation& ids_;
+  const FloatingSids& fl_;
   const std::unordered_set<std::string>& floating_;
   AbsorberSwitches ab_;
   std::string* absorbed_;
@@ -359,13 +394,13 @@ PairResult Walker::run() {
       continue;
     }
     uint32_t kc = ckind(ic), ko = okind(io);
-    if (ab_.shared_global && kc == kKindHandleCreate && ko != kKindHandleCreate && floating_.count(handle_create_sid(0, ic))) {
+    if (ab_.shared_global && kc == kKindHandleCreate && ko != kKindHandleCreate && floating_create(0, ic)) {
       ++r.skipped_canary;
       if (absorbed_) absorb("shared-global", "canary", cev(ic), matched);
       ++ic;
       continue;
     }
-    if (ab_.shared_global && ko == kKindHandleCreate && kc != kKindHandleCreate && floating_.count(handle_create_sid(1, io))) {
+    if (ab_.shared_global && ko == kKindHandleCreate && kc != kKindHandleCreate && floating_create(1, io)) {
       ++r.skipped_ours;
       if (absorbed_) absorb("shared-global", "ours", oev(io), matched);
       ++io;
@@ -417,8 +452,7 @@ PairResult Walker::run() {
 
 PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
                      const TraceIndex& ours, const TidStream& os, const IdTranslation& ids,
-                     const std::unordered_set<std::string>& floating, const AbsorberSwitches& absorbers,
-                     std::string* absorbed) {
+                     const FloatingSids& floating, const AbsorberSwitches& absorbers, std::string* absorbed) {
   Walker w(canary_tid, ours_tid, canary, cs, ours, os, ids, floating, absorbers, absorbed);
   return w.run();
 }

@@ -48,11 +48,19 @@ struct IdTranslation {
 // collect_shared_global_sids over both traces.
 std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, const TraceIndex& ours);
 
+// The floating set, resolved against each trace's SID table.
+struct FloatingSids {
+  std::unordered_set<std::string> set;
+  std::vector<uint8_t> canary, ours;  // by SID index
+  bool empty_string = false;          // "" is in the set
+  static FloatingSids build(const TraceIndex& canary, const TraceIndex& ours);
+};
+
 // diff_one_tid. Appends absorbed-event JSONL lines to *absorbed if non-null.
 // `canary_tid`/`ours_tid` are the mapping's keys (as the report prints them).
 PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
                      const TraceIndex& ours, const TidStream& os,
-                     const IdTranslation& ids, const std::unordered_set<std::string>& floating,
+                     const IdTranslation& ids, const FloatingSids& floating,
                      const AbsorberSwitches& absorbers, std::string* absorbed);
 
 // compare_event() of the reference on materialized events; nullopt if equal.

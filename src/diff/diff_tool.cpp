@@ -323,7 +323,7 @@ int run_diff(const DiffOptions& opts) {
 
   for (const auto* crash : {&canary.collect_crash(), &ours.collect_crash()})
     if (*crash) throw DiffFailure{1, **crash};
-  std::unordered_set<std::string> floating = collect_floating_sids(canary, ours);
+  FloatingSids floating = FloatingSids::build(canary, ours);
 
   std::string absorbed;
   std::string* sink = opts.emit_absorbed_events ? &absorbed : nullptr;

@@ -1,12 +1,15 @@
 #include "diff/trace_index.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "base/hash.h"
 #include "diff/event_scan.h"
@@ -105,6 +108,23 @@ std::string python_path_str(std::string_view s) {
   }
   if (out.empty()) return ".";
   return out;
+}
+
+// ---- record storage --------------------------------------------------------------
+
+RecordList::~RecordList() {
+  for (size_t k = 0; k < segs_.size(); ++k) ::munmap(segs_[k], seg_bytes_[k]);
+}
+
+void RecordList::grow() {
+  size_t n = segs_.empty() ? kFirst : (kFirst << (segs_.size() - 1));
+  size_t bytes = n * sizeof(Record);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (bytes >= (4u << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
+  segs_.push_back(static_cast<Record*>(p));
+  seg_bytes_.push_back(bytes);
+  capacity_ += n;
 }
 
 // ---- interner ------------------------------------------------------------------
@@ -387,7 +407,7 @@ struct TraceIndex::Loader {
         if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": " + ix.kinds_.text(kind) + " payload is not an object";
       } else if (kind == kKindHandleCreate) {
         if (facts.hsid_is_str) {
-          note_sid(facts.hsid, slot_index);
+          r.ordinal = note_sid(facts.hsid, slot_index) + 1;
           uint64_t ptr;
           if (!facts.hsid.empty() && facts.raw_is_str && facts.object_type_is_int && parse_python_hex(facts.raw, ptr) &&
               facts.hsid == shared_global_sid(ptr, static_cast<uint32_t>(facts.object_type)))
@@ -397,17 +417,24 @@ struct TraceIndex::Loader {
         if (facts.handles_crash) {
           if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": wait.begin handles_semantic_ids is not iterable";
         } else {
-          for (std::string_view s : facts.handles) note_sid(s, slot_index);
+          for (std::string_view s : facts.handles) r.ordinal = note_sid(s, slot_index) + 1;
+          if (facts.handles.size() > 1) r.ordinal = kSidMany;
         }
       }
     }
     t.events.push_back(r);
   }
 
-  void note_sid(std::string_view sid, uint32_t slot) {
+  uint32_t note_sid(std::string_view sid, uint32_t slot) {
     auto it = ix.sid_use_.find(sid);
-    if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{slot, false});
-    else if (it->second.first_slot != slot) it->second.multi = true;
+    if (it == ix.sid_use_.end()) {
+      auto index = static_cast<uint32_t>(ix.sid_texts_.size());
+      it = ix.sid_use_.emplace(std::string(sid), SidUse{slot, false, index}).first;
+      ix.sid_texts_.push_back(&it->first);
+    } else if (it->second.first_slot != slot) {
+      it->second.multi = true;
+    }
+    return it->second.index;
   }
 
   // The stream of the current event's tid (facts.tid), created on first use.
@@ -520,14 +547,9 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
     if (S_ISDIR(st.st_mode)) throw DiffFailure{1, display_path + ": cannot open: Is a directory"};
     file_size_ = static_cast<uint64_t>(st.st_size);
   }
-  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 
   Loader ld(*this);
-  std::vector<char> buf(8u << 20);
-  size_t carry = 0;
-  uint64_t buf_file_off = 0;  // file offset of buf[0]
   uint64_t lineno = 0;
-  bool eof = false;
   bool any_data = false;
 
   auto handle_line = [&](std::string_view line, uint64_t off) {
@@ -539,18 +561,10 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
     if (line.empty()) return;
     ld.event(line, off, lineno);
   };
-
-  while (!eof) {
-    if (carry == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
-    ssize_t n = ::read(fd_, buf.data() + carry, buf.size() - carry);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw DiffFailure{1, display_path + ": read error: " + std::strerror(errno)};
-    }
-    if (n == 0) eof = true;
-    if (n > 0) any_data = true;
-    size_t avail = carry + static_cast<size_t>(n);
-    const char* base = buf.data();
+  // Splits base[0, avail) into universal-newline lines (\n, \r\n, \r, as
+  // Python's text mode does); returns the bytes consumed. Without `eof` a
+  // trailing partial line (or a "\r" that may start "\r\n") is left.
+  auto split = [&](const char* base, size_t avail, bool eof, uint64_t file_off) {
     size_t pos = 0;
     for (;;) {
       const char* start = base + pos;
@@ -564,7 +578,7 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
         line_len = static_cast<size_t>(cr - start);
         if (line_len + 1 < rest) term_len = start[line_len + 1] == '\n' ? 2 : 1;
         else if (eof) term_len = 1;
-        else break;  // "\r" at the buffer end: "\r\n" may straddle
+        else break;
       } else if (nl) {
         line_len = scan_len;
         term_len = 1;
@@ -573,13 +587,67 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
         line_len = rest;
         term_len = 0;
       }
-      handle_line(std::string_view(start, line_len), buf_file_off + pos);
+      handle_line(std::string_view(start, line_len), file_off + pos);
       pos += line_len + term_len;
     }
-    if (progress) progress->fetch_add(pos, std::memory_order_relaxed);
-    carry = avail - pos;
-    if (carry && pos) std::memmove(buf.data(), buf.data() + pos, carry);
-    buf_file_off += pos;
+    return pos;
+  };
+
+  // Regular files are mapped and walked in windows; consumed windows are
+  // dropped from the mapping so resident memory stays small. Anything that
+  // cannot be mapped (pipes, ...) is read in chunks.
+  void* map = file_size_ > 0 ? ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd_, 0) : MAP_FAILED;
+  if (map != MAP_FAILED) {
+    any_data = true;
+    const char* base = static_cast<const char*>(map);
+    ::madvise(map, file_size_, MADV_SEQUENTIAL);
+    const uint64_t kWindow = 64ull << 20;
+    uint64_t pos = 0, released = 0, window = kWindow;
+    try {
+      while (pos < file_size_) {
+        uint64_t end = std::min<uint64_t>(file_size_, pos + window);
+        bool eof = end == file_size_;
+        size_t used = split(base + pos, static_cast<size_t>(end - pos), eof, pos);
+        if (used == 0 && !eof) {
+          window *= 2;  // a line longer than the window
+          continue;
+        }
+        window = kWindow;
+        pos += used;
+        if (progress) progress->fetch_add(used, std::memory_order_relaxed);
+        uint64_t drop = pos & ~uint64_t{0xFFFFF};
+        if (drop > released) {
+          ::madvise(const_cast<char*>(base) + released, drop - released, MADV_DONTNEED);
+          released = drop;
+        }
+        if (eof) break;
+      }
+    } catch (...) {
+      ::munmap(map, file_size_);
+      throw;
+    }
+    ::munmap(map, file_size_);
+  } else {
+    std::vector<char> buf(8u << 20);
+    size_t carry = 0;
+    uint64_t buf_file_off = 0;
+    bool eof = false;
+    while (!eof) {
+      if (carry == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
+      ssize_t n = ::read(fd_, buf.data() + carry, buf.size() - carry);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw DiffFailure{1, display_path + ": read error: " + std::strerror(errno)};
+      }
+      if (n == 0) eof = true;
+      if (n > 0) any_data = true;
+      size_t avail = carry + static_cast<size_t>(n);
+      size_t pos = split(buf.data(), avail, eof, buf_file_off);
+      if (progress) progress->fetch_add(pos, std::memory_order_relaxed);
+      carry = avail - pos;
+      if (carry && pos) std::memmove(buf.data(), buf.data() + pos, carry);
+      buf_file_off += pos;
+    }
   }
   if (!any_data) throw DiffFailure{1, display_path + ": empty file"};
 

@@ -101,21 +101,42 @@ struct Record {
 };
 static_assert(sizeof(Record) == 32);
 
-// Append-only storage in fixed chunks: no reallocation copies, no 2x peaks.
+// Append-only storage in geometrically growing segments (1024, 1024, 2048,
+// 4096, ... records): no reallocation copies, no 2x peaks, small footprint
+// for short-lived threads, few page faults for long ones.
 class RecordList {
  public:
-  static constexpr size_t kChunk = 8192;
+  static constexpr size_t kFirst = 1024;
+  RecordList() = default;
+  RecordList(RecordList&&) noexcept = default;
+  RecordList& operator=(RecordList&&) noexcept = default;
+  ~RecordList();
   void push_back(const Record& r) {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Record[]>(kChunk));
-    chunks_.back()[size_ % kChunk] = r;
+    if (size_ == capacity_) grow();
+    Segment s = locate(size_);
+    segs_[s.index][s.offset] = r;
     ++size_;
   }
-  const Record& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  const Record& operator[](size_t i) const {
+    Segment s = locate(i);
+    return segs_[s.index][s.offset];
+  }
   size_t size() const { return size_; }
 
  private:
-  std::vector<std::unique_ptr<Record[]>> chunks_;
+  struct Segment {
+    size_t index, offset;
+  };
+  static Segment locate(size_t i) {
+    if (i < kFirst) return {0, i};
+    size_t c = 64 - static_cast<size_t>(__builtin_clzll(i / kFirst));
+    return {c, i - (kFirst << (c - 1))};
+  }
+  void grow();
+  std::vector<Record*> segs_;
+  std::vector<size_t> seg_bytes_;
   size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 class Interner {
@@ -160,7 +181,12 @@ struct TidStream {
 struct SidUse {
   uint32_t first_slot;  // tid slot
   bool multi;
+  uint32_t index;       // position in TraceIndex::sid_texts()
 };
+// Record::ordinal of handle.create / wait.begin events: which SID they name.
+inline constexpr uint32_t kSidNone = 0;             // no str SID
+inline constexpr uint32_t kSidMany = 0xFFFFFFFFu;   // wait.begin on several handles
+// otherwise: SID index + 1
 
 struct LoadOptions {
   bool canonicalize_allocators = true;
@@ -191,6 +217,7 @@ class TraceIndex {
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
   const auto& sid_use() const { return sid_use_; }
+  const std::vector<const std::string*>& sid_texts() const { return sid_texts_; }
 
   // Crashes of later reference stages, detected while loading (first one).
   const std::optional<std::string>& canon_alloc_crash() const { return canon_alloc_crash_; }
@@ -224,6 +251,7 @@ class TraceIndex {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   std::unordered_map<std::string, SidUse, SvHash, std::equal_to<>> sid_use_;
+  std::vector<const std::string*> sid_texts_;
   std::optional<std::string> canon_alloc_crash_, canon_host_crash_, collect_crash_, count_crash_;
 };
 
