@@ -39,8 +39,6 @@ constexpr uint64_t kTagStr = 0x5bd1e9955bd1e995ull;
 constexpr uint64_t kTagNum = 0x27d4eb2f165667c5ull;
 constexpr uint64_t kTagFloat = 0x165667b19e3779f9ull;
 constexpr uint64_t kTagNull = 0x85ebca77c2b2ae63ull;
-constexpr uint64_t kTagList = 0xc2b2ae3d27d4eb4full;
-constexpr uint64_t kTagDict = 0x9e3779b185ebca87ull;
 
 inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 inline uint64_t fmix(uint64_t h) {
