@@ -593,40 +593,46 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
     return pos;
   };
 
-  // Regular files are mapped and walked in windows; consumed windows are
-  // dropped from the mapping so resident memory stays small. Anything that
+  // Regular files are mapped window by window (MAP_POPULATE: page tables
+  // filled in one go instead of a fault per few pages) and each window is
+  // unmapped once walked, so resident memory stays small. Anything that
   // cannot be mapped (pipes, ...) is read in chunks.
-  void* map = file_size_ > 0 ? ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd_, 0) : MAP_FAILED;
-  if (map != MAP_FAILED) {
-    any_data = true;
-    const char* base = static_cast<const char*>(map);
-    ::madvise(map, file_size_, MADV_SEQUENTIAL);
-    const uint64_t kWindow = 64ull << 20;
-    uint64_t pos = 0, released = 0, window = kWindow;
-    try {
-      while (pos < file_size_) {
-        uint64_t end = std::min<uint64_t>(file_size_, pos + window);
-        bool eof = end == file_size_;
-        size_t used = split(base + pos, static_cast<size_t>(end - pos), eof, pos);
-        if (used == 0 && !eof) {
-          window *= 2;  // a line longer than the window
-          continue;
-        }
-        window = kWindow;
-        pos += used;
-        if (progress) progress->fetch_add(used, std::memory_order_relaxed);
-        uint64_t drop = pos & ~uint64_t{0xFFFFF};
-        if (drop > released) {
-          ::madvise(const_cast<char*>(base) + released, drop - released, MADV_DONTNEED);
-          released = drop;
-        }
-        if (eof) break;
-      }
-    } catch (...) {
-      ::munmap(map, file_size_);
-      throw;
+  const uint64_t kWindow = 32ull << 20;
+  bool mapped = false;
+  if (file_size_ > 0) {
+    void* probe = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (probe != MAP_FAILED) {
+      ::munmap(probe, 4096);
+      mapped = true;
     }
-    ::munmap(map, file_size_);
+  }
+  if (mapped) {
+    any_data = true;
+    uint64_t pos = 0, window = kWindow;
+    while (pos < file_size_) {
+      uint64_t map_off = pos & ~uint64_t{4095};
+      uint64_t map_len = std::min<uint64_t>(file_size_ - map_off, window);
+      void* map = ::mmap(nullptr, map_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, static_cast<off_t>(map_off));
+      if (map == MAP_FAILED) throw DiffFailure{1, display_path + ": cannot map: " + std::strerror(errno)};
+      const char* base = static_cast<const char*>(map) + (pos - map_off);
+      bool eof = map_off + map_len == file_size_;
+      size_t used;
+      try {
+        used = split(base, static_cast<size_t>(map_off + map_len - pos), eof, pos);
+      } catch (...) {
+        ::munmap(map, map_len);
+        throw;
+      }
+      ::munmap(map, map_len);
+      if (used == 0 && !eof) {
+        window *= 2;  // a line longer than the window
+        continue;
+      }
+      window = kWindow;
+      pos += used;
+      if (progress) progress->fetch_add(used, std::memory_order_relaxed);
+      if (eof) break;
+    }
   } else {
     std::vector<char> buf(8u << 20);
     size_t carry = 0;
