@@ -257,12 +257,10 @@ int run_diff(int argc, char** argv) {
       ++i;
       continue;
     }
-    if (i + 1 == kinds.size() && dashdash + 1 < args.size()) {
-      // "--opt -- value" is still "expected one argument" in argparse 3.11.
-    }
     usage_error("argument " + display + ": expected one argument");
   }
-  for (size_t i = dashdash + 1; i < args.size(); ++i) extras.push_back(args[i]);
+  // argparse 3.11 reports a "--" and everything after it as unrecognized.
+  for (size_t i = dashdash; i < args.size(); ++i) extras.push_back(args[i]);
   std::string missing;
   for (size_t i = 0; i < std::size(kOptions); ++i) {
     if (kOptions[i].required && !values[i]) missing += (missing.empty() ? "" : ", ") + std::string(kOptions[i].name);

@@ -35,6 +35,15 @@ std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, 
   return sids;
 }
 
+FloatingSids FloatingSids::build(const TraceIndex& canary, const TraceIndex& ours) {
+  FloatingSids f;
+  f.set = collect_floating_sids(canary, ours);
+  for (const std::string* s : canary.sid_texts()) f.canary.push_back(f.set.count(*s) ? 1 : 0);
+  for (const std::string* s : ours.sid_texts()) f.ours.push_back(f.set.count(*s) ? 1 : 0);
+  f.empty_string = f.set.count("") != 0;
+  return f;
+}
+
 // ---- exact comparison ------------------------------------------------------
 
 namespace {
@@ -72,11 +81,11 @@ std::string name_part(const PyValue& pc, const PyValue& po) {
   return name.truthy() ? " name=" + py_str(name) : std::string();
 }
 
-std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue& pc, const PyValue& po, const std::string& wc,
-                                           const std::string& wo) {
+std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue& pc, const PyValue& po, const WhereFn& wc,
+                                           const WhereFn& wo) {
   std::string_view kind = kind_v.is_str() ? std::string_view(kind_v.as_str()) : std::string_view("\0", 1);
-  if (!pc.is_dict()) crash(wc, "event payload is not an object");
-  if (!po.is_dict()) crash(wo, "event payload is not an object");
+  if (!pc.is_dict()) crash(wc(), "event payload is not an object");
+  if (!po.is_dict()) crash(wo(), "event payload is not an object");
   if (kind == "kernel.return") {
     for (const char* field : {"return_value", "status"}) {
       const PyValue* vc = pc.get(field);
@@ -119,16 +128,16 @@ std::optional<std::string> compare_payload(const PyValue& kind_v, const PyValue&
 
 }  // namespace
 
-std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const std::string& wc,
-                                                const std::string& wo) {
+std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const WhereFn& wc,
+                                                const WhereFn& wo) {
   const PyValue& kc = get_or_none(ec, "kind");
   const PyValue& ko = get_or_none(eo, "kind");
   if (!py_equal(kc, ko)) return cat({"kind: canary=", py_repr(kc), " ours=", py_repr(ko)});
   static const PyValue empty = PyValue::dict();
   const PyValue* pc = ec.get("payload");
   const PyValue* po = eo.get("payload");
-  if (!ec.contains("kind")) crash(wc, "event has no kind");
-  if (!kc.is_hashable()) crash(wc, "event kind is a list or object");
+  if (!ec.contains("kind")) crash(wc(), "event has no kind");
+  if (!kc.is_hashable()) crash(wc(), "event kind is a list or object");
   return compare_payload(kc, pc ? *pc : empty, po ? *po : empty, wc, wo);
 }
 
@@ -162,9 +171,20 @@ namespace {
 
 class Walker {
  public:
-  Walker(const TraceIndex& c, const TidStream& cs, const TraceIndex& o, const TidStream& os, const IdTranslation& ids,
-         const std::unordered_set<std::string>& floating, const AbsorberSwitches& ab, std::string* absorbed)
-      : C(c), CS(cs), O(o), OS(os), ids_(ids), floating_(floating), ab_(ab), absorbed_(absorbed) {}
+  Walker(const TidKey& ct, const TidKey& ot, const TraceIndex& c, const TidStream& cs, const TraceIndex& o,
+         const TidStream& os, const IdTranslation& ids, const FloatingSids& floating, const AbsorberSwitches& ab,
+         std::string* absorbed)
+      : ctid_(ct),
+        otid_(ot),
+        C(c),
+        CS(cs),
+        O(o),
+        OS(os),
+        ids_(ids),
+        fl_(floating),
+        floating_(floating.set),
+        ab_(ab),
+        absorbed_(absorbed) {}
 
   PairResult run();
 
@@ -205,6 +225,16 @@ class Walker {
     if (r.flags & Record::kPayloadTruthyNonDict) crash(side == 0 ? cwhere(i) : owhere(i), "event payload is not an object");
   }
 
+  // `_ev_handle_create_sid(ev) in floating`.
+  bool floating_create(int side, size_t i) {
+    const Record& r = side == 0 ? CS.events[i] : OS.events[i];
+    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict))) {
+      if (r.ordinal == kSidNone) return fl_.empty_string;
+      return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
+    }
+    return floating_.count(handle_create_sid(side, i)) != 0;
+  }
+
   std::string handle_create_sid(int side, size_t i) {
     check_payload_getable(side, i);
     const PyValue& ev = side == 0 ? cev(i) : oev(i);
@@ -216,6 +246,11 @@ class Walker {
 
   bool shared_global_wait(int side, size_t i) {
     if (floating_.empty()) return false;
+    const Record& r = side == 0 ? CS.events[i] : OS.events[i];
+    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict)) && r.ordinal != kSidMany) {
+      if (r.ordinal == kSidNone) return false;
+      return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
+    }
     check_payload_getable(side, i);
     const PyValue& ev = side == 0 ? cev(i) : oev(i);
     EventFacts f;
@@ -284,7 +319,7 @@ class Walker {
         if (kc != kKindNone) return std::nullopt;
       }
     }
-    return compare_events_exact(cev(ic), oev(io), cwhere(ic), owhere(io));
+    return compare_events_exact(cev(ic), oev(io), [&] { return cwhere(ic); }, [&] { return owhere(io); });
   }
 
   void absorb(const char* absorber, const char* side, const PyValue& ev, uint64_t matched, int64_t pairs = -1,
@@ -293,9 +328,12 @@ class Walker {
     std::string& o = *absorbed_;
     o += "{\"absorber\": \"";
     o += absorber;
-    o += "\", \"canary_tid\": " + std::to_string(CS.tid) + ", \"event\": ";
+    o += "\", \"canary_tid\": ";
+    ctid_.json(o);
+    o += ", \"event\": ";
     json_dumps_sorted(ev, o);
-    o += ", \"matched_at\": " + std::to_string(matched) + ", \"ours_tid\": " + std::to_string(OS.tid);
+    o += ", \"matched_at\": " + std::to_string(matched) + ", \"ours_tid\": ";
+    otid_.json(o);
     if (pairs >= 0) o += ", \"pairs_consumed\": " + std::to_string(pairs);
     o += ", \"side\": \"";
     o += side;
@@ -311,11 +349,14 @@ class Walker {
     PyValue value;
   };
 
+  const TidKey& ctid_;
+  const TidKey& otid_;
   const TraceIndex& C;
   const TidStream& CS;
   const TraceIndex& O;
   const TidStream& OS;
   const IdTranslation& ids_;
+  const FloatingSids& fl_;
   const std::unordered_set<std::string>& floating_;
   AbsorberSwitches ab_;
   std::string* absorbed_;
@@ -325,8 +366,8 @@ class Walker {
 
 PairResult Walker::run() {
   PairResult r;
-  r.canary_tid = CS.tid;
-  r.ours_tid = OS.tid;
+  r.canary_tid = ctid_;
+  r.ours_tid = otid_;
   r.canary_total = CS.events.size();
   r.ours_total = OS.events.size();
   size_t nc = CS.events.size(), no = OS.events.size();
@@ -353,13 +394,13 @@ PairResult Walker::run() {
       continue;
     }
     uint32_t kc = ckind(ic), ko = okind(io);
-    if (ab_.shared_global && kc == kKindHandleCreate && ko != kKindHandleCreate && floating_.count(handle_create_sid(0, ic))) {
+    if (ab_.shared_global && kc == kKindHandleCreate && ko != kKindHandleCreate && floating_create(0, ic)) {
       ++r.skipped_canary;
       if (absorbed_) absorb("shared-global", "canary", cev(ic), matched);
       ++ic;
       continue;
     }
-    if (ab_.shared_global && ko == kKindHandleCreate && kc != kKindHandleCreate && floating_.count(handle_create_sid(1, io))) {
+    if (ab_.shared_global && ko == kKindHandleCreate && kc != kKindHandleCreate && floating_create(1, io)) {
       ++r.skipped_ours;
       if (absorbed_) absorb("shared-global", "ours", oev(io), matched);
       ++io;
@@ -409,10 +450,10 @@ PairResult Walker::run() {
 
 }  // namespace
 
-PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceIndex& ours, const TidStream& os,
-                     const IdTranslation& ids, const std::unordered_set<std::string>& floating,
-                     const AbsorberSwitches& absorbers, std::string* absorbed) {
-  Walker w(canary, cs, ours, os, ids, floating, absorbers, absorbed);
+PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
+                     const TraceIndex& ours, const TidStream& os, const IdTranslation& ids,
+                     const FloatingSids& floating, const AbsorberSwitches& absorbers, std::string* absorbed) {
+  Walker w(canary_tid, ours_tid, canary, cs, ours, os, ids, floating, absorbers, absorbed);
   return w.run();
 }
 

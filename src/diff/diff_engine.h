@@ -4,6 +4,7 @@
 // everything else (mismatches, absorbers, exotic events) is decided on the
 // materialized events with the reference's exact rules.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -22,8 +23,8 @@ struct AbsorberSwitches {
 };
 
 struct PairResult {
-  int64_t canary_tid = 0;
-  int64_t ours_tid = 0;
+  TidKey canary_tid;
+  TidKey ours_tid;
   uint64_t matched = 0;
   uint64_t canary_total = 0;
   uint64_t ours_total = 0;
@@ -47,16 +48,27 @@ struct IdTranslation {
 // collect_shared_global_sids over both traces.
 std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, const TraceIndex& ours);
 
+// The floating set, resolved against each trace's SID table.
+struct FloatingSids {
+  std::unordered_set<std::string> set;
+  std::vector<uint8_t> canary, ours;  // by SID index
+  bool empty_string = false;          // "" is in the set
+  static FloatingSids build(const TraceIndex& canary, const TraceIndex& ours);
+};
+
 // diff_one_tid. Appends absorbed-event JSONL lines to *absorbed if non-null.
-PairResult diff_pair(const TraceIndex& canary, const TidStream& cs, const TraceIndex& ours, const TidStream& os,
-                     const IdTranslation& ids, const std::unordered_set<std::string>& floating,
+// `canary_tid`/`ours_tid` are the mapping's keys (as the report prints them).
+PairResult diff_pair(const TidKey& canary_tid, const TidKey& ours_tid, const TraceIndex& canary, const TidStream& cs,
+                     const TraceIndex& ours, const TidStream& os,
+                     const IdTranslation& ids, const FloatingSids& floating,
                      const AbsorberSwitches& absorbers, std::string* absorbed);
 
 // compare_event() of the reference on materialized events; nullopt if equal.
 // Throws DiffFailure (exit 1) where the reference would crash; `where_c` and
-// `where_o` name the events for that message.
-std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const std::string& where_c,
-                                                const std::string& where_o);
+// `where_o` name the events for that message (computed only then: costly).
+using WhereFn = std::function<std::string()>;
+std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const WhereFn& where_c,
+                                                const WhereFn& where_o);
 
 // render_event() of the reference.
 std::string render_event(const PyValue& ev);

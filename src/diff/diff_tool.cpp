@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -86,10 +87,19 @@ void write_file(const std::string& path, const std::string& display, const std::
   if (!ok) throw DiffFailure{1, display + ": write error: " + std::strerror(errno)};
 }
 
+// sorted(...) over tid keys; Python raises TypeError on str vs number.
+template <typename T, typename KeyOf>
+void python_sort(std::vector<T>& v, KeyOf key_of, const char* what) {
+  bool type_error = false;
+  std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return tid_less(key_of(a), key_of(b), &type_error); });
+  if (type_error) throw DiffFailure{1, std::string("cannot order ") + what + ": tids mix strings and numbers"};
+}
+
 CountedKinds sema_counts(const TraceIndex& ix) {
   CountedKinds c;
   for (const TidStream& t : ix.tids())
-    if (t.sema_release_count) c[t.tid] = t.sema_release_count;
+    if (t.sema_release_count) c.emplace_back(t.tid, t.sema_release_count);
+  python_sort(c, [](const auto& p) -> const TidKey& { return p.first; }, "sema.release counts");
   return c;
 }
 
@@ -176,7 +186,22 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
   return out;
 }
 
+namespace {
+// XDET_DIFF_TIMING=1 prints phase timings to stderr (benchmark diagnostics).
+struct PhaseTimer {
+  bool on = std::getenv("XDET_DIFF_TIMING") != nullptr;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  void mark(const char* phase) {
+    if (!on) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "[timing] %-8s %8.3f s\n", phase, std::chrono::duration<double>(now - last).count());
+    last = now;
+  }
+};
+}  // namespace
+
 int run_diff(const DiffOptions& opts) {
+  PhaseTimer timer;
   AbsorberSwitches absorbers;
   {
     std::set<std::string> names, unknown;
@@ -254,21 +279,22 @@ int run_diff(const DiffOptions& opts) {
     if (ours_exception) std::rethrow_exception(ours_exception);
   }
 
+  timer.mark("load");
   for (const auto* crash : {&canary.canon_alloc_crash(), &ours.canon_alloc_crash()})
     if (lo.canonicalize_allocators && *crash) throw DiffFailure{1, **crash};
   for (const auto* crash : {&canary.canon_host_crash(), &ours.canon_host_crash()})
     if (lo.canonicalize_host_heap && *crash) throw DiffFailure{1, **crash};
 
   IdTranslation ids = IdTranslation::build(canary, ours);
-  std::map<int64_t, int64_t> tid_map;
+  std::vector<std::pair<TidKey, TidKey>> tid_map;
   if (opts.tid_map && !opts.tid_map->empty()) {
-    tid_map = parse_tid_map(*opts.tid_map);
+    for (const auto& [c, o] : parse_tid_map(*opts.tid_map)) tid_map.emplace_back(TidKey::integer(c), TidKey::integer(o));
   } else {
     for (const TraceIndex* ix : {&canary, &ours})
       for (const TidStream& t : ix->tids())
         if (t.first_call_crash) throw DiffFailure{1, *t.first_call_crash};
     // Group tids by first kernel.call name, in canary's first-seen order.
-    std::unordered_map<uint32_t, std::vector<int64_t>> c_by, o_by;
+    std::unordered_map<uint32_t, std::vector<TidKey>> c_by, o_by;
     std::vector<uint32_t> c_order;
     for (const TidStream& t : canary.tids()) {
       if (t.first_call_name == kNameNone) continue;
@@ -278,15 +304,17 @@ int run_diff(const DiffOptions& opts) {
     }
     for (const TidStream& t : ours.tids())
       if (t.first_call_name != kNameNone) o_by[ids.names[t.first_call_name]].push_back(t.tid);
+    auto self = [](const TidKey& k) -> const TidKey& { return k; };
     for (uint32_t name : c_order) {
       auto& c = c_by[name];
       auto it = o_by.find(name);
-      if (it == o_by.end()) continue;
-      auto& o = it->second;
-      std::sort(c.begin(), c.end());
-      std::sort(o.begin(), o.end());
-      for (size_t k = 0; k < std::min(c.size(), o.size()); ++k) tid_map[c[k]] = o[k];
+      std::vector<TidKey> none;
+      auto& o = it == o_by.end() ? none : it->second;
+      python_sort(c, self, "canary tids");
+      python_sort(o, self, "ours tids");
+      for (size_t k = 0; k < std::min(c.size(), o.size()); ++k) tid_map.emplace_back(c[k], o[k]);
     }
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping");
   }
   if (tid_map.empty()) {
     write_stderr("no tid mapping (auto-mapping found no shared first-kernel-call). Pass --tid-map manually.\n");
@@ -295,7 +323,7 @@ int run_diff(const DiffOptions& opts) {
 
   for (const auto* crash : {&canary.collect_crash(), &ours.collect_crash()})
     if (*crash) throw DiffFailure{1, **crash};
-  std::unordered_set<std::string> floating = collect_floating_sids(canary, ours);
+  FloatingSids floating = FloatingSids::build(canary, ours);
 
   std::string absorbed;
   std::string* sink = opts.emit_absorbed_events ? &absorbed : nullptr;
@@ -303,17 +331,18 @@ int run_diff(const DiffOptions& opts) {
   for (const auto& [c_tid, o_tid] : tid_map) {
     const TidStream* cs = canary.find_tid(c_tid);
     if (!cs) {
-      write_stderr("warn: canary tid " + std::to_string(c_tid) + " not in stream; skipping\n");
+      write_stderr("warn: canary tid " + c_tid.str() + " not in stream; skipping\n");
       continue;
     }
     const TidStream* os = ours.find_tid(o_tid);
     if (!os) {
-      write_stderr("warn: ours tid " + std::to_string(o_tid) + " not in stream; skipping\n");
+      write_stderr("warn: ours tid " + o_tid.str() + " not in stream; skipping\n");
       continue;
     }
-    results.push_back(diff_pair(canary, *cs, ours, *os, ids, floating, absorbers, sink));
+    results.push_back(diff_pair(c_tid, o_tid, canary, *cs, ours, *os, ids, floating, absorbers, sink));
   }
 
+  timer.mark("walk");
   if (opts.emit_absorbed_events) {
     std::string display = python_path_str(*opts.emit_absorbed_events);
     write_file(*opts.emit_absorbed_events, display, absorbed);
@@ -335,10 +364,11 @@ int run_diff(const DiffOptions& opts) {
     std::fflush(stdout);
   }
 
+  timer.mark("output");
   if (opts.validate_identical) {
     for (const PairResult& r : results) {
       if (r.diverged) {
-        write_stderr("validate-identical: divergence in canary_tid=" + std::to_string(r.canary_tid) +
+        write_stderr("validate-identical: divergence in canary_tid=" + r.canary_tid.str() +
                      " at tid_event_idx=" + std::to_string(r.diverged_at) + " (" + r.diff_descr + ")\n");
         return 1;
       }

@@ -1,8 +1,12 @@
 #include "diff/event_scan.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "diff/py_json.h"
 
@@ -10,6 +14,8 @@ namespace xdet::diff {
 
 void EventFacts::reset() {
   tid = Presence::kMissing;
+  tid_is_bool = false;
+  tid_unhashable = false;
   idx = Presence::kMissing;
   kind_state = Presence::kMissing;
   kind_unhashable = false;
@@ -33,8 +39,6 @@ constexpr uint64_t kTagStr = 0x5bd1e9955bd1e995ull;
 constexpr uint64_t kTagNum = 0x27d4eb2f165667c5ull;
 constexpr uint64_t kTagFloat = 0x165667b19e3779f9ull;
 constexpr uint64_t kTagNull = 0x85ebca77c2b2ae63ull;
-constexpr uint64_t kTagList = 0xc2b2ae3d27d4eb4full;
-constexpr uint64_t kTagDict = 0x9e3779b185ebca87ull;
 
 inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 inline uint64_t fmix(uint64_t h) {
@@ -48,27 +52,41 @@ inline uint64_t fmix(uint64_t h) {
 }  // namespace
 
 uint64_t hash_bytes(const void* data, size_t n, uint64_t seed) {
+  // Word-at-a-time mixing; the tail is read with overlapping loads instead
+  // of a byte-wise copy. No final avalanche: every use feeds hash_field().
   const auto* p = static_cast<const unsigned char*>(data);
   uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
-  while (n >= 8) {
+  auto load64 = [](const unsigned char* q) {
     uint64_t w;
-    std::memcpy(&w, p, 8);
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  auto load32 = [](const unsigned char* q) {
+    uint32_t w;
+    std::memcpy(&w, q, 4);
+    return static_cast<uint64_t>(w);
+  };
+  auto mix = [&h](uint64_t w) {
     h ^= w * 0xbf58476d1ce4e5b9ull;
     h = rotl(h, 29) * 0x94d049bb133111ebull;
-    p += 8;
-    n -= 8;
+  };
+  if (n >= 8) {
+    const unsigned char* end = p + n;
+    while (end - p > 8) {
+      mix(load64(p));
+      p += 8;
+    }
+    mix(load64(end - 8));
+  } else if (n >= 4) {
+    mix(load32(p) | (load32(p + n - 4) << 32));
+  } else if (n > 0) {
+    mix(static_cast<uint64_t>(p[0]) | (static_cast<uint64_t>(p[n / 2]) << 8) | (static_cast<uint64_t>(p[n - 1]) << 16));
   }
-  if (n) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h ^= w * 0xbf58476d1ce4e5b9ull;
-    h = rotl(h, 29) * 0x94d049bb133111ebull;
-  }
-  return fmix(h);
+  return h ^ (h >> 31);
 }
 uint64_t hash_str(std::string_view s) { return hash_bytes(s.data(), s.size(), kTagStr); }
 uint64_t hash_field(uint64_t k, uint64_t v) { return fmix(k * 0x9E3779B97F4A7C15ull + rotl(v, 17) + 0x632be59bd9b4e019ull); }
-uint64_t hash_int(int64_t v) { return fmix(static_cast<uint64_t>(v) ^ kTagNum) ^ kTagNum; }
+uint64_t hash_int(int64_t v) { return (static_cast<uint64_t>(v) ^ kTagNum) * 0xd6e8feb86659fd93ull; }
 uint64_t hash_null() { return kTagNull; }
 
 static uint64_t hash_double(double d) {
@@ -132,10 +150,29 @@ std::string_view FastScanner::intern_scratch(std::string_view body) {
 }
 
 // At the opening quote. On success `out` is the decoded text.
-bool FastScanner::scan_string(Cursor& c, std::string_view& out, bool& escaped) {
+inline bool FastScanner::scan_string(Cursor& c, std::string_view& out, bool& escaped, bool decode) {
   const char* start = ++c.p;
   escaped = false;
   for (;;) {
+#ifdef __SSE2__
+    // 16 bytes at a time: stop at '"', '\\', controls and non-ASCII (the
+    // signed compare against 0x20 catches bytes >= 0x80 too).
+    {
+      const __m128i quote = _mm_set1_epi8('"');
+      const __m128i bslash = _mm_set1_epi8('\\');
+      const __m128i space = _mm_set1_epi8(0x20);
+      while (c.end - c.p >= 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.p));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space));
+        int mask = _mm_movemask_epi8(m);
+        if (mask) {
+          c.p += __builtin_ctz(static_cast<unsigned>(mask));
+          break;
+        }
+        c.p += 16;
+      }
+    }
+#endif
     while (c.p < c.end && !kStop.t[static_cast<unsigned char>(*c.p)]) ++c.p;
     if (c.p >= c.end) return false;
     unsigned char ch = static_cast<unsigned char>(*c.p);
@@ -160,7 +197,7 @@ bool FastScanner::scan_string(Cursor& c, std::string_view& out, bool& escaped) {
   }
   std::string_view body(start, c.p - start);
   ++c.p;
-  out = escaped ? intern_scratch(body) : body;
+  out = (escaped && decode) ? intern_scratch(body) : body;
   return true;
 }
 
@@ -171,14 +208,31 @@ enum class VType : uint8_t { kStr, kInt, kFloat, kBool, kNull, kList, kDict };
 // Scans one number; sets hash. Declines anything but plain int64 / finite double.
 static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& type, int64_t& ival, double& dval) {
   const char* s = p;
-  if (p < end && *p == '-') ++p;
+  bool neg = false;
+  if (p < end && *p == '-') {
+    neg = true;
+    ++p;
+  }
   if (p >= end) return false;
+  uint64_t acc = 0;
+  int ndigits = 0;
   if (*p == '0') {
     ++p;
+    ndigits = 1;
   } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    while (p < end && *p >= '0' && *p <= '9') {
+      acc = acc * 10 + static_cast<uint64_t>(*p - '0');
+      ++ndigits;
+      ++p;
+    }
   } else {
     return false;
+  }
+  if (ndigits <= 18 && (p >= end || (*p != '.' && *p != 'e' && *p != 'E'))) {
+    ival = neg ? -static_cast<int64_t>(acc) : static_cast<int64_t>(acc);
+    type = VType::kInt;
+    hash = hash_int(ival);
+    return true;
   }
   bool is_float = false;
   if (p < end && *p == '.') {
@@ -208,35 +262,31 @@ static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& 
   return true;
 }
 
-bool FastScanner::scan_value(Cursor& c, uint64_t& hash, int depth) {
+// Validates one value without decoding or hashing it.
+bool FastScanner::skip_value(Cursor& c, int depth) {
   if (c.p >= c.end) return false;
   char ch = *c.p;
   switch (ch) {
     case '"': {
       std::string_view s;
       bool esc;
-      if (!scan_string(c, s, esc)) return false;
-      hash = hash_str(s);
-      return true;
+      return scan_string(c, s, esc, false);
     }
     case 't':
       if (c.end - c.p >= 4 && std::memcmp(c.p, "true", 4) == 0) {
         c.p += 4;
-        hash = hash_int(1);
         return true;
       }
       return false;
     case 'f':
       if (c.end - c.p >= 5 && std::memcmp(c.p, "false", 5) == 0) {
         c.p += 5;
-        hash = hash_int(0);
         return true;
       }
       return false;
     case 'n':
       if (c.end - c.p >= 4 && std::memcmp(c.p, "null", 4) == 0) {
         c.p += 4;
-        hash = hash_null();
         return true;
       }
       return false;
@@ -244,86 +294,74 @@ bool FastScanner::scan_value(Cursor& c, uint64_t& hash, int depth) {
       if (depth >= 64) return false;
       ++c.p;
       c.ws();
-      uint64_t h = kTagList;
-      uint64_t n = 0;
       if (c.p < c.end && *c.p == ']') {
         ++c.p;
-      } else {
-        for (;;) {
-          uint64_t eh;
-          if (!scan_value(c, eh, depth + 1)) return false;
-          h = rotl(h ^ eh, 23) * 0x9E3779B97F4A7C15ull;
-          ++n;
-          c.ws();
-          if (c.p >= c.end) return false;
-          if (*c.p == ']') {
-            ++c.p;
-            break;
-          }
-          if (*c.p != ',') return false;
-          ++c.p;
-          c.ws();
-        }
+        return true;
       }
-      hash = fmix(h ^ n);
-      return true;
+      for (;;) {
+        if (!skip_value(c, depth + 1)) return false;
+        c.ws();
+        if (c.p >= c.end) return false;
+        if (*c.p == ']') {
+          ++c.p;
+          return true;
+        }
+        if (*c.p != ',') return false;
+        ++c.p;
+        c.ws();
+      }
     }
     case '{': {
       if (depth >= 64) return false;
       ++c.p;
       c.ws();
-      size_t frame = key_stack_.size();
-      uint64_t sum = 0;
       if (c.p < c.end && *c.p == '}') {
         ++c.p;
-      } else {
-        for (;;) {
-          if (c.p >= c.end || *c.p != '"') return false;
-          std::string_view key;
-          bool esc;
-          if (!scan_string(c, key, esc)) return false;
-          uint64_t kh = hash_str(key);
-          for (size_t i = frame; i < key_stack_.size(); ++i)
-            if (key_stack_[i] == kh) return false;  // duplicate key: exact path
-          key_stack_.push_back(kh);
-          c.ws();
-          if (c.p >= c.end || *c.p != ':') return false;
-          ++c.p;
-          c.ws();
-          uint64_t vh;
-          if (!scan_value(c, vh, depth + 1)) return false;
-          sum += hash_field(kh, vh);
-          c.ws();
-          if (c.p >= c.end) return false;
-          if (*c.p == '}') {
-            ++c.p;
-            break;
-          }
-          if (*c.p != ',') return false;
-          ++c.p;
-          c.ws();
-        }
+        return true;
       }
-      uint64_t n = key_stack_.size() - frame;
-      key_stack_.resize(frame);
-      hash = fmix(sum ^ kTagDict ^ (n << 1));
-      return true;
+      for (;;) {
+        if (c.p >= c.end || *c.p != '"') return false;
+        std::string_view key;
+        bool esc;
+        if (!scan_string(c, key, esc, false)) return false;
+        c.ws();
+        if (c.p >= c.end || *c.p != ':') return false;
+        ++c.p;
+        c.ws();
+        if (!skip_value(c, depth + 1)) return false;
+        c.ws();
+        if (c.p >= c.end) return false;
+        if (*c.p == '}') {
+          ++c.p;
+          return true;
+        }
+        if (*c.p != ',') return false;
+        ++c.p;
+        c.ws();
+      }
     }
     default: {
+      uint64_t h;
       VType t;
       int64_t iv;
       double dv;
-      return scan_number(c.p, c.end, hash, t, iv, dv);
+      return scan_number(c.p, c.end, h, t, iv, dv);
     }
   }
 }
 
+// The payload fingerprint sums one hash per top-level field (order-free, and
+// fields holding null can be left out later). Each field hashes its value's
+// raw JSON text: identical text means equal Python values; differently
+// spelled but equal values (key order inside nested objects, 1 vs 1.0,
+// escapes) just fall back to the exact comparison.
 bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
   // At '{'.
   ++c.p;
   c.ws();
   f.payload = EventFacts::PayloadState::kDict;
-  size_t frame = key_stack_.size();
+  size_t nkeys = 0;
+  uint64_t keys[32];
   if (c.p < c.end && *c.p == '}') {
     ++c.p;
     return true;
@@ -334,22 +372,23 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
     bool esc;
     if (!scan_string(c, key, esc)) return false;
     uint64_t kh = hash_str(key);
-    for (size_t i = frame; i < key_stack_.size(); ++i)
-      if (key_stack_[i] == kh) return false;
-    key_stack_.push_back(kh);
+    if (nkeys == 32) return false;
+    for (size_t i = 0; i < nkeys; ++i)
+      if (keys[i] == kh) return false;  // duplicate (or colliding) key: exact path
+    keys[nkeys++] = kh;
     FieldCode code = classify_key(key);
     c.ws();
     if (c.p >= c.end || *c.p != ':') return false;
     ++c.p;
     c.ws();
     if (c.p >= c.end) return false;
-    uint64_t vh = 0;
+    const char* vstart = c.p;
     bool is_null = false;
     char ch = *c.p;
     if (ch == '"') {
       std::string_view s;
-      if (!scan_string(c, s, esc)) return false;
-      vh = hash_str(s);
+      bool want = code == FieldCode::kName || code == FieldCode::kHandleSemanticId || code == FieldCode::kRawHandleId;
+      if (!scan_string(c, s, esc, want)) return false;
       switch (code) {
         case FieldCode::kName:
           if (!s.empty() && s[0] == '\0') return false;
@@ -369,26 +408,19 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
         default: break;
       }
     } else if (code == FieldCode::kHandlesSemanticIds && ch == '[') {
-      // Collect the str items; hash like scan_value's list.
       ++c.p;
       c.ws();
-      uint64_t h = kTagList;
-      uint64_t n = 0;
       if (c.p < c.end && *c.p == ']') {
         ++c.p;
       } else {
         for (;;) {
-          uint64_t eh;
           if (c.p < c.end && *c.p == '"') {
             std::string_view s;
             if (!scan_string(c, s, esc)) return false;
-            eh = hash_str(s);
             f.handles.push_back(s);
-          } else if (!scan_value(c, eh, 2)) {
+          } else if (!skip_value(c, 2)) {
             return false;
           }
-          h = rotl(h ^ eh, 23) * 0x9E3779B97F4A7C15ull;
-          ++n;
           c.ws();
           if (c.p >= c.end) return false;
           if (*c.p == ']') {
@@ -400,15 +432,15 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
           c.ws();
         }
       }
-      vh = fmix(h ^ n);
     } else if (ch == 'n') {
-      if (!scan_value(c, vh, 1)) return false;
+      if (!skip_value(c, 1)) return false;
       is_null = true;
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+      uint64_t h;
       VType t;
       int64_t iv = 0;
       double dv;
-      if (!scan_number(c.p, c.end, vh, t, iv, dv)) return false;
+      if (!scan_number(c.p, c.end, h, t, iv, dv)) return false;
       if (code == FieldCode::kName || code == FieldCode::kHandlesSemanticIds) return false;
       if (code == FieldCode::kObjectType && t == VType::kInt) {
         f.object_type_is_int = true;
@@ -418,10 +450,11 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
       // true/false (bools are ints to isinstance) and containers: exact path
       // when they sit in a field with a role.
       if (code == FieldCode::kName || code == FieldCode::kObjectType || code == FieldCode::kHandlesSemanticIds) return false;
-      if (!scan_value(c, vh, 1)) return false;
+      if (!skip_value(c, 1)) return false;
     }
     if (code == FieldCode::kReturnValue) f.has_return_value = true;
     if (code == FieldCode::kStatus) f.has_status = true;
+    uint64_t vh = hash_bytes(vstart, static_cast<size_t>(c.p - vstart), 0x51ed270b27f0d3a5ull);
     f.fields.push_back(PayloadField{code, is_null, hash_field(kh, vh)});
     c.ws();
     if (c.p >= c.end) return false;
@@ -433,20 +466,19 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
     ++c.p;
     c.ws();
   }
-  key_stack_.resize(frame);
   return true;
 }
 
 bool FastScanner::scan(std::string_view line, EventFacts& f) {
   f.reset();
   scratch_used_ = 0;
-  key_stack_.clear();
   Cursor c{line.data(), line.data() + line.size()};
   c.ws();
   if (c.p >= c.end || *c.p != '{') return false;
   ++c.p;
   c.ws();
   bool seen_tid = false, seen_idx = false, seen_kind = false, seen_payload = false;
+  size_t expected = 0;
   if (c.p < c.end && *c.p == '}') {
     ++c.p;
   } else {
@@ -454,10 +486,49 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
       if (c.p >= c.end || *c.p != '"') return false;
       std::string_view key;
       bool esc;
-      if (!scan_string(c, key, esc)) return false;
-      c.ws();
-      if (c.p >= c.end || *c.p != ':') return false;
-      ++c.p;
+      // Emitters write the top-level keys in one fixed order; recognise the
+      // expected `"key":` literally before falling back to a key scan.
+      static constexpr std::string_view kExpected[] = {"\"tid\":",          "\"tid_event_idx\":", "\"kind\":",
+                                                       "\"engine\":",       "\"host_ns\":",       "\"guest_cycle\":",
+                                                       "\"deterministic\":", "\"payload\":"};
+      struct Pattern {
+        uint64_t lo, hi, mlo, mhi;
+      };
+      static const auto kPatterns = [] {
+        std::array<Pattern, std::size(kExpected)> p{};
+        for (size_t i = 0; i < p.size(); ++i) {
+          unsigned char bytes[16] = {}, mask[16] = {};
+          for (size_t k = 0; k < kExpected[i].size(); ++k) {
+            bytes[k] = static_cast<unsigned char>(kExpected[i][k]);
+            mask[k] = 0xFF;
+          }
+          std::memcpy(&p[i].lo, bytes, 8);
+          std::memcpy(&p[i].hi, bytes + 8, 8);
+          std::memcpy(&p[i].mlo, mask, 8);
+          std::memcpy(&p[i].mhi, mask + 8, 8);
+        }
+        return p;
+      }();
+      bool literal = false;
+      if (expected < std::size(kExpected)) {
+        std::string_view want = kExpected[expected];
+        const Pattern& pat = kPatterns[expected];
+        uint64_t lo, hi;
+        if (c.end - c.p >= 16 && (std::memcpy(&lo, c.p, 8), std::memcpy(&hi, c.p + 8, 8), true) &&
+            (lo & pat.mlo) == pat.lo && (hi & pat.mhi) == pat.hi) {
+          key = want.substr(1, want.size() - 3);
+          c.p += want.size();
+          literal = true;
+        }
+        ++expected;
+      }
+      if (!literal) {
+        expected = std::size(kExpected);
+        if (!scan_string(c, key, esc)) return false;
+        c.ws();
+        if (c.p >= c.end || *c.p != ':') return false;
+        ++c.p;
+      }
       c.ws();
       if (c.p >= c.end) return false;
       char ch = *c.p;
@@ -467,8 +538,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
         if (seen) return false;
         seen = true;
         if (ch == 'n') {
-          uint64_t h;
-          if (!scan_value(c, h, 1)) return false;
+          if (!skip_value(c, 1)) return false;
           (is_tid ? f.tid : f.idx) = EventFacts::Presence::kNull;
         } else {
           uint64_t h;
@@ -496,8 +566,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
           if (!f.kind.empty() && f.kind[0] == '\0') return false;
           f.kind_state = EventFacts::Presence::kStr;
         } else if (ch == 'n') {
-          uint64_t h;
-          if (!scan_value(c, h, 1)) return false;
+          if (!skip_value(c, 1)) return false;
           f.kind_state = EventFacts::Presence::kNull;
         } else {
           return false;
@@ -507,8 +576,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
         seen_payload = true;
         if (!scan_payload(c, f)) return false;
       } else {
-        uint64_t h;
-        if (!scan_value(c, h, 1)) return false;
+        if (!skip_value(c, 1)) return false;
       }
       c.ws();
       if (c.p >= c.end) return false;
@@ -568,7 +636,14 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   };
   const PyValue* tid = ev.get("tid");
   f.tid = presence(tid);
+  if (tid && tid->type() == T::kBool) {
+    f.tid = P::kInt;
+    f.tid_is_bool = true;
+  }
   if (f.tid == P::kInt) f.tid_value = tid->as_int();
+  if (f.tid == P::kFloat) f.tid_float = tid->as_float();
+  if (f.tid == P::kStr) f.tid_str = tid->as_str();
+  if (f.tid == P::kOther) f.tid_unhashable = !tid->is_hashable();
   const PyValue* idx = ev.get("tid_event_idx");
   f.idx = presence(idx);
   if (idx && idx->type() == T::kBool) f.idx = P::kInt;

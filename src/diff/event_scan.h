@@ -45,7 +45,11 @@ struct EventFacts {
   enum class Presence : uint8_t { kMissing, kNull, kStr, kInt, kFloat, kOther };
 
   Presence tid = Presence::kMissing;
-  int64_t tid_value = 0;
+  int64_t tid_value = 0;     // kInt (bools are kInt with tid_is_bool)
+  bool tid_is_bool = false;
+  double tid_float = 0;      // kFloat
+  std::string_view tid_str;  // kStr
+  bool tid_unhashable = false;  // list/dict (kOther)
 
   Presence idx = Presence::kMissing;
   int64_t idx_int = 0;
@@ -99,13 +103,12 @@ class FastScanner {
 
  private:
   struct Cursor;
-  bool scan_value(Cursor& c, uint64_t& hash, int depth);
-  bool scan_string(Cursor& c, std::string_view& out, bool& escaped);
+  bool skip_value(Cursor& c, int depth);
+  bool scan_string(Cursor& c, std::string_view& out, bool& escaped, bool decode = true);
   bool scan_payload(Cursor& c, EventFacts& f);
 
   std::vector<std::string> scratch_;
   size_t scratch_used_ = 0;
-  std::vector<uint64_t> key_stack_;
   std::string_view intern_scratch(std::string_view escaped_body);
 };
 

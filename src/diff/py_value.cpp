@@ -197,8 +197,11 @@ void wtf8_append(uint32_t cp, std::string& out) {
 }
 
 bool wtf8_has_surrogate(std::string_view s) {
-  for (size_t i = 0; i + 1 < s.size(); ++i)
-    if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) return true;
+  size_t i = 0;
+  while ((i = s.find('\xED', i)) != std::string_view::npos) {
+    if (i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xA0) return true;
+    ++i;
+  }
   return false;
 }
 
@@ -229,6 +232,18 @@ void py_repr_str(std::string_view s, std::string& out) {
   out.push_back(quote);
   size_t i = 0;
   while (i < s.size()) {
+    // Copy runs of plain printable ASCII in one go.
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7F || c == '\\' || c == static_cast<unsigned char>(quote)) break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     uint32_t cp = wtf8_next(s, i);
     if (cp == static_cast<uint32_t>(quote) || cp == '\\') {
       out.push_back('\\');
@@ -365,10 +380,15 @@ void json_dumps_str(std::string_view s, std::string& out) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-      ++i;
+    size_t run = i;
+    while (run < s.size()) {
+      auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
       continue;
     }
     uint32_t cp = wtf8_next(s, i);

@@ -8,7 +8,7 @@ std::string per_tid(const CountedKinds& c) {
   std::string s;
   for (const auto& [tid, n] : c) {
     if (!s.empty()) s += ", ";
-    s += "tid" + std::to_string(tid) + "=" + std::to_string(n);
+    s += "tid" + tid.str() + "=" + std::to_string(n);
   }
   return s.empty() ? "—" : s;
 }
@@ -41,7 +41,7 @@ std::string render_report(const std::vector<PairResult>& results, const CountedK
   line("|---|---|---|---|---|---|---|---|");
   for (const PairResult& r : results) {
     std::string div = r.diverged ? std::to_string(r.diverged_at) : "—";
-    line("| " + std::to_string(r.canary_tid) + " | " + std::to_string(r.ours_tid) + " | " + std::to_string(r.matched) +
+    line("| " + r.canary_tid.str() + " | " + r.ours_tid.str() + " | " + std::to_string(r.matched) +
          " | " + std::to_string(r.canary_total) + " | " + std::to_string(r.ours_total) + " | " + div + " | " +
          std::to_string(r.skipped_canary) + "/" + std::to_string(r.skipped_ours) + " | " +
          std::to_string(r.skipped_canary_wait) + "/" + std::to_string(r.skipped_ours_wait) + " |");
@@ -65,7 +65,7 @@ std::string render_report(const std::vector<PairResult>& results, const CountedK
     line("");
   }
   for (const PairResult& r : results) {
-    line("## canary_tid=" + std::to_string(r.canary_tid) + " → ours_tid=" + std::to_string(r.ours_tid));
+    line("## canary_tid=" + r.canary_tid.str() + " → ours_tid=" + r.ours_tid.str());
     line("");
     if (!r.diverged) {
       line("No divergence within the " + std::to_string(r.matched) + " compared events (canary has " +

@@ -9,8 +9,9 @@
 
 namespace xdet::diff {
 
-// Per-tid sema.release counts of one trace (tid -> count, only tids with >0).
-using CountedKinds = std::map<int64_t, uint64_t>;
+// Per-tid sema.release counts of one trace, sorted by tid as Python would
+// (only tids with >0).
+using CountedKinds = std::vector<std::pair<TidKey, uint64_t>>;
 
 std::string render_report(const std::vector<PairResult>& results, const CountedKinds& canary_sema,
                           const CountedKinds& ours_sema);

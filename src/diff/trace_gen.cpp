@@ -680,8 +680,9 @@ GenSummary generate_trace_pair(const GenOptions& opts) {
   plan.opts = &opts;
   Rng prng(opts.seed ^ 0xA5A5A5A5ull);
   int T = opts.threads;
-  // Logical ops per thread (~3.6 events per op); main thread does a bit more.
-  uint64_t per_thread = std::max<uint64_t>(8, opts.events / static_cast<uint64_t>(T) * 10 / 36);
+  // Logical ops per thread (~4.6 events per op, averaged over both engines);
+  // the main thread also creates the workers.
+  uint64_t per_thread = std::max<uint64_t>(8, opts.events * 10 / static_cast<uint64_t>(T) / 46);
   for (int t = 0; t < T; ++t) plan.ops_per_thread.push_back(per_thread + (t == 0 ? static_cast<uint64_t>(T) : 0));
   int nshared = std::max(2, T);
   for (int i = 0; i < nshared; ++i) {

@@ -1,11 +1,15 @@
 #include "diff/trace_index.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <new>
 
 #include "base/hash.h"
 #include "diff/event_scan.h"
@@ -106,14 +110,51 @@ std::string python_path_str(std::string_view s) {
   return out;
 }
 
+// ---- record storage --------------------------------------------------------------
+
+RecordList::~RecordList() {
+  for (size_t k = 0; k < segs_.size(); ++k) ::munmap(segs_[k], seg_bytes_[k]);
+}
+
+void RecordList::grow() {
+  size_t n = segs_.empty() ? kFirst : (kFirst << (segs_.size() - 1));
+  size_t bytes = n * sizeof(Record);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (bytes >= (4u << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
+  segs_.push_back(static_cast<Record*>(p));
+  seg_bytes_.push_back(bytes);
+  capacity_ += n;
+}
+
 // ---- interner ------------------------------------------------------------------
 
+static size_t quick_slot(std::string_view s, size_t slots) {
+  uint64_t a = 0, b = 0;
+  size_t n = s.size();
+  if (n >= 8) {
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+  } else {
+    std::memcpy(&a, s.data(), n);
+  }
+  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ (n * 0x165667B19E3779F9ull);
+  return static_cast<size_t>(h >> 40) & (slots - 1);
+}
+
 uint32_t Interner::intern(std::string_view s) {
+  size_t slot = quick_slot(s, kCacheSlots);
+  if (uint32_t c = cache_[slot]; c && texts_[c - 1] == s) return c - 1;
+  uint32_t id;
   auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  auto id = static_cast<uint32_t>(texts_.size());
-  texts_.emplace_back(s);
-  ids_.emplace(std::string(s), id);
+  if (it != ids_.end()) {
+    id = it->second;
+  } else {
+    id = static_cast<uint32_t>(texts_.size());
+    texts_.emplace_back(s);
+    ids_.emplace(std::string(s), id);
+  }
+  cache_[slot] = id + 1;
   return id;
 }
 
@@ -129,9 +170,72 @@ TraceIndex::~TraceIndex() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-const TidStream* TraceIndex::find_tid(int64_t tid) const {
-  auto it = tid_slots_.find(tid);
-  return it == tid_slots_.end() ? nullptr : &tids_[it->second];
+// ---- tid keys ------------------------------------------------------------------
+
+static bool integral_int64(double d, int64_t* out) {
+  if (!(d == std::floor(d)) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+std::string TidKey::bucket() const {
+  int64_t v = i;
+  if (type == Type::kStr) return "s" + s;
+  if (type == Type::kFloat && !integral_int64(f, &v)) {
+    std::string b = "f";
+    b.append(reinterpret_cast<const char*>(&f), sizeof f);
+    return b;
+  }
+  std::string b = "n";
+  b.append(reinterpret_cast<const char*>(&v), sizeof v);
+  return b;
+}
+
+std::string TidKey::str() const {
+  switch (type) {
+    case Type::kInt: return std::to_string(i);
+    case Type::kBool: return i ? "True" : "False";
+    case Type::kFloat: {
+      std::string o;
+      py_repr_float(f, o);
+      return o;
+    }
+    case Type::kStr: return s;
+  }
+  return "";
+}
+
+void TidKey::json(std::string& out) const {
+  switch (type) {
+    case Type::kInt: out += std::to_string(i); break;
+    case Type::kBool: out += i ? "true" : "false"; break;
+    case Type::kFloat: json_dumps_sorted(PyValue::floating(f), out); break;
+    case Type::kStr: json_dumps_str(s, out); break;
+  }
+}
+
+bool tid_less(const TidKey& a, const TidKey& b, bool* type_error) {
+  if (a.is_number() != b.is_number()) {
+    *type_error = true;
+    return false;
+  }
+  if (!a.is_number()) return a.s < b.s;
+  bool af = a.type == TidKey::Type::kFloat, bf = b.type == TidKey::Type::kFloat;
+  if (!af && !bf) return a.i < b.i;
+  long double x = af ? static_cast<long double>(a.f) : static_cast<long double>(a.i);
+  long double y = bf ? static_cast<long double>(b.f) : static_cast<long double>(b.i);
+  return x < y;
+}
+
+const TidStream* TraceIndex::find_tid(const TidKey& tid) const {
+  int64_t v = tid.i;
+  if (tid.type == TidKey::Type::kInt || tid.type == TidKey::Type::kBool ||
+      (tid.type == TidKey::Type::kFloat && integral_int64(tid.f, &v))) {
+    auto it = int_tid_slots_.find(v);
+    return it == int_tid_slots_.end() ? nullptr : &tids_[it->second];
+  }
+  auto it = other_tid_slots_.find(tid.bucket());
+  return it == other_tid_slots_.end() ? nullptr : &tids_[it->second];
 }
 
 namespace {
@@ -207,9 +311,12 @@ struct TraceIndex::Loader {
     }
     using P = EventFacts::Presence;
     if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
-    if (facts.tid != P::kInt) fail(at(lineno) + ": tid is not an integer");
+    if (facts.tid == P::kOther)
+      fail(at(lineno) + (facts.tid_unhashable ? ": tid is a list or object (the reference cannot hash it)"
+                                              : ": tid is an integer beyond 64 bits (not supported)"));
 
-    TidStream& t = stream(facts.tid_value);
+    uint32_t slot_index = 0;
+    TidStream& t = stream(slot_index);
     uint64_t i = t.events.size();
     order_check(t, i);
 
@@ -238,7 +345,7 @@ struct TraceIndex::Loader {
     if (kind == kKindKernelCall && !t.first_call_seen) {
       t.first_call_seen = true;
       if (!dict_payload)
-        t.first_call_crash = at(lineno) + ": first kernel.call of tid " + std::to_string(t.tid) + " has no payload object";
+        t.first_call_crash = at(lineno) + ": first kernel.call of tid " + t.tid.str() + " has no payload object";
       else if (facts.name_state == EventFacts::NameState::kUnhashable)
         t.first_call_crash = at(lineno) + ": kernel.call name is a list or object";
       else
@@ -300,7 +407,7 @@ struct TraceIndex::Loader {
         if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": " + ix.kinds_.text(kind) + " payload is not an object";
       } else if (kind == kKindHandleCreate) {
         if (facts.hsid_is_str) {
-          note_sid(facts.hsid, t.tid);
+          r.ordinal = note_sid(facts.hsid, slot_index) + 1;
           uint64_t ptr;
           if (!facts.hsid.empty() && facts.raw_is_str && facts.object_type_is_int && parse_python_hex(facts.raw, ptr) &&
               facts.hsid == shared_global_sid(ptr, static_cast<uint32_t>(facts.object_type)))
@@ -310,33 +417,67 @@ struct TraceIndex::Loader {
         if (facts.handles_crash) {
           if (!ix.collect_crash_) ix.collect_crash_ = at(lineno) + ": wait.begin handles_semantic_ids is not iterable";
         } else {
-          for (std::string_view s : facts.handles) note_sid(s, t.tid);
+          for (std::string_view s : facts.handles) r.ordinal = note_sid(s, slot_index) + 1;
+          if (facts.handles.size() > 1) r.ordinal = kSidMany;
         }
       }
     }
     t.events.push_back(r);
   }
 
-  void note_sid(std::string_view sid, int64_t tid) {
-    auto it = ix.sid_use_.find(std::string(sid));
-    if (it == ix.sid_use_.end()) ix.sid_use_.emplace(std::string(sid), SidUse{tid, false});
-    else if (it->second.first_tid != tid) it->second.multi = true;
+  uint32_t note_sid(std::string_view sid, uint32_t slot) {
+    auto it = ix.sid_use_.find(sid);
+    if (it == ix.sid_use_.end()) {
+      auto index = static_cast<uint32_t>(ix.sid_texts_.size());
+      it = ix.sid_use_.emplace(std::string(sid), SidUse{slot, false, index}).first;
+      ix.sid_texts_.push_back(&it->first);
+    } else if (it->second.first_slot != slot) {
+      it->second.multi = true;
+    }
+    return it->second.index;
   }
 
-  TidStream& stream(int64_t tid) {
-    if (last_slot != UINT32_MAX && last_tid == tid) return ix.tids_[last_slot];
-    auto it = ix.tid_slots_.find(tid);
+  // The stream of the current event's tid (facts.tid), created on first use.
+  TidStream& stream(uint32_t& slot_out) {
+    using P = EventFacts::Presence;
+    TidKey key;
+    int64_t v = 0;
+    bool integral = false;
+    if (facts.tid == P::kInt) {
+      v = facts.tid_value;
+      integral = true;
+      key.type = facts.tid_is_bool ? TidKey::Type::kBool : TidKey::Type::kInt;
+      key.i = v;
+    } else if (facts.tid == P::kFloat) {
+      key.type = TidKey::Type::kFloat;
+      key.f = facts.tid_float;
+      integral = integral_int64(key.f, &v);
+    } else {
+      key.type = TidKey::Type::kStr;
+      key.s = std::string(facts.tid_str);
+    }
+    if (integral && last_slot != UINT32_MAX && last_tid == v) {
+      slot_out = last_slot;
+      return ix.tids_[last_slot];
+    }
     uint32_t slot;
-    if (it == ix.tid_slots_.end()) {
+    auto add = [&] {
       slot = static_cast<uint32_t>(ix.tids_.size());
       ix.tids_.emplace_back();
-      ix.tids_.back().tid = tid;
-      ix.tid_slots_.emplace(tid, slot);
+      ix.tids_.back().tid = key;
+      return slot;
+    };
+    if (integral) {
+      auto it = ix.int_tid_slots_.find(v);
+      slot = it == ix.int_tid_slots_.end() ? ix.int_tid_slots_.emplace(v, add()).first->second : it->second;
+      last_tid = v;
+      last_slot = slot;
     } else {
-      slot = it->second;
+      std::string b = key.bucket();
+      auto it = ix.other_tid_slots_.find(b);
+      slot = it == ix.other_tid_slots_.end() ? ix.other_tid_slots_.emplace(b, add()).first->second : it->second;
     }
-    last_tid = tid;
-    last_slot = slot;
+    slot_out = slot;
     return ix.tids_[slot];
   }
 
@@ -350,7 +491,7 @@ struct TraceIndex::Loader {
     if (f.idx == P::kInt) differs = f.idx_int != static_cast<int64_t>(i);
     else if (f.idx == P::kFloat) differs = f.idx_float != static_cast<double>(i);
     if (differs && i > 0) {
-      std::string where_i = "tid=" + std::to_string(t.tid) + " index " + std::to_string(i);
+      std::string where_i = "tid=" + t.tid.str() + " index " + std::to_string(i);
       if (f.idx == P::kMissing) {
         t.problem = ix.display_path_ + ": " + where_i + ": event has no tid_event_idx";
         t.problem_is_crash = true;
@@ -371,7 +512,7 @@ struct TraceIndex::Loader {
           long double prev = t.prev_is_int ? static_cast<long double>(t.prev_int) : t.prev_float;
           le = cur <= prev;
         }
-        if (le) t.problem = ix.display_path_ + ": tid=" + std::to_string(t.tid) + " events out of order at index " + std::to_string(i);
+        if (le) t.problem = ix.display_path_ + ": tid=" + t.tid.str() + " events out of order at index " + std::to_string(i);
       }
     }
     if (f.idx == P::kMissing) {
@@ -406,14 +547,9 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
     if (S_ISDIR(st.st_mode)) throw DiffFailure{1, display_path + ": cannot open: Is a directory"};
     file_size_ = static_cast<uint64_t>(st.st_size);
   }
-  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 
   Loader ld(*this);
-  std::vector<char> buf(8u << 20);
-  size_t carry = 0;
-  uint64_t buf_file_off = 0;  // file offset of buf[0]
   uint64_t lineno = 0;
-  bool eof = false;
   bool any_data = false;
 
   auto handle_line = [&](std::string_view line, uint64_t off) {
@@ -425,18 +561,10 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
     if (line.empty()) return;
     ld.event(line, off, lineno);
   };
-
-  while (!eof) {
-    if (carry == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
-    ssize_t n = ::read(fd_, buf.data() + carry, buf.size() - carry);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw DiffFailure{1, display_path + ": read error: " + std::strerror(errno)};
-    }
-    if (n == 0) eof = true;
-    if (n > 0) any_data = true;
-    size_t avail = carry + static_cast<size_t>(n);
-    const char* base = buf.data();
+  // Splits base[0, avail) into universal-newline lines (\n, \r\n, \r, as
+  // Python's text mode does); returns the bytes consumed. Without `eof` a
+  // trailing partial line (or a "\r" that may start "\r\n") is left.
+  auto split = [&](const char* base, size_t avail, bool eof, uint64_t file_off) {
     size_t pos = 0;
     for (;;) {
       const char* start = base + pos;
@@ -450,7 +578,7 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
         line_len = static_cast<size_t>(cr - start);
         if (line_len + 1 < rest) term_len = start[line_len + 1] == '\n' ? 2 : 1;
         else if (eof) term_len = 1;
-        else break;  // "\r" at the buffer end: "\r\n" may straddle
+        else break;
       } else if (nl) {
         line_len = scan_len;
         term_len = 1;
@@ -459,13 +587,73 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
         line_len = rest;
         term_len = 0;
       }
-      handle_line(std::string_view(start, line_len), buf_file_off + pos);
+      handle_line(std::string_view(start, line_len), file_off + pos);
       pos += line_len + term_len;
     }
-    if (progress) progress->fetch_add(pos, std::memory_order_relaxed);
-    carry = avail - pos;
-    if (carry && pos) std::memmove(buf.data(), buf.data() + pos, carry);
-    buf_file_off += pos;
+    return pos;
+  };
+
+  // Regular files are mapped window by window (MAP_POPULATE: page tables
+  // filled in one go instead of a fault per few pages) and each window is
+  // unmapped once walked, so resident memory stays small. Anything that
+  // cannot be mapped (pipes, ...) is read in chunks.
+  const uint64_t kWindow = 32ull << 20;
+  bool mapped = false;
+  if (file_size_ > 0) {
+    void* probe = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (probe != MAP_FAILED) {
+      ::munmap(probe, 4096);
+      mapped = true;
+    }
+  }
+  if (mapped) {
+    any_data = true;
+    uint64_t pos = 0, window = kWindow;
+    while (pos < file_size_) {
+      uint64_t map_off = pos & ~uint64_t{4095};
+      uint64_t map_len = std::min<uint64_t>(file_size_ - map_off, window);
+      void* map = ::mmap(nullptr, map_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, static_cast<off_t>(map_off));
+      if (map == MAP_FAILED) throw DiffFailure{1, display_path + ": cannot map: " + std::strerror(errno)};
+      const char* base = static_cast<const char*>(map) + (pos - map_off);
+      bool eof = map_off + map_len == file_size_;
+      size_t used;
+      try {
+        used = split(base, static_cast<size_t>(map_off + map_len - pos), eof, pos);
+      } catch (...) {
+        ::munmap(map, map_len);
+        throw;
+      }
+      ::munmap(map, map_len);
+      if (used == 0 && !eof) {
+        window *= 2;  // a line longer than the window
+        continue;
+      }
+      window = kWindow;
+      pos += used;
+      if (progress) progress->fetch_add(used, std::memory_order_relaxed);
+      if (eof) break;
+    }
+  } else {
+    std::vector<char> buf(8u << 20);
+    size_t carry = 0;
+    uint64_t buf_file_off = 0;
+    bool eof = false;
+    while (!eof) {
+      if (carry == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
+      ssize_t n = ::read(fd_, buf.data() + carry, buf.size() - carry);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw DiffFailure{1, display_path + ": read error: " + std::strerror(errno)};
+      }
+      if (n == 0) eof = true;
+      if (n > 0) any_data = true;
+      size_t avail = carry + static_cast<size_t>(n);
+      size_t pos = split(buf.data(), avail, eof, buf_file_off);
+      if (progress) progress->fetch_add(pos, std::memory_order_relaxed);
+      carry = avail - pos;
+      if (carry && pos) std::memmove(buf.data(), buf.data() + pos, carry);
+      buf_file_off += pos;
+    }
   }
   if (!any_data) throw DiffFailure{1, display_path + ": empty file"};
 

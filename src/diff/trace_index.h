@@ -59,6 +59,30 @@ inline constexpr uint32_t kFirstDynamicName = kFirstAllocatorName + kAllocatorCo
 extern const char* const kAllocatorNames[kAllocatorCount];
 extern const char* const kKnownKinds[kFirstDynamicKind];
 
+// A tid as the reference's events_by_tid dict key: any hashable JSON value.
+// Python-equal numbers (6, 6.0, True==1) share one slot, and the slot keeps
+// the first-seen spelling for printing.
+struct TidKey {
+  enum class Type : uint8_t { kInt, kBool, kFloat, kStr };
+  Type type = Type::kInt;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+
+  static TidKey integer(int64_t v) {
+    TidKey k;
+    k.i = v;
+    return k;
+  }
+  // Key under which Python's dict would find it ("n"+int, "f"+bits, "s"+text).
+  std::string bucket() const;
+  bool is_number() const { return type != Type::kStr; }
+  std::string str() const;                // str(key)
+  void json(std::string& out) const;      // json.dumps(key)
+};
+// Python `a < b`; sets *type_error for str vs number (TypeError in Python).
+bool tid_less(const TidKey& a, const TidKey& b, bool* type_error);
+
 struct Record {
   enum Flags : uint8_t {
     kExotic = 1,         // compare exactly, never by fingerprint
@@ -77,21 +101,42 @@ struct Record {
 };
 static_assert(sizeof(Record) == 32);
 
-// Append-only storage in fixed chunks: no reallocation copies, no 2x peaks.
+// Append-only storage in geometrically growing segments (1024, 1024, 2048,
+// 4096, ... records): no reallocation copies, no 2x peaks, small footprint
+// for short-lived threads, few page faults for long ones.
 class RecordList {
  public:
-  static constexpr size_t kChunk = 8192;
+  static constexpr size_t kFirst = 1024;
+  RecordList() = default;
+  RecordList(RecordList&&) noexcept = default;
+  RecordList& operator=(RecordList&&) noexcept = default;
+  ~RecordList();
   void push_back(const Record& r) {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Record[]>(kChunk));
-    chunks_.back()[size_ % kChunk] = r;
+    if (size_ == capacity_) grow();
+    Segment s = locate(size_);
+    segs_[s.index][s.offset] = r;
     ++size_;
   }
-  const Record& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  const Record& operator[](size_t i) const {
+    Segment s = locate(i);
+    return segs_[s.index][s.offset];
+  }
   size_t size() const { return size_; }
 
  private:
-  std::vector<std::unique_ptr<Record[]>> chunks_;
+  struct Segment {
+    size_t index, offset;
+  };
+  static Segment locate(size_t i) {
+    if (i < kFirst) return {0, i};
+    size_t c = 64 - static_cast<size_t>(__builtin_clzll(i / kFirst));
+    return {c, i - (kFirst << (c - 1))};
+  }
+  void grow();
+  std::vector<Record*> segs_;
+  std::vector<size_t> seg_bytes_;
   size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 class Interner {
@@ -108,10 +153,13 @@ class Interner {
   };
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
   std::vector<std::string> texts_;
+  // Direct-mapped front cache: kinds and call names repeat on every line.
+  static constexpr size_t kCacheSlots = 1024;
+  uint32_t cache_[kCacheSlots] = {};  // id + 1; 0 = empty
 };
 
 struct TidStream {
-  int64_t tid = 0;
+  TidKey tid;
   RecordList events;
   uint64_t sema_release_count = 0;
   // auto tid map: name id of the first kernel.call (kNameNone: none/None).
@@ -131,9 +179,14 @@ struct TidStream {
 };
 
 struct SidUse {
-  int64_t first_tid;
+  uint32_t first_slot;  // tid slot
   bool multi;
+  uint32_t index;       // position in TraceIndex::sid_texts()
 };
+// Record::ordinal of handle.create / wait.begin events: which SID they name.
+inline constexpr uint32_t kSidNone = 0;             // no str SID
+inline constexpr uint32_t kSidMany = 0xFFFFFFFFu;   // wait.begin on several handles
+// otherwise: SID index + 1
 
 struct LoadOptions {
   bool canonicalize_allocators = true;
@@ -157,13 +210,14 @@ class TraceIndex {
 
   std::vector<TidStream>& tids() { return tids_; }
   const std::vector<TidStream>& tids() const { return tids_; }
-  const TidStream* find_tid(int64_t tid) const;
+  const TidStream* find_tid(const TidKey& tid) const;
 
   const Interner& kinds() const { return kinds_; }
   const Interner& names() const { return names_; }
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
-  const std::unordered_map<std::string, SidUse>& sid_use() const { return sid_use_; }
+  const auto& sid_use() const { return sid_use_; }
+  const std::vector<const std::string*>& sid_texts() const { return sid_texts_; }
 
   // Crashes of later reference stages, detected while loading (first one).
   const std::optional<std::string>& canon_alloc_crash() const { return canon_alloc_crash_; }
@@ -187,11 +241,17 @@ class TraceIndex {
   uint64_t file_size_ = 0;
   LoadOptions opts_;
   std::vector<TidStream> tids_;
-  std::unordered_map<int64_t, uint32_t> tid_slots_;
+  std::unordered_map<int64_t, uint32_t> int_tid_slots_;       // integral tids
+  std::unordered_map<std::string, uint32_t> other_tid_slots_;  // by TidKey::bucket()
   Interner kinds_;
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
-  std::unordered_map<std::string, SidUse> sid_use_;
+  struct SvHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, SidUse, SvHash, std::equal_to<>> sid_use_;
+  std::vector<const std::string*> sid_texts_;
   std::optional<std::string> canon_alloc_crash_, canon_host_crash_, collect_crash_, count_crash_;
 };
 

@@ -76,6 +76,17 @@ def corrupt(rng, path, kind):
         lines[i] = lines[i].replace(b"\"name\":\"", b"\"name\":\"\xff", 1)
     elif kind == "deep_nesting":
         lines[i] = b"{\"tid\":6,\"x\":" + b"[" * 5000 + b"]" * 5000 + b"}"
+    elif kind == "tid_types":
+        # The reference keys threads by any hashable tid: "7", 7.0, true, 7.5.
+        import re
+        m = re.search(rb'"tid":(\d+),', lines[i])
+        if m:
+            tid = m.group(1)
+            new = rng.choice([b'"' + tid + b'"', tid + b".0", b"true", tid + b".5", b'"t' + tid + b'"'])
+            whole = rng.random() < 0.7
+            for k in range(1, n):
+                if (whole or k == i) and lines[k].startswith(b'{"tid":' + tid + b","):
+                    lines[k] = b'{"tid":' + new + lines[k][len(b'{"tid":' + tid):]
     elif kind == "payload_types":
         lines[i] = lines[i].replace(b"\"payload\":{", b"\"payload\":{\"weird\":[1,{\"k\":null}],\"f\":1e400,", 1)
     with open(path, "wb") as f:
@@ -125,7 +136,7 @@ def main():
             if rng.random() < 0.3:
                 bad = rng.choice(["truncated_line", "garbage_line", "missing_tid", "null_tid", "out_of_order",
                                   "schema_version", "empty_file", "blank_lines", "crlf", "bad_utf8",
-                                  "deep_nesting", "payload_types"])
+                                  "deep_nesting", "payload_types", "tid_types", "tid_types"])
                 corrupt(rng, os.path.join(work, rng.choice(["canary.jsonl", "ours.jsonl"])), bad)
             flags = list(rng.choice(FLAG_COMBOS))
             stdout_mode = "STDOUT" in flags
@@ -155,7 +166,7 @@ def main():
                 lines = x_err.decode(errors="replace").strip().split("\n")
                 if len(lines) != 1 or (bad in CRASH_KINDS and ".jsonl" not in lines[0]):
                     why.append(f"reference crashed; xdet stderr not one line naming the file: {x_err!r}")
-                if bad not in CRASH_KINDS and bad is not None and bad != "payload_types":
+                if bad not in CRASH_KINDS and bad not in (None, "payload_types", "tid_types"):
                     why.append(f"reference crashed on '{bad}' (unexpected): {r_err[-300:]!r}")
             else:
                 counts["bad_input" if bad else "identical"] += 1

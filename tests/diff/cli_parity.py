@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Command-line parity of `xdet diff` with the reference's argparse interface:
+for each argument list, the exit code and the stderr text must match, with
+the program name ("diff_events.py" vs "xdet diff") normalized. Cases where
+the reference dies with a traceback only need exit code 1 from xdet.
+
+Usage: cli_parity.py --xdet build/xdet --reference .../diff_events.py --examples DIR"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CASES = [
+    [], ["--canary"], ["--canary", "c.jsonl"], ["--ours", "o.jsonl", "--canary"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--bogus", "x"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--validate-identical=3"],
+    ["--can", "c.jsonl", "--ou", "o.jsonl"], ["--canary", "c.jsonl", "--ours", "o.jsonl", "--no"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--tid-map", "-1=2"],
+    ["--canary=c.jsonl", "--ours", "o.jsonl", "extra1", "extra2"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "-x"], ["--canary", "c.jsonl", "--ours", "o.jsonl", "--", "x"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--disable-absorber"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--out"],
+    ["--cana=c.jsonl", "--ours=o.jsonl", "--val", "--out=r.md"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--disable-absorber", "x,nested-cs,,y"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--tid-map", ","],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--tid-map", "6=1,7=2,8=99", "--validate-identical"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--tid-map", ""],
+    ["--canary", "./c.jsonl", "--ours", "o.jsonl", "--out", "./sub//r.md"],
+    ["--canary", "missing.jsonl", "--ours", "o.jsonl"],
+    ["--canary", "c.jsonl", "--ours", "o.jsonl", "--emit-absorbed-events", "a.jsonl", "--out", "r.md",
+     "--no-canonicalize-allocators", "--no-canonicalize-host-heap-fields"],
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xdet", required=True)
+    ap.add_argument("--reference", required=True)
+    ap.add_argument("--examples", required=True)
+    a = ap.parse_args()
+    xdet = os.path.abspath(a.xdet)
+    fails = 0
+    for args in CASES:
+        outs = {}
+        for tool in ("ref", "xdet"):
+            d = tempfile.mkdtemp(prefix="xdet-cli-")
+            os.makedirs(os.path.join(d, "sub"))
+            shutil.copy(os.path.join(a.examples, "p09_validate_identical_divergent", "canary.jsonl"), os.path.join(d, "c.jsonl"))
+            shutil.copy(os.path.join(a.examples, "p09_validate_identical_divergent", "ours.jsonl"), os.path.join(d, "o.jsonl"))
+            cmd = ([sys.executable, a.reference] if tool == "ref" else [xdet, "diff"]) + args
+            p = subprocess.run(cmd, cwd=d, capture_output=True, env=dict(os.environ, COLUMNS="80"))
+            err = p.stderr.decode(errors="replace").replace("diff_events.py", "PROG").replace("xdet diff", "PROG")
+            files = {f: open(os.path.join(d, f), "rb").read() for f in ("r.md", "sub/r.md", "a.jsonl")
+                     if os.path.exists(os.path.join(d, f))}
+            outs[tool] = (p.returncode, err, p.stdout, files)
+            shutil.rmtree(d)
+        r, x = outs["ref"], outs["xdet"]
+        if "Traceback" in r[1]:
+            ok = x[0] == 1 and len(x[1].strip().split("\n")) == 1
+        else:
+            # argparse wraps the usage line by prog length; compare the error line and rc exactly.
+            ok = r[0] == x[0] and r[1].strip().split("\n")[-1] == x[1].strip().split("\n")[-1] and r[2] == x[2] and r[3] == x[3]
+            if "usage:" not in r[1]:
+                ok = ok and r[1] == x[1]
+        if not ok:
+            fails += 1
+            print(f"FAIL {args}: ref rc={r[0]} {r[1]!r}\n     xdet rc={x[0]} {x[1]!r}")
+    print(f"{len(CASES) - fails} passed, {fails} failed")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+// Unit tests of the Python emulation pieces and the fast scanner of src/diff.
+// Expected strings were produced by CPython 3.11 (the reference's runtime).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <unistd.h>
+
+#include "diff/diff_tool.h"
+#include "diff/event_scan.h"
+#include "diff/py_json.h"
+#include "diff/py_value.h"
+#include "diff/trace_gen.h"
+#include "diff/trace_index.h"
+
+namespace xdet::diff {
+namespace {
+
+PyValue loads(const std::string& s) {
+  PyValue v;
+  PyJsonError e;
+  EXPECT_TRUE(py_json_loads(s, v, e)) << s << ": " << e.message;
+  return v;
+}
+
+std::string load_error(const std::string& s) {
+  PyValue v;
+  PyJsonError e;
+  EXPECT_FALSE(py_json_loads(s, v, e)) << s;
+  return e.message;
+}
+
+TEST(PyRepr, FloatsFollowPythonRepr) {
+  EXPECT_EQ(py_repr(loads("[1e16, 0.0001, 1e-05, 123456789.125, -0.0, 1.5, 100.0, 1e22, 5e-324, 0.1]")),
+            "[1e+16, 0.0001, 1e-05, 123456789.125, -0.0, 1.5, 100.0, 1e+22, 5e-324, 0.1]");
+  EXPECT_EQ(py_repr(loads("[NaN, Infinity, -Infinity, 1E400]")), "[nan, inf, -inf, inf]");
+  EXPECT_EQ(json_dumps_sorted(loads("[NaN, -Infinity, 1e16]")), "[NaN, -Infinity, 1e+16]");
+}
+
+TEST(PyRepr, StringsPickQuotesAndEscapeNonPrintables) {
+  EXPECT_EQ(py_repr(PyValue::str("a\xc2\xa0" "b\xe2\x80\x8b" "c\xf0\x9f\x8e\xae" "d\x7f'x")),
+            "\"a\\xa0b\\u200bc\xf0\x9f\x8e\xae" "d\\x7f'x\"");
+  EXPECT_EQ(py_repr(PyValue::str("\"")), "'\"'");
+  EXPECT_EQ(py_repr(PyValue::str("'\"")), "'\\'\"'");
+  EXPECT_EQ(py_repr(PyValue::str("t\tn\nr\r\\")), "'t\\tn\\nr\\r\\\\'");
+  EXPECT_EQ(py_repr(loads("\"\\ud800\"")), "'\\ud800'");
+}
+
+TEST(PyRepr, DictsKeepInsertionOrderReprAndSortForJson) {
+  PyValue v = loads("{\"b\": 1, \"a\": [true, null, \"\\u00e9\"], \"b\": 2}");
+  EXPECT_EQ(py_repr(v), "{'b': 2, 'a': [True, None, '\xc3\xa9']}");
+  EXPECT_EQ(json_dumps_sorted(v), "{\"a\": [true, null, \"\\u00e9\"], \"b\": 2}");
+  EXPECT_EQ(json_dumps_sorted(loads("\"\\ud83c\\udfae\\u0001\"")), "\"\\ud83c\\udfae\\u0001\"");
+}
+
+TEST(PyJson, ErrorMessagesMatchCPython) {
+  EXPECT_EQ(load_error(""), "Expecting value: line 1 column 1 (char 0)");
+  EXPECT_EQ(load_error(" "), "Expecting value: line 1 column 2 (char 1)");
+  EXPECT_EQ(load_error("{"), "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)");
+  EXPECT_EQ(load_error("{\"a\""), "Expecting ':' delimiter: line 1 column 5 (char 4)");
+  EXPECT_EQ(load_error("{\"a\":1"), "Expecting ',' delimiter: line 1 column 7 (char 6)");
+  EXPECT_EQ(load_error("[1,]"), "Expecting value: line 1 column 4 (char 3)");
+  EXPECT_EQ(load_error("\"abc"), "Unterminated string starting at: line 1 column 1 (char 0)");
+  EXPECT_EQ(load_error("\"a\\x\""), "Invalid \\escape: line 1 column 3 (char 2)");
+  EXPECT_EQ(load_error("\"a\\u12\""), "Invalid \\uXXXX escape: line 1 column 4 (char 3)");
+  EXPECT_EQ(load_error("\"a\tb\""), "Invalid control character at: line 1 column 3 (char 2)");
+  EXPECT_EQ(load_error("{} x"), "Extra data: line 1 column 4 (char 3)");
+  EXPECT_EQ(load_error("01"), "Extra data: line 1 column 2 (char 1)");
+  EXPECT_EQ(load_error("1."), "Extra data: line 1 column 2 (char 1)");
+  EXPECT_EQ(load_error("\xef\xbb\xbf{}"), "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)");
+  EXPECT_EQ(load_error("{\"a\" 1}"), "Expecting ':' delimiter: line 1 column 6 (char 5)");
+  EXPECT_EQ(load_error("-Inf"), "Expecting value: line 1 column 1 (char 0)");
+  // Columns count code points, not bytes.
+  EXPECT_EQ(load_error("[\"\xc3\xa9\xc3\xa9\" x]"), "Expecting ',' delimiter: line 1 column 7 (char 6)");
+}
+
+TEST(PyJson, DeepNestingIsACrashNotADecodeError) {
+  std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  PyValue v;
+  PyJsonError e;
+  ASSERT_FALSE(py_json_loads(deep, v, e));
+  EXPECT_EQ(e.kind, PyJsonError::kCrash);
+  EXPECT_TRUE(py_json_loads(std::string(100, '[') + std::string(100, ']'), v, e));
+}
+
+TEST(PyEqual, NumbersAndContainersCompareLikePython) {
+  EXPECT_TRUE(py_equal(loads("1"), loads("1.0")));
+  EXPECT_TRUE(py_equal(loads("true"), loads("1")));
+  EXPECT_FALSE(py_equal(loads("\"1\""), loads("1")));
+  EXPECT_TRUE(py_equal(loads("{\"a\":1,\"b\":2}"), loads("{\"b\":2,\"a\":1}")));
+  EXPECT_FALSE(py_equal(loads("[1,2]"), loads("[2,1]")));
+  // One shared NaN object: equal inside containers, unequal directly.
+  EXPECT_FALSE(py_equal(loads("NaN"), loads("NaN")));
+  EXPECT_TRUE(py_equal(loads("[NaN]"), loads("[NaN]")));
+  EXPECT_TRUE(py_equal(loads("18446744073709551616"), loads("1.8446744073709552e19")));
+}
+
+TEST(PyInt, HexBase0AndPaths) {
+  uint64_t v = 0;
+  EXPECT_TRUE(parse_python_hex("0x828a0150", v));
+  EXPECT_EQ(v, 0x828a0150u);
+  EXPECT_TRUE(parse_python_hex(" 0X_ff ", v));
+  EXPECT_EQ(v, 0xffu);
+  EXPECT_FALSE(parse_python_hex("0x", v));
+  EXPECT_FALSE(parse_python_hex("xyz", v));
+  EXPECT_FALSE(parse_python_hex("1__2", v));
+  int64_t i = 0;
+  EXPECT_TRUE(parse_python_int_base0(" 0x10 ", i));
+  EXPECT_EQ(i, 16);
+  EXPECT_TRUE(parse_python_int_base0("-7", i));
+  EXPECT_EQ(i, -7);
+  EXPECT_TRUE(parse_python_int_base0("000", i));
+  EXPECT_FALSE(parse_python_int_base0("010", i));
+  EXPECT_TRUE(parse_python_int_base0("1_000", i));
+  EXPECT_EQ(i, 1000);
+  EXPECT_EQ(python_path_str("./a//b/./c/"), "a/b/c");
+  EXPECT_EQ(python_path_str(""), ".");
+  EXPECT_EQ(python_path_str("//x"), "//x");
+  EXPECT_EQ(python_path_str("///x"), "/x");
+}
+
+TEST(SharedGlobalSid, MatchesTheEnginesRecipe) {
+  // From the shared parity examples: ours' shared-global handle.create with
+  // raw_handle_id 0x828a0150, object_type 5.
+  EXPECT_EQ(shared_global_sid(0x828a0150, 5), "edd343db35e5ce10");
+}
+
+TEST(TidMap, ParsesLikeTheReference) {
+  auto m = parse_tid_map(" 6=1, 0x7 = 2 ,,6=3");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[6], 3);
+  EXPECT_EQ(m[7], 2);
+  try {
+    parse_tid_map("6=1,7");
+    FAIL();
+  } catch (const DiffFailure& f) {
+    EXPECT_EQ(f.exit_code, 1);
+    EXPECT_EQ(f.message, "--tid-map: bad token '7' (expected canary=ours)");
+  }
+}
+
+// The fast scanner and the exact parser must agree on every fact they both
+// derive; the fingerprint must ignore key order and top-level None.
+TEST(FastScanner, AgreesWithExactParserOnGeneratedLines) {
+  char dir[] = "/tmp/xdet-scan-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  GenOptions o;
+  o.events = 3000;
+  o.exotic_rate = 0.3;
+  o.canary_path = std::string(dir) + "/c.jsonl";
+  o.ours_path = std::string(dir) + "/o.jsonl";
+  generate_trace_pair(o);
+  std::ifstream in(o.canary_path);
+  std::string line;
+  std::getline(in, line);
+  FastScanner scanner;
+  EventFacts fast, slow;
+  int fast_ok = 0, lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    PyValue v = loads(line);
+    facts_from_value(v, slow);
+    if (!scanner.scan(line, fast)) continue;
+    ++fast_ok;
+    EXPECT_EQ(fast.tid_value, slow.tid_value);
+    EXPECT_EQ(fast.idx_int, slow.idx_int);
+    EXPECT_EQ(std::string(fast.kind), std::string(slow.kind));
+    EXPECT_EQ(fast.name_state, slow.name_state);
+    EXPECT_EQ(std::string(fast.name), std::string(slow.name));
+    EXPECT_EQ(fast.hsid_is_str, slow.hsid_is_str);
+    EXPECT_EQ(std::string(fast.hsid), std::string(slow.hsid));
+    EXPECT_EQ(fast.has_status, slow.has_status);
+    ASSERT_EQ(fast.handles.size(), slow.handles.size());
+  }
+  std::remove(o.canary_path.c_str());
+  std::remove(o.ours_path.c_str());
+  rmdir(dir);
+  EXPECT_GT(lines, 2000);
+  EXPECT_GT(fast_ok, lines * 9 / 10);  // exotic values go to the exact path
+}
+
+uint64_t payload_fp(FastScanner& s, const std::string& line) {
+  EventFacts f;
+  EXPECT_TRUE(s.scan(line, f)) << line;
+  uint64_t fp = 0;
+  for (const PayloadField& pf : f.fields)
+    if (!pf.is_null) fp += pf.hash;
+  return fp;
+}
+
+// Top-level payload fields are order-free and a null field equals a missing
+// one; nested values hash by their text (equal-but-differently-spelled values
+// get different fingerprints and are then compared exactly).
+TEST(FastScanner, FingerprintIsOrderFreeAtTopLevelAndTextualBelow) {
+  FastScanner s;
+  uint64_t a = payload_fp(s, R"({"tid":1,"kind":"x","payload":{"a":1,"b":{"c":[1,"é"],"d":2.5}}})");
+  uint64_t b = payload_fp(s, R"({"payload":{"b":{"c":[1,"é"],"d":2.5},"z":null,"a":1},"kind":"x","tid":1,"host_ns":5})");
+  uint64_t c = payload_fp(s, R"({"tid":1,"kind":"x","payload":{"a":1,"b":{"c":["é",1],"d":2.5}}})");
+  uint64_t d = payload_fp(s, R"({"tid":1,"kind":"x","payload":{"a":2,"b":{"c":[1,"é"],"d":2.5}}})");
+  uint64_t e = payload_fp(s, R"({"tid":1,"kind":"x","payload":{"a":1,"b":{"d":2.5,"c":[1,"é"]}}})");
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a, d);
+  EXPECT_NE(a, e);  // equal in Python; decided by the exact comparison
+  EventFacts f;
+  EXPECT_FALSE(s.scan(R"({"tid":1,"payload":{"a":1,"a":2}})", f));  // duplicate keys: exact path
+  EXPECT_FALSE(s.scan(R"({"tid":1,"payload":{"a":NaN}})", f));
+  EXPECT_FALSE(s.scan(R"({"tid":1} x)", f));
+}
+
+}  // namespace
+}  // namespace xdet::diff
