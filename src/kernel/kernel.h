@@ -34,6 +34,7 @@
 #include "kernel/trace_sink.h"
 #include "kernel/virtual_clock.h"
 #include "memory/guest_memory.h"
+#include "memory/memory_map.h"
 
 namespace xdet::kernel {
 
@@ -101,6 +102,10 @@ class Kernel {
   Kernel& operator=(const Kernel&) = delete;
 
   GuestMemory& memory() { return mem_; }
+  // The console memory map behind the Nt*/Mm* memory exports (set by the
+  // process at boot; null in unit tests that use a plain allocator).
+  void set_memory_map(MemoryMap* map) { map_ = map; }
+  MemoryMap* memory_map() const { return map_; }
   GuestAllocator& pool() { return pool_; }
   const KernelConfig& config() const { return config_; }
   void set_trace_sink(TraceSink* sink) { sink_ = sink; }
@@ -266,6 +271,7 @@ class Kernel {
   StackAllocator& stacks_;
   KernelConfig config_;
   TraceSink* sink_ = nullptr;
+  MemoryMap* map_ = nullptr;
   uint64_t now_ = 0;
   uint64_t round_ = 1;
   SchedPolicy policy_ = SchedPolicy::kAging;

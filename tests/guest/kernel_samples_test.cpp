@@ -54,7 +54,7 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Kernel, ConformanceSample,
                          ::testing::Values("sync_events", "sync_waits", "sync_semaphore_mutant",
-                                           "sync_timer_cs_tls", "sched_affinity_priority"));
+                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory"));
 
 TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   std::string aging = scratch("starv_aging"), aging2 = scratch("starv_aging2"), strict = scratch("starv_strict");

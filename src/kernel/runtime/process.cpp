@@ -108,6 +108,7 @@ Process::Process(const std::string& xex_path, KernelConfig config) {
     config.tls_raw_size = module_.tls->raw_data_size;
   }
   kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
+  kernel_->set_memory_map(&map_);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
   cpu_.set_stop_addresses({kReturnSentinelLr});
 }
