@@ -223,6 +223,12 @@ class Kernel {
   void set_debug_output(std::function<void(std::string_view)> out) { debug_output_ = std::move(out); }
   void debug_print(std::string_view text);
 
+  // ---- kernel variables (data exports) ----
+  // Guest address of an xboxkrnl variable export xdet provides (allocated
+  // and initialised on first request), or 0 if it does not provide it.
+  // KeTimeStampBundle is refreshed from virtual time at every slice start.
+  uint32_t kernel_variable(uint16_t ordinal);
+
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
   uint64_t timebase() const { return timebase_from_units(now_); }
@@ -272,6 +278,8 @@ class Kernel {
   KernelConfig config_;
   TraceSink* sink_ = nullptr;
   MemoryMap* map_ = nullptr;
+  std::map<uint16_t, uint32_t> variables_;  // ordinal -> guest address
+  uint32_t timestamp_bundle_ = 0;
   uint64_t now_ = 0;
   uint64_t round_ = 1;
   SchedPolicy policy_ = SchedPolicy::kAging;
