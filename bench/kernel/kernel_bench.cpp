@@ -11,6 +11,7 @@
 #include "kernel/guest_heap.h"
 #include "kernel/kernel.h"
 #include "kernel/scheduler/ready_queue.h"
+#include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
 #include "trace/jsonl_writer.h"
 
@@ -173,6 +174,40 @@ void BM_KernelCallsTraceOnOff(benchmark::State& state) {
   state.counters["kernel_calls_per_s"] = benchmark::Counter(static_cast<double>(calls), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_KernelCallsTraceOnOff)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// A real guest under the interpreter: the starvation sample (aging, runs to
+// completion), traced to /dev/null (arg 1) or not (arg 0). The ratio is the
+// end-to-end trace overhead (issue target: <= 1.2x).
+void BM_SampleTraceOnOff(benchmark::State& state) {
+  std::string xex = std::string(XDET_GUEST_SAMPLES_DIR) + "/" + "starvation.xex";
+  if (FILE* f = std::fopen(xex.c_str(), "rb")) {
+    std::fclose(f);
+  } else {
+    state.SkipWithError("guest samples not built");
+    return;
+  }
+  bool traced = state.range(0) != 0;
+  uint64_t insns = 0, events = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto proc = std::make_unique<Process>(xex);
+    proc->kernel().set_debug_output([](std::string_view) {});
+    std::unique_ptr<trace::JsonlTraceWriter> w;
+    if (traced) {
+      w = std::make_unique<trace::JsonlTraceWriter>("/dev/null", trace::TraceHeader{});
+      proc->kernel().set_trace_sink(w.get());
+    }
+    proc->boot();
+    state.ResumeTiming();
+    RunOutcome o = proc->run(SchedulerConfig{});
+    if (w) w->flush();
+    insns += o.instructions;
+    if (w) events += w->events_written();
+  }
+  state.counters["guest_MIPS"] = benchmark::Counter(static_cast<double>(insns) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(BM_SampleTraceOnOff)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -33,7 +33,7 @@ static int g_failures;
 
 /* Creates a thread on `cpu` (0-5) with base priority `priority`: created
  * suspended, priority set through its KTHREAD, then resumed. */
-static HANDLE spawn(PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority) {
+static inline HANDLE spawn(PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority) {
   HANDLE h = 0;
   ULONG tid = 0;
   NTSTATUS st = ExCreateThread(&h, 0, &tid, 0, fn, ctx, XDET_CREATE_SUSPENDED | XDET_CREATE_PROCESSOR(cpu));
@@ -50,7 +50,7 @@ static HANDLE spawn(PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority) {
   return h;
 }
 
-static void sleep_100ns(LONGLONG t) {
+static inline void sleep_100ns(LONGLONG t) {
   LARGE_INTEGER li;
   li.QuadPart = -t;
   KeDelayExecutionThread(1, FALSE, &li);

@@ -362,6 +362,41 @@ uint64_t Kernel::next_deadline() const {
   return d;
 }
 
+// ---------------------------------------------------------------- variables
+
+uint32_t Kernel::kernel_variable(uint16_t ordinal) {
+  if (auto it = variables_.find(ordinal); it != variables_.end()) return it->second;
+  uint32_t size = 0;
+  switch (ordinal) {
+    case 0x00C: size = 4; break;   // ExConsoleGameRegion
+    case 0x059: size = 4; break;   // KeDebugMonitorData
+    case 0x0AD: size = 24; break;  // KeTimeStampBundle
+    case 0x156: size = 16; break;  // XboxHardwareInfo
+    case 0x158: size = 8; break;   // XboxKrnlVersion
+    case 0x266: size = 4; break;   // KeCertMonitorData
+    default: return 0;
+  }
+  uint32_t a = pool_.allocate(size, 16);
+  if (!a) return 0;
+  switch (ordinal) {
+    case 0x00C: mem_.write32(a, 0xFFFFFFFFu); break;  // all regions (xenia)
+    case 0x0AD: timestamp_bundle_ = a; break;
+    case 0x156:
+      mem_.write32(a, 0x20);  // flags (xenia)
+      mem_.write8(a + 4, kCpuCount);
+      break;
+    case 0x158:  // 2.0.0xFFFF.0x80 is not a real build; xenia reports 2.0xFFFF.0xFFFF.0x80
+      mem_.write16(a + 0, 2);
+      mem_.write16(a + 2, 0xFFFF);
+      mem_.write16(a + 4, 0xFFFF);
+      mem_.write16(a + 6, 0x80);
+      break;
+    default: break;  // debugger/cert monitor pointers: 0
+  }
+  variables_[ordinal] = a;
+  return a;
+}
+
 // ---------------------------------------------------------------- reports
 
 std::vector<ThreadReport> Kernel::thread_reports() const {

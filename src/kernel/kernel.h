@@ -34,6 +34,7 @@
 #include "kernel/trace_sink.h"
 #include "kernel/virtual_clock.h"
 #include "memory/guest_memory.h"
+#include "memory/memory_map.h"
 
 namespace xdet::kernel {
 
@@ -101,6 +102,10 @@ class Kernel {
   Kernel& operator=(const Kernel&) = delete;
 
   GuestMemory& memory() { return mem_; }
+  // The console memory map behind the Nt*/Mm* memory exports (set by the
+  // process at boot; null in unit tests that use a plain allocator).
+  void set_memory_map(MemoryMap* map) { map_ = map; }
+  MemoryMap* memory_map() const { return map_; }
   GuestAllocator& pool() { return pool_; }
   const KernelConfig& config() const { return config_; }
   void set_trace_sink(TraceSink* sink) { sink_ = sink; }
@@ -218,6 +223,12 @@ class Kernel {
   void set_debug_output(std::function<void(std::string_view)> out) { debug_output_ = std::move(out); }
   void debug_print(std::string_view text);
 
+  // ---- kernel variables (data exports) ----
+  // Guest address of an xboxkrnl variable export xdet provides (allocated
+  // and initialised on first request), or 0 if it does not provide it.
+  // KeTimeStampBundle is refreshed from virtual time at every slice start.
+  uint32_t kernel_variable(uint16_t ordinal);
+
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
   uint64_t timebase() const { return timebase_from_units(now_); }
@@ -266,6 +277,9 @@ class Kernel {
   StackAllocator& stacks_;
   KernelConfig config_;
   TraceSink* sink_ = nullptr;
+  MemoryMap* map_ = nullptr;
+  std::map<uint16_t, uint32_t> variables_;  // ordinal -> guest address
+  uint32_t timestamp_bundle_ = 0;
   uint64_t now_ = 0;
   uint64_t round_ = 1;
   SchedPolicy policy_ = SchedPolicy::kAging;

@@ -172,6 +172,13 @@ bool Kernel::cancel_timer(uint32_t timer) {
 }
 
 void Kernel::expire_deadlines() {
+  if (timestamp_bundle_) {
+    // KeTimeStampBundle: +0 interrupt time and +8 system time (100 ns),
+    // +0x10 tick count in ms, all from virtual time.
+    mem_.write64(timestamp_bundle_ + 0x00, now_ / kInstructionsPer100ns);
+    mem_.write64(timestamp_bundle_ + 0x08, system_time());
+    mem_.write32(timestamp_bundle_ + 0x10, static_cast<uint32_t>(ns_from_units(now_) / 1'000'000));
+  }
   while (!timed_waits_.empty() && timed_waits_.begin()->first <= now_) {
     Thread* t = thread_by_tid(timed_waits_.begin()->second);
     timed_waits_.erase(timed_waits_.begin());

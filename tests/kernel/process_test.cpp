@@ -85,6 +85,13 @@ struct Program {
     thunks[ordinal] = addr;
     return addr;
   }
+  // A variable import: returns the IAT slot address.
+  uint32_t variable(uint16_t ordinal) {
+    uint32_t slot = kIat + 0x800 + 4 * static_cast<uint32_t>(variables++);
+    spec.imports.push_back({"xboxkrnl.exe", ordinal, slot, 0});
+    return slot;
+  }
+  int variables = 0;
   uint32_t string(const std::string& s) {
     uint32_t a = data_cursor;
     std::memcpy(&spec.image[a - kBase], s.c_str(), s.size() + 1);
@@ -191,6 +198,42 @@ TEST(Process, BootsRunsThreadsAndDispatchesImports) {
   EXPECT_NE(tr.find("\"kind\":\"thread.exit\",\"engine\":\"xdet\",\"host_ns\":"), std::string::npos);
 }
 
+TEST(Process, KernelVariablesAreBoundAndTimeStampBundleFollowsVirtualTime) {
+  Program p;
+  uint32_t iat_stamp = p.variable(0x0AD), iat_hw = p.variable(0x156), iat_region = p.variable(0x00C);
+  uint32_t iat_evtype = p.variable(0x00E);  // ExEventObjectType: not provided
+  uint32_t interval = p.var(), out = p.var();
+  store_be64(&p.spec.image[interval - kBase], static_cast<uint64_t>(-20'000));  // 2 ms
+  Asm m(kCode);
+  m.mflr(31);
+  m.li32(30, iat_stamp);
+  m.lwz(30, 0, 30);
+  m.li(3, 1);
+  m.li(4, 0);
+  m.li32(5, interval);
+  m.bl(p.thunk(90));  // KeDelayExecutionThread
+  m.lwz(5, 0x10, 30);
+  m.li32(6, out);
+  m.stw(5, 0, 6);
+  m.li32(29, iat_hw);
+  m.lwz(29, 0, 29);
+  m.lwz(7, 4, 29);
+  m.stw(7, 4, 6);
+  m.li(3, 0);
+  m.mtlr(31);
+  m.blr();
+  p.place(m);
+  Process proc(p.write("variables.xex"));
+  proc.boot();
+  RunOutcome o = proc.run(SchedulerConfig{});
+  ASSERT_EQ(o.reason, kernel::StopReason::kProcessExit) << o.message;
+  GuestMemory& mem = proc.memory();
+  EXPECT_EQ(mem.read32(out), 2u);                  // tick count (ms) after a 2 ms sleep
+  EXPECT_EQ(mem.read32(out + 4) >> 24, 6u);        // XboxHardwareInfo: 6 CPUs
+  EXPECT_EQ(mem.read32(mem.read32(iat_region)), 0xFFFFFFFFu);
+  EXPECT_EQ(mem.read32(iat_evtype), 0xD00EBEEFu);  // the loader's "unimplemented variable" marker
+}
+
 int run_cli(const std::string& args, std::string* out = nullptr) {
   std::string log = std::string(::testing::TempDir()) + "/xdet_cli_" + std::to_string(::getpid()) + ".log";
   int rc = std::system((std::string(XDET_BINARY) + " run " + args + " >" + log + " 2>&1").c_str());
@@ -242,12 +285,12 @@ TEST(XdetRunCli, DistinctExitCodesForLimitsWedgeFaultAndUnimplemented) {
   {  // an import xdet does not implement
     Program p;
     Asm m(kCode);
-    m.bl(p.thunk(204));  // NtAllocateVirtualMemory
+    m.bl(p.thunk(227));  // NtQueueApcThread (APCs are not delivered yet)
     m.blr();
     p.place(m);
     std::string xex = p.write("unimpl.xex");
     EXPECT_EQ(run_cli("--trace " + xex + ".jsonl " + xex, &out), 8) << out;
-    EXPECT_NE(out.find("NtAllocateVirtualMemory (ordinal 204)"), std::string::npos) << out;
+    EXPECT_NE(out.find("NtQueueApcThread (ordinal 227)"), std::string::npos) << out;
     EXPECT_NE(slurp(xex + ".jsonl").find("\"kind\":\"import.call\""), std::string::npos);
   }
   {  // a thread waiting on an event nobody sets: deadlock

@@ -14,27 +14,13 @@ namespace {
 const ExportInfo kKnownUnimplemented[] = {
     {7, "ExAcquireReadWriteLockExclusive", 1, nullptr},
     {8, "ExAcquireReadWriteLockShared", 1, nullptr},
-    {9, "ExAllocatePool", 1, nullptr},
-    {11, "ExAllocatePoolTypeWithTag", 3, nullptr},
-    {15, "ExFreePool", 1, nullptr},
     {16, "ExGetXConfigSetting", 5, nullptr},
     {17, "ExInitializeReadWriteLock", 1, nullptr},
     {22, "ExReleaseReadWriteLock", 1, nullptr},
     {109, "KeInitializeApc", 7, nullptr},
     {122, "KeInsertQueueApc", 4, nullptr},
-    {185, "MmAllocatePhysicalMemory", 3, nullptr},
-    {186, "MmAllocatePhysicalMemoryEx", 6, nullptr},
-    {187, "MmCreateKernelStack", 2, nullptr},
-    {189, "MmFreePhysicalMemory", 2, nullptr},
-    {190, "MmGetPhysicalAddress", 1, nullptr},
-    {196, "MmQueryAddressProtect", 1, nullptr},
-    {197, "MmQueryAllocationSize", 1, nullptr},
-    {204, "NtAllocateVirtualMemory", 5, nullptr},
     {210, "NtCreateFile", 9, nullptr},
-    {220, "NtFreeVirtualMemory", 4, nullptr},
-    {225, "NtProtectVirtualMemory", 5, nullptr},
     {227, "NtQueueApcThread", 5, nullptr},
-    {238, "NtQueryVirtualMemory", 2, nullptr},
     {240, "NtReadFile", 8, nullptr},
     {255, "NtWriteFile", 8, nullptr},
     {299, "RtlImageXexHeaderField", 2, nullptr},
@@ -46,7 +32,7 @@ const ExportInfo kKnownUnimplemented[] = {
 struct Registry {
   std::vector<ExportInfo> all;
   Registry() {
-    for (ExportTable t : {threading_exports(), sync_exports(), rtl_exports(), ob_exports(), debug_exports()}) {
+    for (ExportTable t : {threading_exports(), sync_exports(), rtl_exports(), ob_exports(), debug_exports(), memory_exports()}) {
       all.insert(all.end(), t.entries, t.entries + t.count);
     }
     for (const ExportInfo& e : kKnownUnimplemented) {

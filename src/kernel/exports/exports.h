@@ -11,7 +11,8 @@
 // Handlers are split by subsystem like xenia: xboxkrnl_threading.cpp,
 // xboxkrnl_sync.cpp (events, semaphores, mutants, timers, waits),
 // xboxkrnl_rtl.cpp (critical sections, interlocked lists, spinlocks),
-// xboxkrnl_ob.cpp (handles), xboxkrnl_debug.cpp (DbgPrint, bug checks).
+// xboxkrnl_ob.cpp (handles), xboxkrnl_debug.cpp (DbgPrint, bug checks),
+// xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -105,6 +106,7 @@ ExportTable sync_exports();
 ExportTable rtl_exports();
 ExportTable ob_exports();
 ExportTable debug_exports();
+ExportTable memory_exports();
 
 // Helpers shared by the handler files.
 // Reads the ANSI name of an OBJECT_ATTRIBUTES (0 -> empty).

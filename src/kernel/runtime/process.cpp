@@ -1,5 +1,7 @@
 #include "kernel/runtime/process.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "kernel/exports/exports.h"
@@ -99,15 +101,27 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
 Process::Process(const std::string& xex_path, KernelConfig config) {
   std::vector<uint8_t> bytes = loader::read_file(xex_path);
   std::string name = xex_path.substr(xex_path.find_last_of('/') + 1);
-  module_ = loader::load_xex(map_, bytes, name);
-  config.default_stack_size = module_.main_thread_stack_size();
-  if (module_.tls) {
-    config.tls_slot_count = module_.tls->slot_count ? module_.tls->slot_count : 1024;
-    config.tls_data_size = module_.tls->data_size;
-    config.tls_raw_address = module_.tls->raw_data_address;
-    config.tls_raw_size = module_.tls->raw_data_size;
+  // The XEX headers (TLS) are needed for the kernel's configuration, and the
+  // kernel provides the variable exports the loader binds: parse first, then
+  // build the kernel, then map.
+  xex::XexFile headers = xex::parse_xex(bytes, name);
+  // ExCreateThread with stack size 0 uses the XEX default (>= 16 KB).
+  config.default_stack_size = std::max<uint32_t>(headers.default_stack_size.value_or(0), 0x4000);
+  if (headers.tls) {
+    config.tls_slot_count = headers.tls->slot_count ? headers.tls->slot_count : 1024;
+    config.tls_data_size = headers.tls->data_size;
+    config.tls_raw_address = headers.tls->raw_data_address;
+    config.tls_raw_size = headers.tls->raw_data_size;
   }
   kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
+  kernel_->set_memory_map(&map_);
+  loader::ImportResolver resolver;
+  resolver.variable_address = [this](exports::KernelModule m, uint16_t ordinal) -> std::optional<uint32_t> {
+    if (m != exports::KernelModule::kXboxkrnl) return std::nullopt;
+    uint32_t a = kernel_->kernel_variable(ordinal);
+    return a ? std::optional<uint32_t>(a) : std::nullopt;
+  };
+  module_ = loader::load_xex(map_, bytes, name, &resolver);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
   cpu_.set_stop_addresses({kReturnSentinelLr});
 }
