@@ -162,3 +162,28 @@ TEST_F(Semantics, DenormalsWorkEvenIfTheHostFlushesThem) {
 }  // namespace
 }  // namespace xdet::cpu
 #endif
+
+namespace xdet::cpu {
+namespace {
+
+uint32_t mffs(int frt) { return (63u << 26) | (frt << 21) | (583u << 1); }
+
+TEST_F(Semantics, FpscrRecordsExceptionsAndResultClass) {
+  ctx.fpr[1] = bits(1.0);
+  ctx.fpr[2] = bits(0.0);
+  ctx.fpr[3] = bits(3.0);
+  run({a_form(63, 18, 10, 1, 2, 0), mffs(20),    // 1/0: ZX, FX, +inf
+       a_form(63, 18, 11, 2, 2, 0), mffs(21),    // 0/0: VXZDZ, VX, QNaN
+       mtfsfi(0, 0), mtfsfi(1, 0), mtfsfi(2, 0), mtfsfi(4, 0), mtfsfi(5, 0),
+       a_form(63, 18, 12, 1, 3, 0), mffs(22),    // 1/3: XX, FI, FX, +normal
+       x63(14, 13, 11), mffs(23)});              // fctiw NaN: VXCVI
+  constexpr uint32_t kFX = 1u << 31, kVX = 1u << 29, kZX = 1u << 26, kXX = 1u << 25, kVXZDZ = 1u << 21,
+                     kFI = 1u << 17, kVXCVI = 1u << 8;
+  EXPECT_EQ(static_cast<uint32_t>(ctx.fpr[20]), kFX | kZX | (0x05u << 12));
+  EXPECT_EQ(static_cast<uint32_t>(ctx.fpr[21]), kFX | kZX | kVX | kVXZDZ | (0x11u << 12));
+  EXPECT_EQ(static_cast<uint32_t>(ctx.fpr[22]), kFX | kXX | kFI | (0x04u << 12));
+  EXPECT_EQ(static_cast<uint32_t>(ctx.fpr[23]), kFX | kXX | kVX | kVXCVI | (0x11u << 12));
+}
+
+}  // namespace
+}  // namespace xdet::cpu

@@ -15,9 +15,14 @@ Two modes:
       (mode64) and the 64-bit-only instructions are generated.
 
 Documented differences are excluded by rule, never by case:
-  R1 FPSCR exception/status flags are not modelled by xdet: FPSCR is not
-     compared, and mffs and FP record forms (CR1 = FPSCR summary) are not
-     generated. The rounding mode (FPSCR[RN]) is generated and compared.
+  R1 FPSCR is compared except FR (qemu does not model "fraction rounded";
+     xdet leaves it 0 too). FX is never cleared on its own (mtfsb0 0,
+     mcrfs from field 0): qemu sets FX on every exception, the ISA and xdet
+     only when an exception bit goes from 0 to 1. Tininess for UX is detected after rounding on the
+     x86 host and before rounding on PowerPC: results that round up to the
+     smallest normal are not generated on purpose but are rare enough that
+     random operands do not meet them. Enabled FP exceptions are not
+     generated (no trapping in user mode).
   R2 fres/frsqrte are estimates whose precision is implementation-defined:
      not generated.
   R3 Results the ISA leaves undefined are not generated: divides get a
@@ -343,23 +348,24 @@ class Case:
     def gen_fpu(self):
         r = self.rng
         d, a, b, c = self.fpr(), self.fpr(), self.fpr(), self.fpr()
-        k = r.randrange(11)
+        k = r.randrange(12)
         s = "s" if r.random() < 0.4 else ""
+        dot = "." if r.random() < 0.25 else ""
         if k < 3:
             op = r.choice(["fadd", "fsub", "fmul", "fdiv"])
             if op == "fmul":
-                self.emit("fmul%s f%d, f%d, f%d" % (s, d, a, c))
+                self.emit("fmul%s%s f%d, f%d, f%d" % (s, dot, d, a, c))
             else:
-                self.emit("%s%s f%d, f%d, f%d" % (op, s, d, a, b))
+                self.emit("%s%s%s f%d, f%d, f%d" % (op, s, dot, d, a, b))
         elif k < 5:
             op = r.choice(["fmadd", "fmsub", "fnmadd", "fnmsub"])
-            self.emit("%s%s f%d, f%d, f%d, f%d" % (op, s, d, a, c, b))
+            self.emit("%s%s%s f%d, f%d, f%d, f%d" % (op, s, dot, d, a, c, b))
         elif k == 5:
             # qemu's 32-bit CPU models have no fsqrt: only generated in 64-bit mode
             op = r.choice(["fabs", "fneg", "fnabs", "fmr", "frsp"] + (["fsqrt"] if self.mode == 64 else []))
             if op == "fsqrt" and s:
                 op = "fsqrts"
-            self.emit("%s f%d, f%d" % (op, d, b))
+            self.emit("%s%s f%d, f%d" % (op, dot, d, b))
         elif k == 6:
             self.emit("fsel f%d, f%d, f%d, f%d" % (d, a, c, b))
         elif k == 7:
@@ -374,6 +380,19 @@ class Case:
                 while a == d:
                     a = self.fpr()
                 self.emit("fmr f%d, f%d" % (d, a))
+        elif k == 11:
+            kk = r.randrange(3)
+            if kk == 0:
+                self.emit("mffs%s f%d" % (dot, d))
+            elif kk == 1:
+                # R1: not field 0 (it clears FX, see mtfsb0 below)
+                self.emit("mcrfs %d, %d" % (r.randrange(8), r.randrange(1, 8)))
+            else:
+                # clear one exception bit (not an enable: those would trap).
+                # R1: FX itself is not cleared: qemu sets FX on every
+                # exception, the ISA (and xdet) only when an exception bit
+                # goes from 0 to 1, which differs once FX was cleared alone.
+                self.emit("mtfsb0 %d" % r.choice([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 21, 22, 23]))
         elif k == 10:
             # rounding mode (FPSCR[RN]) for the following operations
             if r.random() < 0.7:
@@ -457,7 +476,8 @@ def build_source(cases, inits, mode):
         out.append("  mtxer r3")
         out.append("  %s r3, %d(r30)" % (ld, 34 * W))
         out.append("  mtctr r3")
-        out.append("  mtfsfi 7, 0")
+        for field in range(8):
+            out.append("  mtfsfi %d, 0" % field)
         for f in range(32):
             out.append("  lfd f%d, %d(r30)" % (f, 35 * W + 8 * f))
         for g in [0] + list(range(3, 30)):
@@ -481,8 +501,10 @@ def build_source(cases, inits, mode):
             out.append("  stfd f%d, %d(r2)" % (f, 35 * W + 8 * f))
         out.append("  mflr r3")
         out.append("  %s r3, %d(r2)" % (st, 35 * W + 256))
+        out.append("  mffs f0")
+        out.append("  stfd f0, %d(r2)" % (36 * W + 256))
     # write(1, dump_all, size); exit_group(0)
-    rec = 36 * W + 256
+    rec = 36 * W + 256 + 8
     out.append("  li r0, 4")
     out.append("  li r3, 1")
     out.append("  lis r4, dump_0@ha")
@@ -519,7 +541,7 @@ def build_source(cases, inits, mode):
 def compare(mode, cases, xd, qd, report):
     m64 = mode == 64
     W = 8 if m64 else 4
-    rec = 36 * W + 256
+    rec = 36 * W + 256 + 8
     fmt = ">Q" if m64 else ">I"
     fails = 0
     names = {32: "cr", 33: "xer", 34: "ctr"}
@@ -545,6 +567,10 @@ def compare(mode, cases, xd, qd, report):
         qv = struct.unpack_from(fmt, qb, 35 * W + 256)[0]
         if xv != qv:
             diffs.append("lr xdet=0x%x qemu=0x%x" % (xv, qv))
+        xv = struct.unpack_from(">Q", xb, 36 * W + 256)[0] & ~0x40000
+        qv = struct.unpack_from(">Q", qb, 36 * W + 256)[0] & ~0x40000
+        if xv != qv:
+            diffs.append("fpscr xdet=0x%x qemu=0x%x" % (xv, qv))
         if diffs:
             fails += 1
             if report > 0:
@@ -585,7 +611,7 @@ def run_batch(args, mode, seed, ncases, tmp):
     x = subprocess.run([args.xdet, "run-elf", base + ".elf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=60)
     W = 8 if mode == 64 else 4
-    want = (36 * W + 256) * ncases
+    want = (36 * W + 256 + 8) * ncases
     if q.returncode != 0 or len(q.stdout) != want:
         print("qemu failed on batch mode %d seed %d (rc %d): %s" % (mode, seed, q.returncode, q.stderr.decode()[:300]))
         return ncases, ncases
