@@ -5,6 +5,7 @@
 // exit-thread-state.json are complete and valid on every one of those paths.
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "app/commands.h"
@@ -32,6 +33,8 @@ constexpr const char* kUsage =
     "                            livelock (default 20000; exit 7)\n"
     "  --contention-watch ADDR   emit contention.observed for this critical section\n"
     "                            (repeatable; 'all' watches every section)\n"
+    "  --contention-manifest F   the same for every address listed in F (one per line,\n"
+    "                            '#' starts a comment)\n"
     "  --seed N                  recorded in the trace header (xdet uses no randomness)\n"
     "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 4 guest\n"
     "fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock), 8 unimplemented\n"
@@ -88,6 +91,24 @@ int run_run(int argc, char** argv) {
       std::string v = value();
       if (v == "all") kcfg.contention_all = true;
       else kcfg.contention_watch.insert(static_cast<uint32_t>(parse_u64(a, v.c_str())));
+    } else if (a == "--contention-manifest") {
+      std::string path = value();
+      std::ifstream in(path);
+      if (!in) throw Error(ExitCode::kUsage, "cannot read contention manifest " + path);
+      int lineno = 0;
+      for (std::string line; std::getline(in, line);) {
+        ++lineno;
+        line = line.substr(0, line.find('#'));
+        size_t b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+        if (b == std::string::npos) continue;
+        std::string tok = line.substr(b, e - b + 1);
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(tok.c_str(), &end, 0);
+        if (!end || *end || v > 0xFFFFFFFFull) {
+          throw InputError(path + ":" + std::to_string(lineno) + ": not a guest address: " + tok);
+        }
+        kcfg.contention_watch.insert(static_cast<uint32_t>(v));
+      }
     } else if (a == "--seed") {
       seed = parse_u64(a, value());
     } else if (!a.empty() && a[0] == '-') {

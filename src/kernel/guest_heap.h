@@ -53,6 +53,7 @@ class StackAllocator {
   virtual ~StackAllocator() = default;
   // `size` is already rounded to 4 KB and >= 16 KB. Invalid range if no space.
   virtual StackRange allocate_stack(uint32_t size) = 0;
+  virtual void release_stack(const StackRange& stack) = 0;
 };
 
 // Stacks carved from a RangeHeap (tests, and until a memory map is given).
@@ -60,6 +61,7 @@ class RangeStackAllocator final : public StackAllocator {
  public:
   RangeStackAllocator(GuestMemory& mem, uint32_t base, uint32_t size) : mem_(mem), heap_(mem, base, size) {}
   StackRange allocate_stack(uint32_t size) override;
+  void release_stack(const StackRange& stack) override { heap_.release(stack.allocation); }
 
  private:
   GuestMemory& mem_;

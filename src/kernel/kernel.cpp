@@ -122,7 +122,12 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   uint32_t tls_size = config_.tls_slot_count * 4 + config_.tls_data_size;
   t.tls_block = pool_.allocate(tls_size ? tls_size : 4, 16);
   if (!stack.valid() || !kthread_alloc || !t.kpcr || !t.tls_block) {
-    throw Error(ExitCode::kGuestFault, fmt::format("out of guest memory creating thread {}", t.tid));
+    // Out of guest memory: undo and let the caller report STATUS_NO_MEMORY.
+    if (kthread_alloc) pool_.release(kthread_alloc);
+    if (t.kpcr) pool_.release(t.kpcr);
+    if (t.tls_block) pool_.release(t.tls_block);
+    if (stack.valid()) stacks_.release_stack(stack);
+    return nullptr;
   }
   t.stack_alloc = stack.allocation;
   t.stack_limit = stack.limit;

@@ -135,7 +135,8 @@ class Kernel {
   // ---- threads ----
   // Creates a thread (KTHREAD, KPCR, TLS, stack, handle). `parent` may be
   // null for the boot thread. *out_handle gets the handle. Emits
-  // handle.create and thread.create on the parent's stream.
+  // handle.create and thread.create on the parent's stream. Returns null
+  // (nothing created) when guest memory for the stack or blocks runs out.
   Thread* create_thread(Thread* parent, const ThreadParams& p, uint32_t* out_handle);
   void exit_thread(Thread& t, uint32_t exit_code);
   NtStatus suspend_thread(Thread& t, uint32_t* prev_count);

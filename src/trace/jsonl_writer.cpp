@@ -11,9 +11,11 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-void append_literal(fmt::memory_buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+template <class B>
+void append_literal(B& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
 
-void append_hex(fmt::memory_buffer& out, uint64_t v, int digits) {
+template <class B>
+void append_hex(B& out, uint64_t v, int digits) {
   char tmp[16];
   for (int i = digits - 1; i >= 0; --i) {
     tmp[i] = kHexDigits[v & 0xF];
@@ -22,7 +24,8 @@ void append_hex(fmt::memory_buffer& out, uint64_t v, int digits) {
   out.append(tmp, tmp + digits);
 }
 
-void append_uint(fmt::memory_buffer& out, uint64_t v) {
+template <class B>
+void append_uint(B& out, uint64_t v) {
   char tmp[20];
   int n = 0;
   do {
@@ -32,7 +35,8 @@ void append_uint(fmt::memory_buffer& out, uint64_t v) {
   out.append(tmp + 20 - n, tmp + 20);
 }
 
-void append_int(fmt::memory_buffer& out, int64_t v) {
+template <class B>
+void append_int(B& out, int64_t v) {
   if (v < 0) {
     out.push_back('-');
     append_uint(out, ~static_cast<uint64_t>(v) + 1);
@@ -41,7 +45,13 @@ void append_int(fmt::memory_buffer& out, int64_t v) {
   }
 }
 
-void append_value(fmt::memory_buffer& out, const kernel::TraceValue& v) {
+template <class B>
+void json_string(B& out, std::string_view s);
+template <class B>
+void fields(B& out, const kernel::TraceField* f, uint32_t count);
+
+template <class B>
+void append_value(B& out, const kernel::TraceValue& v) {
   using T = kernel::TraceValue::Type;
   switch (v.type) {
     case T::kHex32:
@@ -58,8 +68,8 @@ void append_value(fmt::memory_buffer& out, const kernel::TraceValue& v) {
     case T::kUint: append_uint(out, v.u); break;
     case T::kBool: append_literal(out, v.u ? "true" : "false"); break;
     case T::kNull: append_literal(out, "null"); break;
-    case T::kString: append_json_string(out, v.str ? v.str : ""); break;
-    case T::kObject: append_fields(out, v.fields, v.count); break;
+    case T::kString: json_string(out, v.str ? v.str : ""); break;
+    case T::kObject: fields(out, v.fields, v.count); break;
     case T::kSidList:
       out.push_back('[');
       for (uint32_t i = 0; i < v.count; ++i) {
@@ -81,9 +91,8 @@ void append_value(fmt::memory_buffer& out, const kernel::TraceValue& v) {
   }
 }
 
-}  // namespace
-
-void append_json_string(fmt::memory_buffer& out, std::string_view s) {
+template <class B>
+void json_string(B& out, std::string_view s) {
   out.push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
@@ -108,16 +117,23 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_fields(fmt::memory_buffer& out, const kernel::TraceField* fields, uint32_t count) {
+template <class B>
+void fields(B& out, const kernel::TraceField* f, uint32_t count) {
   out.push_back('{');
   for (uint32_t i = 0; i < count; ++i) {
     if (i) out.push_back(',');
-    append_json_string(out, fields[i].key);
+    json_string(out, f[i].key);
     out.push_back(':');
-    append_value(out, fields[i].value);
+    append_value(out, f[i].value);
   }
   out.push_back('}');
 }
+
+}  // namespace
+
+void append_json_string(fmt::memory_buffer& out, std::string_view s) { json_string(out, s); }
+
+void append_fields(fmt::memory_buffer& out, const kernel::TraceField* f, uint32_t count) { fields(out, f, count); }
 
 JsonlTraceWriter::JsonlTraceWriter(const std::string& path, const TraceHeader& header, size_t buffer_bytes)
     : path_(path), threshold_(buffer_bytes) {
@@ -152,7 +168,7 @@ void JsonlTraceWriter::emit(const kernel::TraceEvent& ev) {
   append_literal(buf_, ",\"guest_cycle\":");
   append_uint(buf_, ev.guest_cycle);
   append_literal(buf_, ",\"deterministic\":true,\"payload\":");
-  append_fields(buf_, ev.fields, ev.field_count);
+  fields(buf_, ev.fields, ev.field_count);
   append_literal(buf_, "}\n");
   ++events_;
   if (buf_.size() >= threshold_) write_out();

@@ -15,6 +15,8 @@
 // every stop path (exit, fault, wedge, limit, interrupt); the destructor
 // flushes too.
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -26,6 +28,39 @@ namespace xdet::trace {
 struct TraceHeader {
   uint32_t title_id = 0;
   uint64_t seed = 0;
+};
+
+// A growable byte buffer with inlined appends (the per-event hot path;
+// fmt::memory_buffer's out-of-line append dominated the profile).
+class TraceBuffer {
+ public:
+  void reserve(size_t n) {
+    if (n > cap_) grow_to(n);
+  }
+  void push_back(char c) {
+    if (size_ == cap_) grow_to(cap_ * 2 + 64);
+    data_[size_++] = c;
+  }
+  void append(const char* b, const char* e) {
+    size_t n = static_cast<size_t>(e - b);
+    if (size_ + n > cap_) grow_to((size_ + n) * 2);
+    std::memcpy(data_.get() + size_, b, n);
+    size_ += n;
+  }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+
+ private:
+  void grow_to(size_t n) {
+    std::unique_ptr<char[]> d(new char[n]);
+    if (size_) std::memcpy(d.get(), data_.get(), size_);
+    data_ = std::move(d);
+    cap_ = n;
+  }
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t cap_ = 0;
 };
 
 class JsonlTraceWriter final : public kernel::TraceSink {
@@ -47,7 +82,7 @@ class JsonlTraceWriter final : public kernel::TraceSink {
 
   std::string path_;
   FILE* file_ = nullptr;
-  fmt::memory_buffer buf_;
+  TraceBuffer buf_;
   size_t threshold_;
   uint64_t events_ = 0;
 };

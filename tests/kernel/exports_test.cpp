@@ -259,6 +259,19 @@ TEST_F(ExportsFixture, DbgPrintFormatsGuestArguments) {
   EXPECT_EQ(dbg, "n=-42 x=0000BEEF s=guest c=Z     7%\n");
 }
 
+TEST_F(ExportsFixture, BadGuestPointersFailTheCallWithAccessViolation) {
+  // Found by fuzz_kernel_exports: DbgPrint(NULL) faulted in the args_resolved step.
+  EXPECT_EQ(invoke(kDbgPrint, {0}).status, DispatchStatus::kDone);
+  EXPECT_EQ(r3(main), kStatusAccessViolation);
+  EXPECT_EQ(invoke(kNtCreateSemaphore, {0x10, 0, 0, 1}).status, DispatchStatus::kDone);
+  EXPECT_EQ(r3(main), kStatusAccessViolation);
+  int64_t unused = 0;
+  (void)unused;
+  EXPECT_EQ(invoke(kKeDelayExecutionThread, {1, 0, 0xDEAD0000}).status, DispatchStatus::kDone);
+  EXPECT_EQ(r3(main), kStatusAccessViolation);
+  EXPECT_EQ(main->state, ThreadState::kRunning);
+}
+
 TEST_F(ExportsFixture, UnimplementedImportIsReportedWithNameAndOrdinal) {
   CaptureSink sink;
   k->set_trace_sink(&sink);
@@ -287,6 +300,18 @@ TEST_F(ExportsFixture, InvalidHandlesGiveNtStatusNotACrash) {
   // Waiting on an invalid handle.
   invoke(kNtWaitForSingleObjectEx, {0xF8000FF0, 1, 0, 0});
   EXPECT_EQ(r3(main), kStatusInvalidHandle);
+}
+
+TEST_F(ExportsFixture, ThreadCreationOutOfGuestMemoryIsAStatus) {
+  uint32_t ph = data.allocate(8, 4);
+  size_t before = k->threads().size();
+  EXPECT_EQ(invoke(kExCreateThread, {ph, 0x7FFF0000, ph + 4, 0, 0x82001000, 0, 0}).status, DispatchStatus::kDone);
+  EXPECT_EQ(r3(main), kStatusNoMemory);
+  EXPECT_EQ(k->threads().size(), before);
+  // Memory is given back: a normal thread can still be created.
+  invoke(kExCreateThread, {ph, 0x10000, ph + 4, 0, 0x82001000, 0, 0});
+  EXPECT_EQ(r3(main), kStatusSuccess);
+  EXPECT_EQ(k->threads().size(), before + 1);
 }
 
 TEST_F(ExportsFixture, BlockingCallEmitsKernelReturnWhenItResumes) {

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +56,8 @@ class Asm {
   void bl(uint32_t target) { word((18u << 26) | ((target - pc_) & 0x03FFFFFCu) | 1); }
   void b(uint32_t target) { word((18u << 26) | ((target - pc_) & 0x03FFFFFCu)); }
   void cmpwi(int a, int16_t v) { word((11u << 26) | (a << 16) | static_cast<uint16_t>(v)); }
+  void addi(int d, int a, int16_t v) { word((14u << 26) | (d << 21) | (a << 16) | static_cast<uint16_t>(v)); }
+  void bne(uint32_t target) { word((16u << 26) | (4u << 21) | (2u << 16) | ((target - pc_) & 0xFFFCu)); }
   void beq(uint32_t target) { word((16u << 26) | (12u << 21) | (2u << 16) | ((target - pc_) & 0xFFFCu)); }
   const std::vector<std::pair<uint32_t, uint32_t>>& words() const { return words_; }
 
@@ -313,8 +318,80 @@ TEST(XdetRunCli, DistinctExitCodesForLimitsWedgeFaultAndUnimplemented) {
     EXPECT_NE(out.find("deadlock"), std::string::npos) << out;
     EXPECT_NE(out.find("event_synchronization"), std::string::npos) << out;
   }
+  {  // unbounded recursion: the stack's guard page faults
+    Program p;
+    Asm m(kCode);
+    m.word(0x9421F000);  // stwu r1,-4096(r1)
+    m.b(kCode);
+    p.place(m);
+    EXPECT_EQ(run_cli(p.write("overflow.xex"), &out), 4) << out;
+    EXPECT_NE(out.find("82001000"), std::string::npos) << out;
+  }
+  {  // contention manifest: a bad line is a precise input error
+    std::string manifest = std::string(::testing::TempDir()) + "/xdet_manifest_" + std::to_string(::getpid());
+    std::ofstream(manifest) << "# sections\n0x82020000\nbogus\n";
+    EXPECT_EQ(run_cli("--contention-manifest " + manifest + " x.xex", &out), 3) << out;
+    EXPECT_NE(out.find(":3: not a guest address: bogus"), std::string::npos) << out;
+  }
   EXPECT_EQ(run_cli("/nonexistent.xex", &out), 3) << out;
   EXPECT_EQ(run_cli("--sched-policy fifo x.xex", &out), 2) << out;
+}
+
+TEST(XdetRunCli, SigintStopsWithCompleteTraceAndExitState) {
+  // ~30k instructions of work, then NtYieldExecution, forever: the trace
+  // keeps growing (slowly) until the signal. A hard instruction cap keeps a
+  // broken signal path from running away.
+  Program p;
+  Asm m(kCode);
+  uint32_t loop = m.pc();
+  m.li(5, 0);
+  uint32_t inner = m.pc();
+  m.addi(5, 5, 1);
+  m.cmpwi(5, 10000);
+  m.bne(inner);
+  m.bl(p.thunk(257));  // NtYieldExecution
+  m.b(loop);
+  p.place(m);
+  std::string xex = p.write("sigint.xex");
+  std::string trace_path = xex + ".jsonl", state = xex + ".state";
+  std::remove(trace_path.c_str());
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    execl(XDET_BINARY, XDET_BINARY, "run", "--livelock-rounds", "100000000", "--max-instructions", "3000000000",
+          "--trace", trace_path.c_str(), "--exit-state", state.c_str(), xex.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the writer has flushed its first buffer, then interrupt.
+  for (int i = 0; i < 500; ++i) {
+    usleep(10'000);
+    struct stat st;
+    if (::stat(trace_path.c_str(), &st) == 0 && st.st_size > 0) break;
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  std::string tr = slurp(trace_path);
+  ASSERT_GT(tr.size(), 100'000u);
+  ASSERT_LT(tr.size(), 200'000'000u);
+  EXPECT_EQ(tr.back(), '\n');
+  // Every line is a complete JSON object (cheap check: braces balance per line).
+  size_t lines = 0, start = 0;
+  while (start < tr.size()) {
+    size_t end = tr.find('\n', start);
+    std::string line = tr.substr(start, end - start);
+    EXPECT_EQ(line.front(), '{');
+    EXPECT_EQ(line.back(), '}');
+    start = end + 1;
+    ++lines;
+  }
+  EXPECT_GT(lines, 1000u);
+  EXPECT_NE(slurp(state).find("\"stop_reason\": \"interrupted\""), std::string::npos);
+  std::remove(trace_path.c_str());
 }
 
 }  // namespace

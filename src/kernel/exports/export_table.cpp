@@ -97,7 +97,14 @@ DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t 
   for (uint32_t i = 0; i < nargs; ++i) args[i] = {kRegNames[i], TraceValue::hex32(static_cast<uint32_t>(t.ctx.gpr[3 + i]))};
   // args_resolved: decoded arguments (pointers followed, names read),
   // filled before kernel.call so the event precedes anything the call emits.
-  if (info->resolve) info->resolve(call);
+  if (info->resolve) {
+    try {
+      info->resolve(call);
+    } catch (const GuestFault&) {
+      // Unreadable argument: trace what was resolved; the handler itself
+      // will fail the call with STATUS_ACCESS_VIOLATION.
+    }
+  }
   k.emit(&t, TraceKind::kKernelCall,
          {{"name", TraceValue::string(info->name)},
           {"ord", TraceValue::uinteger(ordinal)},

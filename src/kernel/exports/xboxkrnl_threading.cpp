@@ -20,6 +20,7 @@ void ex_create_thread(ExportCall& c) {
   p.create_site_pc = static_cast<uint32_t>(c.t.ctx.lr);
   uint32_t handle = 0;
   Thread* nt = c.k.create_thread(&c.t, p, &handle);
+  if (!nt) return c.ret(kStatusNoMemory);
   if (phandle) c.mem().write32(phandle, (flags & kCreateReturnKThread) ? nt->kthread : handle);
   if (pthread_id) c.mem().write32(pthread_id, nt->tid);
   c.ret(kStatusSuccess);

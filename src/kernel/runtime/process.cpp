@@ -141,7 +141,9 @@ Thread* Process::boot() {
   p.stack_size = module_.main_thread_stack_size();
   p.name = "main";
   p.create_site_pc = module_.entry_point;
-  return kernel_->create_thread(nullptr, p, nullptr);
+  Thread* t = kernel_->create_thread(nullptr, p, nullptr);
+  if (!t) throw Error(ExitCode::kGuestFault, fmt::format("out of guest memory creating the main thread ({} byte stack)", p.stack_size));
+  return t;
 }
 
 RunOutcome Process::run(const SchedulerConfig& config) {

@@ -48,6 +48,14 @@ class MapStackAllocator final : public StackAllocator {
     r.base = s.base;
     return r;
   }
+  void release_stack(const StackRange& stack) override {
+    ThreadStack s;
+    s.allocation_base = stack.allocation;
+    s.allocation_size = stack.base + 0x10000 - stack.allocation;
+    s.limit = stack.limit;
+    s.base = stack.base;
+    map_.free_thread_stack(s);
+  }
 
  private:
   MemoryMap& map_;
