@@ -62,8 +62,8 @@ class Progress {
     std::unique_lock<std::mutex> g(m_);
     while (!cv_.wait_for(g, std::chrono::milliseconds(250), [this] { return stop_; })) {
       double d = static_cast<double>(done_.load(std::memory_order_relaxed));
-      std::fprintf(stderr, "\rxdet diff: reading traces %3.0f%% (%.1f / %.1f GB)", 100.0 * d / static_cast<double>(total_),
-                   d / 1e9, static_cast<double>(total_) / 1e9);
+      std::fprintf(stderr, "\rxdet diff: reading traces %3.0f%% (%.0f / %.0f MB)", 100.0 * d / static_cast<double>(total_),
+                   d / 1e6, static_cast<double>(total_) / 1e6);
       std::fflush(stderr);
     }
   }
