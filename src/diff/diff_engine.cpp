@@ -29,8 +29,8 @@ std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, 
   std::unordered_set<std::string> sids;
   for (const TraceIndex* ix : {&canary, &ours}) {
     for (const std::string& s : ix->recipe_sids()) sids.insert(s);
-    for (const auto& [sid, use] : ix->sid_use())
-      if (use.multi) sids.insert(sid);
+    for (uint32_t i = 0; i < ix->sids().size(); ++i)
+      if (ix->sids().multi(i)) sids.insert(ix->sids().text(i));
   }
   return sids;
 }
@@ -38,8 +38,20 @@ std::unordered_set<std::string> collect_floating_sids(const TraceIndex& canary, 
 FloatingSids FloatingSids::build(const TraceIndex& canary, const TraceIndex& ours) {
   FloatingSids f;
   f.set = collect_floating_sids(canary, ours);
-  for (const std::string* s : canary.sid_texts()) f.canary.push_back(f.set.count(*s) ? 1 : 0);
-  for (const std::string* s : ours.sid_texts()) f.ours.push_back(f.set.count(*s) ? 1 : 0);
+  std::unordered_set<uint64_t> hex_members;
+  for (const std::string& s : f.set) {
+    uint64_t v;
+    if (canonical_hex_sid(s, &v)) hex_members.insert(v);
+  }
+  auto resolve = [&](const SidTable& t, std::vector<uint8_t>& out) {
+    out.resize(t.size());
+    for (uint32_t i = 0; i < t.size(); ++i) {
+      uint64_t v;
+      out[i] = t.hex(i, &v) ? hex_members.count(v) != 0 : f.set.count(t.text(i)) != 0;
+    }
+  };
+  resolve(canary.sids(), f.canary);
+  resolve(ours.sids(), f.ours);
   f.empty_string = f.set.count("") != 0;
   return f;
 }
@@ -189,13 +201,13 @@ class Walker {
   PairResult run();
 
  private:
-  uint32_t ckind(size_t i) const { return CS.events[i].kind_id; }
+  uint32_t ckind(size_t i) const { return CS.events[i].kind_id(); }
   uint32_t okind(size_t i) const {
-    uint32_t k = OS.events[i].kind_id;
+    uint32_t k = OS.events[i].kind_id();
     return k == kKindUnhashable ? k : ids_.kinds[k];
   }
-  uint32_t cname(size_t i) const { return CS.events[i].name_id; }
-  uint32_t oname(size_t i) const { return ids_.names[OS.events[i].name_id]; }
+  uint32_t cname(size_t i) const { return CS.events[i].name_id(); }
+  uint32_t oname(size_t i) const { return ids_.names[OS.events[i].name_id()]; }
 
   const PyValue& cev(size_t i) { return cached(0, i); }
   const PyValue& oev(size_t i) { return cached(1, i); }
@@ -222,13 +234,13 @@ class Walker {
   // `(ev.get("payload") or {})` must support .get().
   void check_payload_getable(int side, size_t i) {
     const Record& r = side == 0 ? CS.events[i] : OS.events[i];
-    if (r.flags & Record::kPayloadTruthyNonDict) crash(side == 0 ? cwhere(i) : owhere(i), "event payload is not an object");
+    if (r.flags() & Record::kPayloadTruthyNonDict) crash(side == 0 ? cwhere(i) : owhere(i), "event payload is not an object");
   }
 
   // `_ev_handle_create_sid(ev) in floating`.
   bool floating_create(int side, size_t i) {
     const Record& r = side == 0 ? CS.events[i] : OS.events[i];
-    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict))) {
+    if (!(r.flags() & (Record::kExotic | Record::kPayloadTruthyNonDict))) {
       if (r.ordinal == kSidNone) return fl_.empty_string;
       return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
     }
@@ -247,7 +259,7 @@ class Walker {
   bool shared_global_wait(int side, size_t i) {
     if (floating_.empty()) return false;
     const Record& r = side == 0 ? CS.events[i] : OS.events[i];
-    if (!(r.flags & (Record::kExotic | Record::kPayloadTruthyNonDict)) && r.ordinal != kSidMany) {
+    if (!(r.flags() & (Record::kExotic | Record::kPayloadTruthyNonDict)) && r.ordinal != kSidMany) {
       if (r.ordinal == kSidNone) return false;
       return (side == 0 ? fl_.canary : fl_.ours)[r.ordinal - 1] != 0;
     }
@@ -301,7 +313,7 @@ class Walker {
   std::optional<std::string> compare(size_t ic, size_t io) {
     const Record& rc = CS.events[ic];
     const Record& ro = OS.events[io];
-    bool exact = (rc.flags | ro.flags) & Record::kExotic;
+    bool exact = (rc.flags() | ro.flags()) & Record::kExotic;
     if (!exact) {
       uint32_t kc = ckind(ic), ko = okind(io);
       if (kc != ko) {
@@ -309,8 +321,8 @@ class Walker {
         if (kc == kKindNone) d += "None";
         else py_repr_str(C.kinds().text(kc), d);
         d += " ours=";
-        if (ro.kind_id == kKindNone) d += "None";
-        else py_repr_str(O.kinds().text(ro.kind_id), d);
+        if (ro.kind_id() == kKindNone) d += "None";
+        else py_repr_str(O.kinds().text(ro.kind_id()), d);
         return d;
       }
       if (rc.fp == ro.fp) {

@@ -62,8 +62,8 @@ class Progress {
     std::unique_lock<std::mutex> g(m_);
     while (!cv_.wait_for(g, std::chrono::milliseconds(250), [this] { return stop_; })) {
       double d = static_cast<double>(done_.load(std::memory_order_relaxed));
-      std::fprintf(stderr, "\rxdet diff: reading traces %3.0f%% (%.1f / %.1f GB)", 100.0 * d / static_cast<double>(total_),
-                   d / 1e9, static_cast<double>(total_) / 1e9);
+      std::fprintf(stderr, "\rxdet diff: reading traces %3.0f%% (%.0f / %.0f MB)", 100.0 * d / static_cast<double>(total_),
+                   d / 1e6, static_cast<double>(total_) / 1e6);
       std::fflush(stderr);
     }
   }
@@ -325,21 +325,56 @@ int run_diff(const DiffOptions& opts) {
     if (*crash) throw DiffFailure{1, **crash};
   FloatingSids floating = FloatingSids::build(canary, ours);
 
-  std::string absorbed;
-  std::string* sink = opts.emit_absorbed_events ? &absorbed : nullptr;
-  std::vector<PairResult> results;
+  // Thread pairs are independent: walk them on two threads, then replay the
+  // outcomes in mapping order so warnings, failures and absorbed events come
+  // out exactly as the sequential reference produces them.
+  struct Job {
+    const TidKey* c;
+    const TidKey* o;
+    const TidStream* cs = nullptr;
+    const TidStream* os = nullptr;
+    std::string warning;
+    std::optional<PairResult> result;
+    std::optional<DiffFailure> failure;
+    std::string absorbed;
+  };
+  std::vector<Job> jobs;
   for (const auto& [c_tid, o_tid] : tid_map) {
-    const TidStream* cs = canary.find_tid(c_tid);
-    if (!cs) {
-      write_stderr("warn: canary tid " + c_tid.str() + " not in stream; skipping\n");
-      continue;
+    Job j;
+    j.c = &c_tid;
+    j.o = &o_tid;
+    j.cs = canary.find_tid(c_tid);
+    if (!j.cs) j.warning = "warn: canary tid " + c_tid.str() + " not in stream; skipping\n";
+    else if (!(j.os = ours.find_tid(o_tid))) j.warning = "warn: ours tid " + o_tid.str() + " not in stream; skipping\n";
+    jobs.push_back(std::move(j));
+  }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < jobs.size();) {
+      Job& j = jobs[k];
+      if (!j.cs || !j.os) continue;
+      try {
+        j.result = diff_pair(*j.c, *j.o, canary, *j.cs, ours, *j.os, ids, floating, absorbers,
+                             opts.emit_absorbed_events ? &j.absorbed : nullptr);
+      } catch (const DiffFailure& f) {
+        j.failure = f;
+      }
     }
-    const TidStream* os = ours.find_tid(o_tid);
-    if (!os) {
-      write_stderr("warn: ours tid " + o_tid.str() + " not in stream; skipping\n");
-      continue;
+  };
+  {
+    std::thread helper(worker);
+    worker();
+    helper.join();
+  }
+  std::string absorbed;
+  std::vector<PairResult> results;
+  for (Job& j : jobs) {
+    if (!j.warning.empty()) write_stderr(j.warning);
+    if (j.failure) throw *j.failure;
+    if (j.result) {
+      results.push_back(std::move(*j.result));
+      absorbed += j.absorbed;
     }
-    results.push_back(diff_pair(c_tid, o_tid, canary, *cs, ours, *os, ids, floating, absorbers, sink));
   }
 
   timer.mark("walk");

@@ -262,8 +262,36 @@ static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& 
   return true;
 }
 
-// Validates one value without decoding or hashing it.
-bool FastScanner::skip_value(Cursor& c, int depth) {
+// JSON number grammar exactly as CPython's scanner consumes it; the value
+// itself (big ints, 1e400) is not needed where only the text is hashed.
+static bool number_grammar(const char*& p, const char* end) {
+  if (p < end && *p == '-') ++p;
+  if (p >= end) return false;
+  if (*p == '0') {
+    ++p;
+  } else if (*p >= '1' && *p <= '9') {
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  } else {
+    return false;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (p >= end || !(*p >= '0' && *p <= '9')) return false;
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (p >= end || !(*p >= '0' && *p <= '9')) return false;
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  }
+  return true;
+}
+
+// Validates one value without decoding or hashing it. NaN is only accepted
+// where the reference compares it inside a container (always equal there:
+// one shared NaN object); a bare NaN payload field needs the exact path.
+bool FastScanner::skip_value(Cursor& c, int depth, bool allow_nan) {
   if (c.p >= c.end) return false;
   char ch = *c.p;
   switch (ch) {
@@ -299,7 +327,7 @@ bool FastScanner::skip_value(Cursor& c, int depth) {
         return true;
       }
       for (;;) {
-        if (!skip_value(c, depth + 1)) return false;
+        if (!skip_value(c, depth + 1, true)) return false;
         c.ws();
         if (c.p >= c.end) return false;
         if (*c.p == ']') {
@@ -328,7 +356,7 @@ bool FastScanner::skip_value(Cursor& c, int depth) {
         if (c.p >= c.end || *c.p != ':') return false;
         ++c.p;
         c.ws();
-        if (!skip_value(c, depth + 1)) return false;
+        if (!skip_value(c, depth + 1, true)) return false;
         c.ws();
         if (c.p >= c.end) return false;
         if (*c.p == '}') {
@@ -340,13 +368,24 @@ bool FastScanner::skip_value(Cursor& c, int depth) {
         c.ws();
       }
     }
-    default: {
-      uint64_t h;
-      VType t;
-      int64_t iv;
-      double dv;
-      return scan_number(c.p, c.end, h, t, iv, dv);
-    }
+    case 'N':
+      if (allow_nan && c.end - c.p >= 3 && std::memcmp(c.p, "NaN", 3) == 0) {
+        c.p += 3;
+        return true;
+      }
+      return false;
+    case 'I':
+      if (c.end - c.p >= 8 && std::memcmp(c.p, "Infinity", 8) == 0) {
+        c.p += 8;
+        return true;
+      }
+      return false;
+    default:
+      if (ch == '-' && c.end - c.p >= 9 && std::memcmp(c.p, "-Infinity", 9) == 0) {
+        c.p += 9;
+        return true;
+      }
+      return number_grammar(c.p, c.end);
   }
 }
 
@@ -418,7 +457,7 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
             std::string_view s;
             if (!scan_string(c, s, esc)) return false;
             f.handles.push_back(s);
-          } else if (!skip_value(c, 2)) {
+          } else if (!skip_value(c, 2, true)) {
             return false;
           }
           c.ws();
@@ -433,24 +472,24 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
         }
       }
     } else if (ch == 'n') {
-      if (!skip_value(c, 1)) return false;
+      if (!skip_value(c, 1, false)) return false;
       is_null = true;
-    } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+    } else if (code == FieldCode::kName || code == FieldCode::kObjectType || code == FieldCode::kHandlesSemanticIds) {
+      // Non-string values in fields with a role: only plain ints for
+      // object_type; bools (ints to isinstance), containers, NaN... take the
+      // exact path.
+      if (code != FieldCode::kObjectType || !(ch == '-' || (ch >= '0' && ch <= '9'))) return false;
       uint64_t h;
       VType t;
       int64_t iv = 0;
       double dv;
       if (!scan_number(c.p, c.end, h, t, iv, dv)) return false;
-      if (code == FieldCode::kName || code == FieldCode::kHandlesSemanticIds) return false;
-      if (code == FieldCode::kObjectType && t == VType::kInt) {
+      if (t == VType::kInt) {
         f.object_type_is_int = true;
         f.object_type = iv;
       }
     } else {
-      // true/false (bools are ints to isinstance) and containers: exact path
-      // when they sit in a field with a role.
-      if (code == FieldCode::kName || code == FieldCode::kObjectType || code == FieldCode::kHandlesSemanticIds) return false;
-      if (!skip_value(c, 1)) return false;
+      if (!skip_value(c, 1, false)) return false;
     }
     if (code == FieldCode::kReturnValue) f.has_return_value = true;
     if (code == FieldCode::kStatus) f.has_status = true;
@@ -538,7 +577,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
         if (seen) return false;
         seen = true;
         if (ch == 'n') {
-          if (!skip_value(c, 1)) return false;
+          if (!skip_value(c, 1, false)) return false;
           (is_tid ? f.tid : f.idx) = EventFacts::Presence::kNull;
         } else {
           uint64_t h;
@@ -566,7 +605,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
           if (!f.kind.empty() && f.kind[0] == '\0') return false;
           f.kind_state = EventFacts::Presence::kStr;
         } else if (ch == 'n') {
-          if (!skip_value(c, 1)) return false;
+          if (!skip_value(c, 1, false)) return false;
           f.kind_state = EventFacts::Presence::kNull;
         } else {
           return false;
@@ -576,7 +615,7 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
         seen_payload = true;
         if (!scan_payload(c, f)) return false;
       } else {
-        if (!skip_value(c, 1)) return false;
+        if (!skip_value(c, 1, true)) return false;  // fields the diff never compares
       }
       c.ws();
       if (c.p >= c.end) return false;

@@ -103,7 +103,7 @@ class FastScanner {
 
  private:
   struct Cursor;
-  bool skip_value(Cursor& c, int depth);
+  bool skip_value(Cursor& c, int depth, bool allow_nan);
   bool scan_string(Cursor& c, std::string_view& out, bool& escaped, bool decode = true);
   bool scan_payload(Cursor& c, EventFacts& f);
 

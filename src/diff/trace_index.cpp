@@ -127,6 +127,77 @@ void RecordList::grow() {
   capacity_ += n;
 }
 
+// ---- SID table -----------------------------------------------------------------
+
+bool canonical_hex_sid(std::string_view s, uint64_t* v) {
+  if (s.size() != 16) return false;
+  uint64_t x = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else return false;
+    x = (x << 4) | static_cast<uint64_t>(d);
+  }
+  *v = x;
+  return true;
+}
+
+uint32_t SidTable::note(std::string_view sid, uint32_t slot) {
+  uint64_t v;
+  if (canonical_hex_sid(sid, &v)) return note_hex(v, slot);
+  auto it = other_.find(std::string(sid));
+  if (it == other_.end()) {
+    auto index = static_cast<uint32_t>(entries_.size());
+    it = other_.emplace(std::string(sid), index).first;
+    entries_.push_back(Entry{0, slot, false, &it->first});
+    return index;
+  }
+  Entry& e = entries_[it->second];
+  if (e.first_slot != slot) e.multi = true;
+  return it->second;
+}
+
+uint32_t SidTable::note_hex(uint64_t v, uint32_t slot) {
+  if (entries_.size() * 2 >= table_.size()) rehash();
+  size_t i = static_cast<size_t>((v * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+  for (;; i = (i + 1) & mask_) {
+    uint32_t t = table_[i];
+    if (t == 0) {
+      auto index = static_cast<uint32_t>(entries_.size());
+      entries_.push_back(Entry{v, slot, false, nullptr});
+      table_[i] = index + 1;
+      return index;
+    }
+    Entry& e = entries_[t - 1];
+    if (!e.text && e.hex == v) {
+      if (e.first_slot != slot) e.multi = true;
+      return t - 1;
+    }
+  }
+}
+
+void SidTable::rehash() {
+  size_t cap = table_.empty() ? 1024 : table_.size() * 2;
+  table_.assign(cap, 0);
+  mask_ = cap - 1;
+  for (uint32_t k = 0; k < entries_.size(); ++k) {
+    if (entries_[k].text) continue;
+    size_t i = static_cast<size_t>((entries_[k].hex * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+    while (table_[i]) i = (i + 1) & mask_;
+    table_[i] = k + 1;
+  }
+}
+
+std::string SidTable::text(uint32_t index) const {
+  const Entry& e = entries_[index];
+  if (e.text) return *e.text;
+  char b[17];
+  static const char hex[] = "0123456789abcdef";
+  for (int k = 0; k < 16; ++k) b[k] = hex[(e.hex >> (60 - 4 * k)) & 15];
+  return std::string(b, 16);
+}
+
 // ---- interner ------------------------------------------------------------------
 
 static size_t quick_slot(std::string_view s, size_t slots) {
@@ -321,10 +392,12 @@ struct TraceIndex::Loader {
     order_check(t, i);
 
     Record r{};
-    r.offset = offset;
-    r.len = static_cast<uint32_t>(line.size());
-    r.flags = facts.exotic ? Record::kExotic : 0;
-    if (facts.payload == EventFacts::PayloadState::kTruthyOther) r.flags |= Record::kPayloadTruthyNonDict;
+    if (offset >= (uint64_t{1} << 40)) fail(at(lineno) + ": trace larger than 1 TiB");
+    uint64_t short_len = line.size() >= Record::kLongLine ? Record::kLongLine : line.size();
+    if (short_len == Record::kLongLine) ix.long_lines_[offset] = line.size();
+    r.pos = (offset << 24) | (short_len << 4);
+    if (facts.exotic) r.set_flag(Record::kExotic);
+    if (facts.payload == EventFacts::PayloadState::kTruthyOther) r.set_flag(Record::kPayloadTruthyNonDict);
 
     uint32_t kind = kKindNone;
     if (facts.kind_unhashable) {
@@ -332,14 +405,14 @@ struct TraceIndex::Loader {
       if (!ix.count_crash_) ix.count_crash_ = at(lineno) + ": event kind is a list or object (the reference cannot hash it)";
     } else if (facts.kind_state == P::kStr || facts.kind_state == P::kOther) {
       kind = ix.kinds_.intern(facts.kind);
-      if (kind >= kKindUnhashable) fail(at(lineno) + ": more than 65534 distinct event kinds");
+      if (kind >= kKindUnhashable) fail(at(lineno) + ": more than 4094 distinct event kinds (not supported)");
     }
-    r.kind_id = static_cast<uint16_t>(kind);
 
     bool dict_payload = facts.payload == EventFacts::PayloadState::kDict;
     uint32_t name = kNameNone;
     if (dict_payload && facts.name_state != EventFacts::NameState::kNone) name = ix.names_.intern(facts.name);
-    if (kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) r.name_id = name;
+    if (name > Record::kMaxName) fail(at(lineno) + ": more than 1048575 distinct call names (not supported)");
+    r.kind_name = (kind << 20) | ((kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) ? name : 0);
 
     // auto_tid_map: ev["payload"].get("name") of the first kernel.call.
     if (kind == kKindKernelCall && !t.first_call_seen) {
@@ -363,7 +436,7 @@ struct TraceIndex::Loader {
       } else if (dict_payload && name >= kFirstAllocatorName && name < kFirstDynamicName) {
         uint32_t slot = name - kFirstAllocatorName;
         r.ordinal = t.alloc_counters[slot]++;
-        r.flags |= Record::kCanonAlloc;
+        r.set_flag(Record::kCanonAlloc);
         sentinel = alloc_sentinel(facts.name, r.ordinal);
         sentinel_hash = hash_str(sentinel);
       }
@@ -373,7 +446,7 @@ struct TraceIndex::Loader {
         if (!ix.canon_host_crash_) ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
       } else if (dict_payload && facts.ctx_ptr_is_str) {
         r.ordinal = t.ctx_counter++;
-        r.flags |= Record::kCanonCtx;
+        r.set_flag(Record::kCanonCtx);
         sentinel_hash = hash_str(ctx_sentinel(r.ordinal));
       }
     }
@@ -382,8 +455,8 @@ struct TraceIndex::Loader {
     // absent, skip fields are ignored, dict order does not matter.
     if (!facts.exotic) {
       uint64_t fp = 0x243f6a8885a308d3ull;
-      bool alloc = r.flags & Record::kCanonAlloc;
-      bool ctx = r.flags & Record::kCanonCtx;
+      bool alloc = r.flags() & Record::kCanonAlloc;
+      bool ctx = r.flags() & Record::kCanonCtx;
       for (const PayloadField& f : facts.fields) {
         if (field_skipped(kind, f.code)) continue;
         if (alloc && (f.code == FieldCode::kReturnValue || f.code == FieldCode::kStatus)) continue;
@@ -425,17 +498,7 @@ struct TraceIndex::Loader {
     t.events.push_back(r);
   }
 
-  uint32_t note_sid(std::string_view sid, uint32_t slot) {
-    auto it = ix.sid_use_.find(sid);
-    if (it == ix.sid_use_.end()) {
-      auto index = static_cast<uint32_t>(ix.sid_texts_.size());
-      it = ix.sid_use_.emplace(std::string(sid), SidUse{slot, false, index}).first;
-      ix.sid_texts_.push_back(&it->first);
-    } else if (it->second.first_slot != slot) {
-      it->second.multi = true;
-    }
-    return it->second.index;
-  }
+  uint32_t note_sid(std::string_view sid, uint32_t slot) { return ix.sids_.note(sid, slot); }
 
   // The stream of the current event's tid (facts.tid), created on first use.
   TidStream& stream(uint32_t& slot_out) {
@@ -663,10 +726,11 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
 }
 
 PyValue TraceIndex::materialize(const Record& r) const {
-  std::string line(r.len, '\0');
+  const uint64_t len = line_length(r);
+  std::string line(len, '\0');
   size_t got = 0;
-  while (got < r.len) {
-    ssize_t n = ::pread(fd_, line.data() + got, r.len - got, static_cast<off_t>(r.offset + got));
+  while (got < len) {
+    ssize_t n = ::pread(fd_, line.data() + got, len - got, static_cast<off_t>(r.offset() + got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw DiffFailure{1, display_path_ + ": file changed or unreadable while diffing"};
     got += static_cast<size_t>(n);
@@ -674,10 +738,10 @@ PyValue TraceIndex::materialize(const Record& r) const {
   PyValue ev;
   PyJsonError err;
   if (!py_json_loads(line, ev, err) || !ev.is_dict())
-    throw DiffFailure{1, display_path_ + ": file changed while diffing (event at byte " + std::to_string(r.offset) + ")"};
-  if (r.flags & (Record::kCanonAlloc | Record::kCanonCtx)) {
+    throw DiffFailure{1, display_path_ + ": file changed while diffing (event at byte " + std::to_string(r.offset()) + ")"};
+  if (r.flags() & (Record::kCanonAlloc | Record::kCanonCtx)) {
     PyValue* p = ev.get("payload");
-    if (r.flags & Record::kCanonAlloc) {
+    if (r.flags() & Record::kCanonAlloc) {
       std::string s = alloc_sentinel(p->get("name")->as_str(), r.ordinal);
       p->set("return_value", PyValue::str(s));
       if (p->contains("status")) p->set("status", PyValue::str(s));
@@ -694,8 +758,8 @@ std::string TraceIndex::where(const Record& r) const {
   std::vector<char> buf(1 << 20);
   uint64_t off = 0;
   bool prev_cr = false;
-  while (off < r.offset) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), r.offset - off));
+  while (off < r.offset()) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), r.offset() - off));
     ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(off));
     if (n <= 0) break;
     for (ssize_t k = 0; k < n; ++k) {

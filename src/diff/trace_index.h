@@ -43,7 +43,7 @@ enum KindId : uint16_t {
   kKindWakeRequested,
   kKindSchemaVersion,
   kFirstDynamicKind,
-  kKindUnhashable = 0xFFFF,
+  kKindUnhashable = 0xFFF,  // largest 12-bit id
 };
 inline bool is_engine_local_kind(uint32_t k) { return k >= kKindContentionObserved && k <= kKindWakeRequested; }
 
@@ -90,16 +90,22 @@ struct Record {
     kCanonCtx = 4,       // thread.create: ctx_ptr -> sentinel
     kPayloadTruthyNonDict = 8,  // `(ev.get("payload") or {}).get(...)` raises
   };
-  uint64_t offset;
-  uint64_t fp;
-  uint32_t len;
-  uint32_t name_id;
-  uint32_t ordinal;
-  uint16_t kind_id;
-  uint8_t flags;
-  uint8_t reserved;
+  static constexpr uint32_t kLongLine = 0xFFFFF;  // length kept in TraceIndex
+  static constexpr uint32_t kMaxName = 0xFFFFF;
+
+  uint64_t pos;        // file offset (40 bits) | line length (20 bits) | flags (4 bits)
+  uint64_t fp;         // payload fingerprint (non-exotic events)
+  uint32_t kind_name;  // kind id (12 bits) | name id (20 bits)
+  uint32_t ordinal;    // canonicalization ordinal, or SID index + 1
+
+  uint64_t offset() const { return pos >> 24; }
+  uint32_t short_len() const { return static_cast<uint32_t>(pos >> 4) & 0xFFFFF; }
+  uint8_t flags() const { return static_cast<uint8_t>(pos & 0xF); }
+  uint32_t kind_id() const { return kind_name >> 20; }
+  uint32_t name_id() const { return kind_name & 0xFFFFF; }
+  void set_flag(uint8_t f) { pos |= f; }
 };
-static_assert(sizeof(Record) == 32);
+static_assert(sizeof(Record) == 24);
 
 // Append-only storage in geometrically growing segments (1024, 1024, 2048,
 // 4096, ... records): no reallocation copies, no 2x peaks, small footprint
@@ -178,12 +184,39 @@ struct TidStream {
   uint32_t ctx_counter = 0;
 };
 
-struct SidUse {
-  uint32_t first_slot;  // tid slot
-  bool multi;
-  uint32_t index;       // position in TraceIndex::sid_texts()
+// Semantic ids seen in handle.create / wait.begin events, by first-seen
+// index. Canonical SIDs (16 lowercase hex digits) live in a flat table keyed
+// by their value; anything else in a string map.
+class SidTable {
+ public:
+  // Index of `sid`, noting a use by tid slot `slot`.
+  uint32_t note(std::string_view sid, uint32_t slot);
+  size_t size() const { return entries_.size(); }
+  std::string text(uint32_t index) const;
+  bool multi(uint32_t index) const { return entries_[index].multi; }
+  // The SID's value if it is canonical 16-digit lowercase hex.
+  bool hex(uint32_t index, uint64_t* v) const {
+    *v = entries_[index].hex;
+    return entries_[index].text == nullptr;
+  }
+
+ private:
+  struct Entry {
+    uint64_t hex;
+    uint32_t first_slot;
+    bool multi;
+    const std::string* text;  // null: canonical hex SID
+  };
+  uint32_t note_hex(uint64_t v, uint32_t slot);
+  void rehash();
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> table_;  // open addressing: entry index + 1, 0 = empty
+  size_t mask_ = 0;
+  std::unordered_map<std::string, uint32_t> other_;
 };
-// Record::ordinal of handle.create / wait.begin events: which SID they name.
+
+// Record::ordinal of handle.create / wait.begin events: which SID they name
+// (index into TraceIndex::sids()).
 inline constexpr uint32_t kSidNone = 0;             // no str SID
 inline constexpr uint32_t kSidMany = 0xFFFFFFFFu;   // wait.begin on several handles
 // otherwise: SID index + 1
@@ -216,8 +249,7 @@ class TraceIndex {
   const Interner& names() const { return names_; }
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
-  const auto& sid_use() const { return sid_use_; }
-  const std::vector<const std::string*>& sid_texts() const { return sid_texts_; }
+  const SidTable& sids() const { return sids_; }
 
   // Crashes of later reference stages, detected while loading (first one).
   const std::optional<std::string>& canon_alloc_crash() const { return canon_alloc_crash_; }
@@ -230,6 +262,9 @@ class TraceIndex {
   PyValue materialize(const Record& r) const;
   // "path:line" for error messages about the event at `r`.
   std::string where(const Record& r) const;
+  uint64_t line_length(const Record& r) const {
+    return r.short_len() == Record::kLongLine ? long_lines_.at(r.offset()) : r.short_len();
+  }
 
  private:
   struct Loader;
@@ -246,15 +281,13 @@ class TraceIndex {
   Interner kinds_;
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
-  struct SvHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, SidUse, SvHash, std::equal_to<>> sid_use_;
-  std::vector<const std::string*> sid_texts_;
+  std::unordered_map<uint64_t, uint64_t> long_lines_;  // offset -> length (>= 1 MiB)
+  SidTable sids_;
   std::optional<std::string> canon_alloc_crash_, canon_host_crash_, collect_crash_, count_crash_;
 };
 
+// Parses a canonical SID (16 lowercase hex digits).
+bool canonical_hex_sid(std::string_view s, uint64_t* v);
 // The shared-global SID recipe (FNV-1a over marker, 0, pointer, object_type).
 std::string shared_global_sid(uint64_t pointer, uint32_t object_type);
 // Python int(s, 16) reduced to the low 64 bits; false where Python raises.
