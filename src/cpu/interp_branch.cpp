@@ -23,9 +23,10 @@ inline bool branch_condition(C& c, uint32_t w) {
   uint32_t bo = f_bo(w);
   bool ctr_ok = true;
   if (!(bo & 4)) {
+    // The decrement is 64-bit; in 32-bit mode only the test looks at the low word.
     uint64_t ctr = c.ctr - 1;
-    if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
     c.ctr = ctr;
+    if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
     ctr_ok = (ctr != 0) != static_cast<bool>(bo & 2);
   }
   bool cond_ok = true;
@@ -55,8 +56,8 @@ void op_bc_cond(C& c, const I& i) {
 template <bool Zero, bool Aa, bool Lk>
 void op_bc_ctr(C& c, const I& i) {
   uint64_t ctr = c.ctr - 1;
-  if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
   c.ctr = ctr;
+  if (!c.mode64) ctr = static_cast<uint32_t>(ctr);
   bool taken = (ctr == 0) == Zero;
   if constexpr (Lk) c.lr = i.pc + 4u;
   uint32_t target = static_cast<uint32_t>((Aa ? 0 : i.pc) + f_bd(i.word));
