@@ -33,7 +33,14 @@ static int g_failures;
 
 /* Creates a thread on `cpu` (0-5) with base priority `priority`: created
  * suspended, priority set through its KTHREAD, then resumed. */
+static inline HANDLE spawn_named(const char* name, PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority);
 static inline HANDLE spawn(PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority) {
+  return spawn_named(0, fn, ctx, cpu, priority);
+}
+
+/* Names the thread (when `name` is non-null) before it first runs. */
+void RtlRaiseException(void* record);
+static inline HANDLE spawn_named(const char* name, PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority) {
   HANDLE h = 0;
   ULONG tid = 0;
   NTSTATUS st = ExCreateThread(&h, 0, &tid, 0, fn, ctx, XDET_CREATE_SUSPENDED | XDET_CREATE_PROCESSOR(cpu));
@@ -42,12 +49,31 @@ static inline HANDLE spawn(PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority
     ++g_failures;
     return 0;
   }
+  if (name) {
+    ULONG r[9] = {0x406D1388, 0, 0, 0, 4, 0x1000, (ULONG)name, tid, 0};
+    RtlRaiseException(r);
+  }
   PVOID kthread = 0;
   ObReferenceObjectByHandle(h, 0, &kthread);
   KeSetBasePriorityThread(kthread, priority);
   ObDereferenceObject(kthread);
   NtResumeThread(h, 0);
   return h;
+}
+
+/* Names the calling thread the way XDK code does: RtlRaiseException with
+ * the "set thread name" code 0x406D1388 and a THREADNAME_INFO. */
+typedef struct {
+  ULONG ExceptionCode, ExceptionFlags;
+  PVOID ExceptionRecord, ExceptionAddress;
+  ULONG NumberParameters;
+  ULONG ExceptionInformation[15];
+} XDET_EXCEPTION_RECORD;
+
+/* thread_id 0xFFFFFFFF = the calling thread. */
+static inline void set_thread_name(ULONG thread_id, const char* name) {
+  XDET_EXCEPTION_RECORD r = {0x406D1388, 0, 0, 0, 4, {0x1000, (ULONG)name, thread_id, 0}};
+  RtlRaiseException(&r);
 }
 
 static inline void sleep_100ns(LONGLONG t) {

@@ -71,10 +71,10 @@ int main(void) {
   KeSetAffinityThread(XdetCurrentKThread(), 1u << 0, &prev);
   NtCreateSemaphore(&g_items, 0, 0, 100);
   HANDLE threads[3];
-  threads[0] = spawn(consumer, 0, 5, 8);
+  threads[0] = spawn_named("consumer", consumer, 0, 5, 8);
   sleep_100ns(10000); /* 1 ms: the consumer blocks on the empty semaphore */
-  threads[1] = spawn(producer, 0, 5, 0);
-  threads[2] = spawn(mixer, 0, 5, 15);
+  threads[1] = spawn_named("producer", producer, 0, 5, 0);
+  threads[2] = spawn_named("mixer", mixer, 0, 5, 15);
   NtWaitForMultipleObjectsEx(3, threads, WaitAll, 1, FALSE, 0);
   printf("starvation: all threads finished\n");
   for (int i = 0; i < 3; ++i) NtClose(threads[i]);

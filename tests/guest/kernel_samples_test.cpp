@@ -78,9 +78,13 @@ TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   // The cycle: main waits for all three; producer (prio 0) never ran;
   // the prio-15 mixer spins on CPU 5.
   EXPECT_NE(state.find("\"wait_type\": \"all\""), std::string::npos);
-  EXPECT_NE(state.find("prio 0 (effective 0) affinity 0x20 cpu -1: ready but starved: never ran"), std::string::npos)
+  EXPECT_NE(state.find("tid 3 producer     prio 0 (effective 0) affinity 0x20 cpu -1: ready but starved: never ran"),
+            std::string::npos)
       << state;
-  EXPECT_NE(state.find("prio 15 (effective 15) affinity 0x20 cpu 5: spinning at pc="), std::string::npos) << state;
+  EXPECT_NE(state.find("tid 4 mixer        prio 15 (effective 15) affinity 0x20 cpu 5: spinning at pc="),
+            std::string::npos)
+      << state;
+  EXPECT_NE(state.find("\"name\": \"producer\", \"state\": \"ready\""), std::string::npos) << state;
   std::string tail = slurp(strict + "/t.jsonl");
   ASSERT_FALSE(tail.empty());
   EXPECT_EQ(tail.back(), '\n');

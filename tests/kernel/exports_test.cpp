@@ -272,6 +272,26 @@ TEST_F(ExportsFixture, BadGuestPointersFailTheCallWithAccessViolation) {
   EXPECT_EQ(main->state, ThreadState::kRunning);
 }
 
+TEST_F(ExportsFixture, SetThreadNameExceptionNamesThreadsOtherExceptionsStopTheRun) {
+  uint32_t rec = data.allocate(0x40, 4), name = data.allocate(16, 4);
+  mem.write_bytes(name, "audio mixer", 12);
+  Thread* other = spawn(main, 0, 0x02);
+  mem.write32(rec + 0x00, 0x406D1388);
+  mem.write32(rec + 0x10, 4);
+  mem.write32(rec + 0x14, 0x1000);
+  mem.write32(rec + 0x18, name);
+  mem.write32(rec + 0x1C, other->tid);
+  EXPECT_EQ(invoke(310, {rec}).status, DispatchStatus::kDone);
+  EXPECT_EQ(other->name, "audio mixer");
+  mem.write32(rec + 0x1C, 0xFFFFFFFF);  // the calling thread
+  invoke(310, {rec});
+  EXPECT_EQ(main->name, "audio mixer");
+  mem.write32(rec, 0xE06D7363);  // a C++ throw: needs SEH
+  DispatchResult r = invoke(310, {rec});
+  EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
+  EXPECT_NE(r.message.find("exception 0xe06d7363"), std::string::npos) << r.message;
+}
+
 TEST_F(ExportsFixture, UnimplementedImportIsReportedWithNameAndOrdinal) {
   CaptureSink sink;
   k->set_trace_sink(&sink);
