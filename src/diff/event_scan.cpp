@@ -136,8 +136,9 @@ struct FastScanner::Cursor {
   const char* p;
   const char* end;
   bool non_ascii = false;
+  // Inside one line only blanks can occur (\n and \r end the line).
   void ws() {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+    while (p < end && (*p == ' ' || *p == '\t')) ++p;
   }
 };
 
@@ -509,9 +510,14 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
 }
 
 bool FastScanner::scan(std::string_view line, EventFacts& f) {
+  const char* end = nullptr;
+  return scan_prefix(line.data(), line.data() + line.size(), f, &end) && end == line.data() + line.size();
+}
+
+bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& f, const char** obj_end) {
   f.reset();
   scratch_used_ = 0;
-  Cursor c{line.data(), line.data() + line.size()};
+  Cursor c{start, limit};
   c.ws();
   if (c.p >= c.end || *c.p != '{') return false;
   ++c.p;
@@ -629,8 +635,8 @@ bool FastScanner::scan(std::string_view line, EventFacts& f) {
     }
   }
   c.ws();
-  if (c.p != c.end) return false;
-  if (c.non_ascii && !utf8_valid(line, nullptr)) return false;
+  if (c.non_ascii && !utf8_valid(std::string_view(start, static_cast<size_t>(c.p - start)), nullptr)) return false;
+  *obj_end = c.p;
   return true;
 }
 

@@ -100,6 +100,10 @@ struct EventFacts {
 class FastScanner {
  public:
   bool scan(std::string_view line, EventFacts& facts);
+  // Scans one event object (plus trailing blanks) at the start of
+  // [start, limit), which may extend past the line; *obj_end is where the
+  // object and its blanks end. The caller checks that a line end follows.
+  bool scan_prefix(const char* start, const char* limit, EventFacts& facts, const char** obj_end);
 
  private:
   struct Cursor;

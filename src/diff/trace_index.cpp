@@ -367,6 +367,31 @@ struct TraceIndex::Loader {
       fail(ix.display_path_ + ": schema_version mismatch (expected 1, got " + (ver ? py_repr(*ver) : "None") + ")");
   }
 
+  // Fast path straight from the input buffer: scans an event object at
+  // `start` and, if a line end follows, records it. Returns the bytes
+  // consumed including the line terminator, or 0 (caller splits the line
+  // and takes the general path).
+  size_t try_fast(const char* start, const char* limit, bool eof, uint64_t offset, uint64_t lineno) {
+    const char* e = nullptr;
+    if (!scanner.scan_prefix(start, limit, facts, &e)) return 0;
+    size_t term;
+    if (e == limit) {
+      if (!eof) return 0;
+      term = 0;
+    } else if (*e == '\n') {
+      term = 1;
+    } else if (*e == '\r') {
+      if (e + 1 < limit) term = e[1] == '\n' ? 2 : 1;
+      else if (eof) term = 1;
+      else return 0;
+    } else {
+      return 0;
+    }
+    size_t len = static_cast<size_t>(e - start);
+    commit(offset, len, lineno);
+    return len + term;
+  }
+
   void event(std::string_view line, uint64_t offset, uint64_t lineno) {
     if (line.size() > 0xFFFFFFFFull) fail(at(lineno) + ": line longer than 4 GiB");
     if (!scanner.scan(line, facts)) {
@@ -380,6 +405,11 @@ struct TraceIndex::Loader {
       if (!slow_value.is_dict()) fail(at(lineno) + ": event is not a JSON object");
       facts_from_value(slow_value, facts);
     }
+    commit(offset, line.size(), lineno);
+  }
+
+  // Books the event described by `facts` (line at `offset`, `line_size` bytes).
+  void commit(uint64_t offset, size_t line_size, uint64_t lineno) {
     using P = EventFacts::Presence;
     if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
     if (facts.tid == P::kOther)
@@ -393,8 +423,8 @@ struct TraceIndex::Loader {
 
     Record r{};
     if (offset >= (uint64_t{1} << 40)) fail(at(lineno) + ": trace larger than 1 TiB");
-    uint64_t short_len = line.size() >= Record::kLongLine ? Record::kLongLine : line.size();
-    if (short_len == Record::kLongLine) ix.long_lines_[offset] = line.size();
+    uint64_t short_len = line_size >= Record::kLongLine ? Record::kLongLine : line_size;
+    if (short_len == Record::kLongLine) ix.long_lines_[offset] = line_size;
     r.pos = (offset << 24) | (short_len << 4);
     if (facts.exotic) r.set_flag(Record::kExotic);
     if (facts.payload == EventFacts::PayloadState::kTruthyOther) r.set_flag(Record::kPayloadTruthyNonDict);
@@ -633,6 +663,13 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
       const char* start = base + pos;
       size_t rest = avail - pos;
       if (rest == 0) break;
+      if (lineno >= 1) {
+        if (size_t used = ld.try_fast(start, base + avail, eof, file_off + pos, lineno + 1)) {
+          ++lineno;
+          pos += used;
+          continue;
+        }
+      }
       const char* nl = static_cast<const char*>(std::memchr(start, '\n', rest));
       size_t scan_len = nl ? static_cast<size_t>(nl - start) : rest;
       const char* cr = static_cast<const char*>(std::memchr(start, '\r', scan_len));
