@@ -398,3 +398,24 @@ test_stvewx128_off8:
   #_ MEMORY_OUT 10001000 40414243 44454647 A8A9AAAB 4C4D4E4F 50515253 54555657 58595A5B 5C5D5E5F
 
 
+test_lvlx_lvrx_odd_address_rb_r0:
+  # EA = r4 + r0 (r0 = 0 as a register value); 0x1000106B is 11 bytes into
+  # its block: lvlx gets 5 bytes, lvrx the 11 before EA. MEMORY_IN bytes are
+  # written here space-separated, one pair per byte.
+  #_ MEMORY_IN 10001060 a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af b0 b1
+  #_ REGISTER_IN r4 0x1000106B
+  lvlx v5, r4, r0
+  lvrx v6, r4, r0
+  blr
+  #_ REGISTER_OUT v5 [ABACADAE, AF000000, 00000000, 00000000]
+  #_ REGISTER_OUT v6 [00000000, 00A0A1A2, A3A4A5A6, A7A8A9AA]
+
+test_stvrx_stvlx_pair_unaligned_store:
+  # The stvlx/stvrx pair stores a whole vector at an unaligned address.
+  #_ REGISTER_IN v3 [00112233, 44556677, 8899AABB, CCDDEEFF]
+  #_ REGISTER_IN r4 0x10001077
+  li r5, 16
+  stvlx v3, r4, r0
+  stvrx v3, r4, r5
+  blr
+  #_ MEMORY_OUT 10001076 00 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF 00

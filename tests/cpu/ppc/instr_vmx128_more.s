@@ -123,3 +123,35 @@ test_vpermwi128_mnemonic:
   #_ REGISTER_OUT v5 [04050607, 00010203, 0C0D0E0F, 08090A0B]
 
 
+test_vcmpeqfp128_rec_high_regs:
+  # Record-form VMX128 compare with all three registers above v63.
+  #_ REGISTER_IN v3 [3F800000, 40000000, 7FC00000, 00000000]
+  #_ REGISTER_IN v4 [3F800000, 40000000, 7FC00000, 80000000]
+  vor128 v64, v3, v3
+  vor128 v127, v4, v4
+  vcmpeqfp128. v96, v64, v127
+  mfocrf r3, 2
+  vor128 v5, v96, v96
+  blr
+  #_ REGISTER_OUT v5 [FFFFFFFF, FFFFFFFF, 00000000, FFFFFFFF]
+  #_ REGISTER_OUT r3 0x00000000
+
+test_vcmpgefp128_rec_all_true:
+  #_ REGISTER_IN v3 [3F800000, 40000000, 40400000, 00000000]
+  #_ REGISTER_IN v4 [3F800000, 3F800000, 3F800000, 80000000]
+  vor128 v65, v3, v3
+  vcmpgefp128. v97, v65, v4
+  mfocrf r3, 2
+  vor128 v5, v97, v97
+  blr
+  #_ REGISTER_OUT v5 [FFFFFFFF, FFFFFFFF, FFFFFFFF, FFFFFFFF]
+  #_ REGISTER_OUT r3 0x00000080
+
+test_vupkd3d128_high_regs:
+  # D3DCOLOR unpack of ARGB 0x80FF1020 from word 3: x=R, y=G, z=B, w=A as 1.0+n*2^-23.
+  #_ REGISTER_IN v3 [00000000, 00000000, 00000000, 80FF1020]
+  vor128 v110, v3, v3
+  vupkd3d128 v111, v110, 0
+  vor128 v5, v111, v111
+  blr
+  #_ REGISTER_OUT v5 [3F8000FF, 3F800010, 3F800020, 3F800080]

@@ -109,3 +109,40 @@ test_seq_jump_table:
   li r3, 12
   blr
   #_ REGISTER_OUT r3 12
+
+test_seq_equal_via_carry:
+  # Branch-free (a == b) idiom: d = b - a; t = d - 1 (addic); r = ~t + d + CA.
+  # With 64-bit operands whose low words differ the result is nonzero even
+  # though the CA of addic comes from the low word only.
+  #_ REGISTER_IN r11 0x0000000012345678
+  #_ REGISTER_IN r30 0xFFFFFFFF12345678
+  subf r8, r11, r30
+  addic r7, r8, -1
+  subfe. r29, r7, r8
+  beq 1f
+  li r12, 0
+  blr
+1:
+  li r12, 1
+  blr
+  #_ REGISTER_OUT r8 0xFFFFFFFF00000000
+  #_ REGISTER_OUT r7 0xFFFFFFFEFFFFFFFF
+  #_ REGISTER_OUT r29 0
+  #_ REGISTER_OUT r12 1
+
+test_seq_equal_via_carry_different:
+  #_ REGISTER_IN r11 5
+  #_ REGISTER_IN r30 7
+  subf r8, r11, r30
+  addic r7, r8, -1
+  subfe. r29, r7, r8
+  beq 1f
+  li r12, 0
+  blr
+1:
+  li r12, 1
+  blr
+  #_ REGISTER_OUT r8 2
+  #_ REGISTER_OUT r7 1
+  #_ REGISTER_OUT r29 0x0000000000000001
+  #_ REGISTER_OUT r12 0
