@@ -71,16 +71,16 @@ Heap* MemoryMap::image_heap(uint32_t base) {
 }
 
 uint32_t MemoryMap::allocate_virtual(uint32_t* base, uint32_t* size, uint32_t alloc_type, uint32_t protect) {
-  if (!base || !size || *size == 0) return xdk::kStatusInvalidParameter;
-  if (!(alloc_type & (xdk::kMemCommit | xdk::kMemReserve | xdk::kMemReset))) return xdk::kStatusInvalidParameter;
-  if ((alloc_type & xdk::kMemReset) && (alloc_type & ~xdk::kMemReset)) return xdk::kStatusInvalidParameter;
+  if (!base || !size || *size == 0) return kStatusInvalidParameter;
+  if (!(alloc_type & (xdk::kMemCommit | xdk::kMemReserve | xdk::kMemReset))) return kStatusInvalidParameter;
+  if ((alloc_type & xdk::kMemReset) && (alloc_type & ~xdk::kMemReset)) return kStatusInvalidParameter;
   // Execute bits only draw a warning in xenia; they map to R/RW here.
 
   Heap* heap;
   uint32_t page_size;
   if (*base != 0) {
     heap = lookup_heap(*base);
-    if (!heap || heap->kind() != HeapKind::kVirtual) return xdk::kStatusInvalidParameter;
+    if (!heap || heap->kind() != HeapKind::kVirtual) return kStatusInvalidParameter;
     page_size = heap->page_size();
   } else {
     page_size = (alloc_type & xdk::kMemLargePages) ? 0x10000 : 0x1000;
@@ -90,18 +90,18 @@ uint32_t MemoryMap::allocate_virtual(uint32_t* base, uint32_t* size, uint32_t al
   int32_t signed_size = static_cast<int32_t>(*size);
   uint32_t region = signed_size < 0 ? static_cast<uint32_t>(-static_cast<int64_t>(signed_size)) : *size;
   uint32_t adjusted = round_up32(region, page_size);
-  if (adjusted == 0) return xdk::kStatusNoMemory;
+  if (adjusted == 0) return kStatusNoMemory;
 
   if (alloc_type & xdk::kMemReset) {
     // MEM_RESET: the contents may be discarded; keeping them is a valid
     // implementation. The range must be committed.
     uint32_t start = *base & ~(page_size - 1);
     for (uint64_t a = start; a < uint64_t{start} + adjusted; a += page_size) {
-      if (!heap->is_committed(static_cast<uint32_t>(a))) return xdk::kStatusInvalidParameter;
+      if (!heap->is_committed(static_cast<uint32_t>(a))) return kStatusInvalidParameter;
     }
     *base = start;
     *size = adjusted;
-    return xdk::kStatusSuccess;
+    return kStatusSuccess;
   }
 
   uint32_t type = 0;
@@ -113,14 +113,14 @@ uint32_t MemoryMap::allocate_virtual(uint32_t* base, uint32_t* size, uint32_t al
   std::vector<bool> was_committed;
   if (*base != 0) {
     address = *base & ~(page_size - 1);
-    if (uint64_t{address} + adjusted > uint64_t{heap->base()} + heap->size()) return xdk::kStatusNoMemory;
+    if (uint64_t{address} + adjusted > uint64_t{heap->base()} + heap->size()) return kStatusNoMemory;
     was_committed.resize(adjusted / page_size);
     for (uint32_t i = 0; i < was_committed.size(); ++i)
       was_committed[i] = heap->is_committed(address + i * page_size);
-    if (!heap->alloc_fixed(address, adjusted, page_size, type, internal_protect)) return xdk::kStatusNoMemory;
+    if (!heap->alloc_fixed(address, adjusted, page_size, type, internal_protect)) return kStatusNoMemory;
   } else {
     bool top_down = alloc_type & xdk::kMemTopDown;
-    if (!heap->alloc(adjusted, page_size, type, internal_protect, top_down, &address)) return xdk::kStatusNoMemory;
+    if (!heap->alloc(adjusted, page_size, type, internal_protect, top_down, &address)) return kStatusNoMemory;
   }
 
   if ((alloc_type & xdk::kMemCommit) && !(alloc_type & xdk::kMemNoZero)) {
@@ -142,14 +142,14 @@ uint32_t MemoryMap::allocate_virtual(uint32_t* base, uint32_t* size, uint32_t al
   }
   *base = address;
   *size = adjusted;
-  return xdk::kStatusSuccess;
+  return kStatusSuccess;
 }
 
 uint32_t MemoryMap::free_virtual(uint32_t* base, uint32_t* size, uint32_t free_type) {
-  if (!base || !size) return xdk::kStatusInvalidParameter;
-  if (*base == 0) return xdk::kStatusMemoryNotAllocated;
+  if (!base || !size) return kStatusInvalidParameter;
+  if (*base == 0) return kStatusMemoryNotAllocated;
   Heap* heap = lookup_heap(*base);
-  if (!heap || heap->kind() != HeapKind::kVirtual) return xdk::kStatusInvalidParameter;
+  if (!heap || heap->kind() != HeapKind::kVirtual) return kStatusInvalidParameter;
   uint32_t region = *size;
   bool ok;
   if (free_type == xdk::kMemDecommit) {
@@ -158,30 +158,30 @@ uint32_t MemoryMap::free_virtual(uint32_t* base, uint32_t* size, uint32_t free_t
   } else {
     ok = heap->release(*base, &region);
   }
-  if (!ok) return xdk::kStatusUnsuccessful;
+  if (!ok) return kStatusUnsuccessful;
   *size = region;
-  return xdk::kStatusSuccess;
+  return kStatusSuccess;
 }
 
 uint32_t MemoryMap::protect_virtual(uint32_t* base, uint32_t* size, uint32_t protect, uint32_t* old_protect) {
-  if (!base || !size) return xdk::kStatusInvalidParameter;
-  if (protect & xdk::kPageExecuteAny) return xdk::kStatusAccessDenied;
+  if (!base || !size) return kStatusInvalidParameter;
+  if (protect & xdk::kPageExecuteAny) return kStatusAccessDenied;
   Heap* heap = lookup_heap(*base);
-  if (!heap || heap->kind() != HeapKind::kVirtual) return xdk::kStatusInvalidParameter;
+  if (!heap || heap->kind() != HeapKind::kVirtual) return kStatusInvalidParameter;
   uint32_t adjusted_base = *base & ~(heap->page_size() - 1);
   uint32_t adjusted_size = round_up32(*size, heap->page_size());
   uint32_t old = 0;
-  if (!heap->protect(adjusted_base, adjusted_size, protect_from_xdk(protect), &old)) return xdk::kStatusAccessDenied;
+  if (!heap->protect(adjusted_base, adjusted_size, protect_from_xdk(protect), &old)) return kStatusAccessDenied;
   *base = adjusted_base;
   *size = adjusted_size;
   if (old_protect) *old_protect = protect_to_xdk(old);
-  return xdk::kStatusSuccess;
+  return kStatusSuccess;
 }
 
 uint32_t MemoryMap::query_virtual(uint32_t address, MemoryBasicInformation* out) const {
   const Heap* heap = lookup_heap(address);
   HeapRegionInfo info;
-  if (!heap || !heap->query_region_info(address, &info)) return xdk::kStatusInvalidParameter;
+  if (!heap || !heap->query_region_info(address, &info)) return kStatusInvalidParameter;
   out->base_address = info.base_address;
   out->allocation_base = info.allocation_base;
   out->allocation_protect = protect_to_xdk(info.allocation_protect);
@@ -189,7 +189,7 @@ uint32_t MemoryMap::query_virtual(uint32_t address, MemoryBasicInformation* out)
   out->state = info.state;
   out->protect = protect_to_xdk(info.protect);
   out->type = xdk::kMemPrivate;
-  return xdk::kStatusSuccess;
+  return kStatusSuccess;
 }
 
 uint32_t MemoryMap::allocate_physical(uint32_t size, uint32_t protect, uint32_t min_physical, uint32_t max_physical,

@@ -5,7 +5,7 @@
 //
 // The kernel layer calls these with values it has read from guest memory and
 // writes the results back itself; all statuses are NTSTATUS values
-// (xdk::kStatus*). Facts: shared/spec/memory-map.md.
+// (kStatus*). Facts: shared/spec/memory-map.md.
 //
 // Deterministic: every heap allocates first-fit from a page table, nothing
 // depends on host addresses or time, so the same sequence of calls yields the

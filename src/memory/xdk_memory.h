@@ -1,8 +1,10 @@
 #pragma once
 // XDK memory constants (PAGE_*, MEM_*), the NTSTATUS values the memory API
-// returns, and the mapping between XDK protect flags and the heap layer's
+// returns (from base/ntstatus.h), and the mapping between XDK protect flags and the heap layer's
 // internal protect bits (as in the console memory map facts, §5).
 #include <cstdint>
+
+#include "base/ntstatus.h"
 
 namespace xdet::xdk {
 
@@ -33,15 +35,6 @@ inline constexpr uint32_t kMemNoZero = 0x00800000;
 inline constexpr uint32_t kMemLargePages = 0x20000000;
 inline constexpr uint32_t kMemHeap = 0x40000000;
 inline constexpr uint32_t kMem16MbPages = 0x80000000;
-
-// NTSTATUS values produced by the memory API.
-inline constexpr uint32_t kStatusSuccess = 0x00000000;
-inline constexpr uint32_t kStatusUnsuccessful = 0xC0000001;
-inline constexpr uint32_t kStatusInvalidParameter = 0xC000000D;
-inline constexpr uint32_t kStatusNoMemory = 0xC0000017;
-inline constexpr uint32_t kStatusAccessDenied = 0xC0000022;
-inline constexpr uint32_t kStatusBufferTooSmall = 0xC0000023;
-inline constexpr uint32_t kStatusMemoryNotAllocated = 0xC00000A0;
 
 }  // namespace xdet::xdk
 

@@ -67,8 +67,8 @@ class ScriptedRunner final : public kernel::ThreadRunner {
 };
 
 // Step helpers: store a completed status into r3 like the export layer does.
-inline void store_status(kernel::Thread& t, kernel::NtStatus st) {
-  if (st != kernel::kStatusPending) t.ctx.gpr[3] = st;
+inline void store_status(kernel::Thread& t, NtStatus st) {
+  if (st != kStatusPending) t.ctx.gpr[3] = st;
 }
 
 }  // namespace xdet::test
