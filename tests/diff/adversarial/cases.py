@@ -739,7 +739,8 @@ def compare_cases():
 
 def targeted_cases():
     for gen in (value_cases, malformed_cases, header_cases, field_cases, cli_cases, output_path_cases, tidmap_cases,
-                absorber_cases, compare_cases, extra_cases, surrogate_cases):
+                absorber_cases, compare_cases, extra_cases, surrogate_cases, precedence_cases,
+                unicode_table_cases, scale_cases):
         yield from gen()
 
 
@@ -943,3 +944,122 @@ def surrogate_cases():
             for flags in ([], ["--validate-identical"]):
                 yield mk(f"surr_stdout_{where}_{i}{'_vi' if flags else ''}", "surrogates", cb, ob, flags, stdout_mode=True)
             yield mk(f"surr_file_{where}_{i}", "surrogates", cb, ob, [])
+
+
+def precedence_cases():
+    """Which error wins when several are present (the reference's phase order:
+    argparse -> --disable-absorber -> load canary (JSON errors line by line,
+    then per-tid order check in tid insertion order) -> load ours ->
+    canonicalization -> --tid-map parse / auto map -> 'no tid mapping' ->
+    shared-global SID collection -> diff -> absorbed file -> report)."""
+    good_c, good_o = pair([(6, prologue(2))], [(1, prologue(2))])
+
+    def lines_of(hdr, tid, evs, engine="canary"):
+        return [hdr] + [line(tid, i, k, p, engine=engine) for i, (k, p) in enumerate(evs)]
+
+    def enc(ls):
+        return ("\n".join(ls) + "\n").encode()
+    # order problem on tid 7 (first seen) at a later line than tid 6's problem
+    ls = [HDR_C, line(7, 0, "kernel.call", '{"name":"A"}'), line(6, 0, "kernel.call", '{"name":"A"}'),
+          line(6, 0, "kernel.call", '{"name":"B"}'), line(7, 1, "kernel.call", '{"name":"B"}'),
+          line(7, 1, "kernel.call", '{"name":"C"}')]
+    yield mk("prec_order_tid_insertion", "precedence", enc(ls), good_o)
+    # out-of-order early, JSON error later -> JSON error
+    ls = lines_of(HDR_C, 6, prologue(3))
+    ls[3] = line(6, 0, "kernel.call", '{"name":"X"}')
+    ls.insert(8, "garbage")
+    yield mk("prec_order_then_json", "precedence", enc(ls), good_o)
+    # missing idx (crash in order check) early, JSON error later -> clean JSON error
+    ls = lines_of(HDR_C, 6, prologue(3))
+    ls[3] = ls[3].replace('"tid_event_idx":2,', "")
+    ls.insert(8, "garbage")
+    yield mk("prec_missing_idx_then_json", "precedence", enc(ls), good_o)
+    # canary order error vs ours JSON error -> canary
+    ls = lines_of(HDR_C, 6, prologue(3))
+    ls[3] = line(6, 0, "kernel.call", '{"name":"X"}')
+    yield mk("prec_canary_order_vs_ours_json", "precedence", enc(ls), good_o + b"garbage\n")
+    # canary canonicalization crash vs ours JSON / schema error -> ours error (canonicalization runs after both loads)
+    ls = lines_of(HDR_C, 6, prologue(2) + [("kernel.return", '"str"'), ("thread.create", "5")])
+    yield mk("prec_canon_crash_vs_ours_json", "precedence", enc(ls), good_o + b"garbage\n")
+    yield mk("prec_canon_crash_vs_ours_schema", "precedence", enc(ls),
+             b'{"kind":"schema_version","schema_version":2}\n')
+    yield mk("prec_canon_crash_vs_ours_order", "precedence", enc(ls),
+             enc(lines_of(HDR_O, 1, prologue(2), "ours") + [line(1, 0, "kernel.call", '{"name":"Z"}', engine="ours")]))
+    # canonicalization crash with the canonicalization disabled -> no crash
+    yield mk("prec_canon_crash_disabled", "precedence", enc(ls), good_o,
+             ["--no-canonicalize-allocators", "--no-canonicalize-host-heap-fields"])
+    # collect (shared-global) crash vs bad --tid-map token -> tid-map error; vs no mapping -> rc 2
+    ls = lines_of(HDR_C, 6, prologue(2) + [("wait.begin", '{"handles_semantic_ids":5}')])
+    yield mk("prec_collect_crash_vs_tidmap_token", "precedence", enc(ls), good_o, ["--tid-map", "6"])
+    yield mk("prec_collect_crash_vs_tidmap_ok", "precedence", enc(ls), good_o, ["--tid-map", "6=1"])
+    yield mk("prec_collect_crash_vs_tidmap_comma", "precedence", enc(ls), good_o, ["--tid-map", ","])
+    yield mk("prec_collect_crash_vs_no_mapping", "precedence", enc(ls),
+             enc(lines_of(HDR_O, 1, [("import.call", "{}")], "ours")))
+    yield mk("prec_collect_crash_unmapped_tid", "precedence",
+             enc(lines_of(HDR_C, 6, prologue(2)) + [line(9, 0, "handle.create", '"x"')]), good_o)
+    # first kernel.call payload crash (auto map) vs manual map (auto map not run)
+    ls = lines_of(HDR_C, 6, [("kernel.call", "null")] + prologue(2))
+    yield mk("prec_automap_crash", "precedence", enc(ls), good_o)
+    yield mk("prec_automap_crash_manual", "precedence", enc(ls), good_o, ["--tid-map", "6=1"])
+    yield mk("prec_automap_crash_vs_ours_json", "precedence", enc(ls), good_o + b"{\n")
+    # --disable-absorber unknown beats every file error (even missing files)
+    yield mk("prec_disable_vs_empty", "precedence", b"", b"", ["--disable-absorber", "bogus"])
+    yield mk("prec_disable_vs_missing", "precedence", b"", b"", raw_argv=["--canary", "nope.jsonl", "--ours", "nope2.jsonl",
+                                                                       "--disable-absorber", "x"])
+    # argparse error beats --disable-absorber
+    yield mk("prec_argparse_vs_disable", "precedence", good_c, good_o, ["--disable-absorber", "bogus", "--tid-map"])
+    # bad tid-map token after a valid one; int() error after a bad token
+    yield mk("prec_tidmap_token_order", "precedence", good_c, good_o, ["--tid-map", "6=1,x,y=z"])
+    yield mk("prec_tidmap_value_then_token", "precedence", good_c, good_o, ["--tid-map", "6=q,x"])
+    # crash in the diff of one tid after another tid's absorbed events -> crash; validate message order
+    c, o = pair([(6, call("A") + [("thread.exit", '{"a":1}')]), (7, call("B") + [("kernel.call", '{"name":"Q","x":1}')])],
+                [(1, call("A") + [("thread.exit", '{"a":2}')]), (2, call("B") + [("kernel.call", '{"name":"Q","x":2}')])])
+    yield mk("prec_validate_first_tid", "precedence", c, o, ["--validate-identical"])
+    yield mk("prec_validate_first_tid_map", "precedence", c, o, ["--validate-identical", "--tid-map", "7=2,6=1"])
+    yield mk("prec_validate_first_tid_map2", "precedence", c, o, ["--validate-identical", "--tid-map", "7=1,6=2"])
+
+
+def unicode_table_cases():
+    """Every code point of a block in one string (repr printable table, json
+    escapes, raw UTF-8 decoding)."""
+    blocks = list(range(0, 0x40000, 0x2000)) + list(range(0xE0000, 0xE2000, 0x2000)) + [0xF0000, 0x10E000]
+    for b in blocks:
+        cps = [c for c in range(b, b + 0x2000) if not (0xD800 <= c <= 0xDFFF) and c not in (0x0A, 0x0D)]
+        s = "".join(chr(c) for c in cps)
+        c = build(HDR_C, [(6, prologue(2) + [("thread.exit", J({"s": s}))])], "canary")
+        o = build(HDR_O, [(1, prologue(2) + [("thread.exit", '{"s":"x"}')])], "ours")
+        yield mk(f"uni_block_{b:06x}", "unicode_table", c, o, ["--validate-identical"])
+
+
+def scale_cases():
+    """Limits: many distinct kinds/names/tids, long lines, long streams."""
+    # 66000 distinct event kinds (xdet keeps 16-bit kind ids)
+    evs = prologue(1) + [(f"k.{i}", "{}") for i in range(66000)] + call("End")
+    oevs = prologue(1) + [(f"k.{i}", "{}") for i in range(66000)] + call("End2")
+    c, o = pair([(6, evs)], [(1, oevs)])
+    yield mk("scale_66000_kinds", "scale", c, o)
+    # 70000 distinct call names
+    evs = [e for i in range(70000) for e in [("kernel.call", f'{{"name":"F{i}"}}')]] + call("End")
+    oevs = [e for i in range(70000) for e in [("kernel.call", f'{{"name":"F{i}"}}')]] + call("End2")
+    c, o = pair([(6, evs)], [(1, oevs)])
+    yield mk("scale_70000_names", "scale", c, o)
+    # 20000 threads
+    c, o = pair([(100000 + k, call(f"F{k % 3}")) for k in range(20000)], [(k, call(f"F{k % 3}")) for k in range(20000)])
+    yield mk("scale_20000_threads", "scale", c, o, ["--validate-identical"])
+    # a 30 MB string in a matched event, and a 5 MB one rendered
+    big = "x" * 30_000_000
+    c, o = pair([(6, prologue(1) + [("thread.exit", J({"s": big}))] + call("A"))],
+                [(1, prologue(1) + [("thread.exit", J({"s": big}))] + call("B"))])
+    yield mk("scale_30mb_string_matched", "scale", c, o)
+    big = "y\u00e9" * 2_500_000
+    c, o = pair([(6, prologue(1) + [("thread.exit", J({"s": big}))])], [(1, prologue(1) + [("thread.exit", '{"s":1}')])])
+    yield mk("scale_5mb_string_rendered", "scale", c, o)
+    # 300k events on one tid, divergence at the end, with nested-cs absorbs along the way
+    evs = prologue(1) + call("A") * 100000
+    c, o = pair([(6, evs + call("X"))], [(1, evs + call("Y"))])
+    yield mk("scale_300k_events", "scale", c, o, ["--emit-absorbed-events", "absorbed.jsonl"])
+    # 100k absorbed events (shared-global) emitted
+    sid = shared_sid(0x80001000, 3)
+    hc = f'{{"raw_handle_id":"0x80001000","handle_semantic_id":"{sid}","object_type":3}}'
+    c, o = pair([(6, prologue(1) + [("handle.create", hc)] * 100000 + call("K"))], [(1, prologue(1) + call("K"))])
+    yield mk("scale_100k_absorbed", "scale", c, o, ["--emit-absorbed-events", "absorbed.jsonl"])
