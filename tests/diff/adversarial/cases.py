@@ -740,7 +740,7 @@ def compare_cases():
 def targeted_cases():
     for gen in (value_cases, malformed_cases, header_cases, field_cases, cli_cases, output_path_cases, tidmap_cases,
                 absorber_cases, compare_cases, extra_cases, surrogate_cases, precedence_cases,
-                unicode_table_cases, scale_cases):
+                unicode_table_cases, scale_cases, key_cases):
         yield from gen()
 
 
@@ -1063,3 +1063,18 @@ def scale_cases():
     hc = f'{{"raw_handle_id":"0x80001000","handle_semantic_id":"{sid}","object_type":3}}'
     c, o = pair([(6, prologue(1) + [("handle.create", hc)] * 100000 + call("K"))], [(1, prologue(1) + call("K"))])
     yield mk("scale_100k_absorbed", "scale", c, o, ["--emit-absorbed-events", "absorbed.jsonl"])
+
+
+def key_cases():
+    """Exotic payload keys: escapes, quotes, control characters, duplicates."""
+    keys = ['{"a\\u0000":1,"a":2}', '{"\\"":1,"\\\\":2}', '{"\'":1,"\\"\'":2}', '{"\\n":1,"\\t":2,"\\u007f":3}',
+            '{"\\ud83d\\ude00":1,"\\uffff":2}', '{"x":1,"x":{"y":1,"y":[2]}}', '{" name":1,"name ":2}',
+            '{"args":{"\\u00e9":1},"name":"F"}', '{"ctx_ptr":"0x1","ctx_ptr":"0x2"}', '{"return_value":"0x1","return_value":5}']
+    for i, k in enumerate(keys):
+        for kind in ("thread.create", "kernel.call", "kernel.return", "x.y"):
+            c = build(HDR_C, [(6, prologue(2) + [(kind, k)] + call("A"))], "canary")
+            o = build(HDR_O, [(1, prologue(2) + [(kind, '{"name":"F","z":1}')] + call("A"))], "ours")
+            yield mk(f"keys_{kind}_{i}", "keys", c, o, ["--validate-identical"])
+            c2 = build(HDR_C, [(6, prologue(2) + [(kind, k)] + call("A"))], "canary")
+            o2 = build(HDR_O, [(1, prologue(2) + [(kind, k)] + call("B"))], "ours")
+            yield mk(f"keys_same_{kind}_{i}", "keys", c2, o2, ["--validate-identical"])
