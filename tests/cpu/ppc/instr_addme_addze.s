@@ -74,7 +74,7 @@ test_addme_zero_noca:
   #_ REGISTER_OUT r12 0x80000000
 
 test_addme_ca_in:
-  # CA = 1: result = RA, carry out iff RA's low word != 0 ... for RA=0: 0+0xFFFFFFFF+1 wraps.
+  # CA = 1: RA + 0xFFFFFFFF + 1 = RA, and the low-word addition always carries.
   #_ REGISTER_IN r4 0
   li r3, -1
   addic r3, r3, 1
