@@ -194,50 +194,29 @@ V op_vcfsx(C&, const V& b, u32 uimm) {
     r.w[k] = as_u(std::ldexp(static_cast<float>(static_cast<int32_t>(b.w[k])), -static_cast<int>(uimm)));
   return r;
 }
-V op_vctsxs(C& c, const V& b, u32 uimm) {
+// Float to fixed-point with saturation into [lo, hi]; NaN converts to 0
+// without saturating.
+template <bool kSigned>
+V convert_to_fixed_sat(C& c, const V& b, u32 uimm) {
+  constexpr double lo = kSigned ? -2147483648.0 : 0.0;
+  constexpr double hi = kSigned ? 2147483647.0 : 4294967295.0;
   bool sat = false;
   V r{};
   for (int k = 0; k < 4; ++k) {
-    if (is_nan_bits(b.w[k])) {  // NaN converts to 0 without saturating
+    if (is_nan_bits(b.w[k])) {
       r.w[k] = 0;
       continue;
     }
     const double t = std::trunc(std::ldexp(static_cast<double>(as_f(b.w[k])), static_cast<int>(uimm)));
-    if (t > 2147483647.0) {
-      r.w[k] = 0x7FFFFFFFu;
-      sat = true;
-    } else if (t < -2147483648.0) {
-      r.w[k] = 0x80000000u;
-      sat = true;
-    } else {
-      r.w[k] = static_cast<u32>(static_cast<int32_t>(t));
-    }
+    const double clamped = t > hi ? hi : t < lo ? lo : t;
+    sat |= clamped != t;
+    r.w[k] = kSigned ? static_cast<u32>(static_cast<int32_t>(clamped)) : static_cast<u32>(clamped);
   }
   note_sat(c, sat);
   return r;
 }
-V op_vctuxs(C& c, const V& b, u32 uimm) {
-  bool sat = false;
-  V r{};
-  for (int k = 0; k < 4; ++k) {
-    if (is_nan_bits(b.w[k])) {  // NaN converts to 0 without saturating
-      r.w[k] = 0;
-      continue;
-    }
-    const double t = std::trunc(std::ldexp(static_cast<double>(as_f(b.w[k])), static_cast<int>(uimm)));
-    if (t > 4294967295.0) {
-      r.w[k] = 0xFFFFFFFFu;
-      sat = true;
-    } else if (t < 0.0) {
-      r.w[k] = 0;
-      sat = true;
-    } else {
-      r.w[k] = static_cast<u32>(t);
-    }
-  }
-  note_sat(c, sat);
-  return r;
-}
+V op_vctsxs(C& c, const V& b, u32 uimm) { return convert_to_fixed_sat<true>(c, b, uimm); }
+V op_vctuxs(C& c, const V& b, u32 uimm) { return convert_to_fixed_sat<false>(c, b, uimm); }
 
 // ---- compares ----
 template <bool (*P)(float, float)>
