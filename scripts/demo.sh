@@ -1,25 +1,45 @@
 #!/usr/bin/env bash
-# xdet demo: build (if needed), generate a realistic canary/ours trace pair
-# with injected divergences and absorbable noise, diff it, show the report.
+# The README demo.
+#  1. Build xdet and the starvation sample (the seed's scenario: a priority-15
+#     mixer spin-waits on CPU 5 while the priority-0 producer it waits for
+#     shares that CPU).
+#  2. Run it under strict priority: it wedges (exit 7) and
+#     exit-thread-state.json shows who waits on whom.
+#  3. Run it under priority aging: the starved producer's effective priority
+#     climbs until it runs, and the program completes.
+#  4. `xdet diff` finds where the two runs' traces first diverge.
+#  5. A generated canary/ours pair with absorbable noise shows the diff
+#     harness on a cross-engine comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x build/xdet ]; then
-  cmake --preset default
-  cmake --build --preset default --target xdet
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cmake --preset default > /dev/null
+cmake --build --preset default --target xdet guest_starvation -j 2
+out=build/demo
+rm -rf "$out"
+mkdir -p "$out/strict" "$out/aging" "$out/generated"
+xex=build/guest/samples/starvation.xex
 
-echo "== Generating a trace pair (4 guest threads, 2 injected divergences)"
-build/xdet gen-traces --out-dir "$work" --seed 42 --events 20000 --threads 4 --divergences 2
+echo "== strict priority: the priority-15 mixer starves the priority-0 producer on CPU 5"
+set +e
+build/xdet run --sched-policy strict --trace "$out/strict/trace.jsonl" "$xex"
+echo "exit code $? (7 = wedge); exit state: $out/strict/exit-thread-state.json"
 
 echo
-echo "== xdet diff --canary canary.jsonl --ours ours.jsonl --emit-absorbed-events absorbed.jsonl"
-build/xdet diff --canary "$work/canary.jsonl" --ours "$work/ours.jsonl" \
-  --out "$work/report.md" --emit-absorbed-events "$work/absorbed.jsonl"
+echo "== priority aging: the starved producer's effective priority climbs until it runs"
+build/xdet run --sched-policy aging --trace "$out/aging/trace.jsonl" "$xex"
+echo "exit code $?"
+set -e
+
 echo
-cat "$work/report.md"
+echo "== xdet diff: first divergence per thread (strict as 'canary', aging as 'ours')"
+build/xdet diff --canary "$out/strict/trace.jsonl" --ours "$out/aging/trace.jsonl" --out "$out/diff.md"
+sed -n '/^## canary_tid=2/,/^\*\*Pre-context/p' "$out/diff.md"
+echo "full report: $out/diff.md"
+
 echo
-echo
-echo "== First absorbed events (noise the diff tolerates)"
-head -n 3 "$work/absorbed.jsonl" | cut -c1-200
+echo "== a generated cross-engine pair (4 threads, 2 injected divergences, absorbable noise)"
+build/xdet gen-traces --out-dir "$out/generated" --seed 42 --events 20000 --threads 4 --divergences 2
+build/xdet diff --canary "$out/generated/canary.jsonl" --ours "$out/generated/ours.jsonl" \
+  --out "$out/generated/report.md" --emit-absorbed-events "$out/generated/absorbed.jsonl"
+sed -n '/^## Summary/,/^\*`floating_create/p' "$out/generated/report.md"
+echo "full report: $out/generated/report.md; absorbed noise: $out/generated/absorbed.jsonl"

@@ -10,7 +10,12 @@ struct Command {
   int (*run)(int argc, char** argv);
 };
 
+int run_ppc_test(int argc, char** argv);
+int run_run_elf(int argc, char** argv);
+int run_inspect(int argc, char** argv);
+int run_pack(int argc, char** argv);
 int run_diff(int argc, char** argv);
 int run_gen_traces(int argc, char** argv);
+int run_run(int argc, char** argv);
 
 }  // namespace xdet::app

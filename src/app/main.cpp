@@ -11,6 +11,11 @@ namespace xdet::app {
 namespace {
 
 const Command kCommands[] = {
+    {"ppc-test", "run annotated PowerPC instruction tests", run_ppc_test},
+    {"run", "run an XEX on the HLE kernel and deterministic scheduler", run_run},
+    {"run-elf", "run a static PowerPC ELF with a minimal syscall shim", run_run_elf},
+    {"inspect", "summarise an XEX2 file, disassemble part of it", run_inspect},
+    {"pack", "build an XEX2 file from a linked guest ELF", run_pack},
     {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
     {"gen-traces", "generate a realistic canary/ours trace pair", run_gen_traces},
     {nullptr, nullptr, nullptr},

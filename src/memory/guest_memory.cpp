@@ -77,6 +77,35 @@ void GuestMemory::set_protection(uint32_t addr, uint64_t size, uint8_t perms) {
   std::memset(perms_.get() + first, perms, last - first + 1);
 }
 
+void GuestMemory::update_protection(uint32_t addr, uint64_t size, uint8_t perms) {
+  if (size == 0) return;
+  uint64_t first = addr >> kPageShift;
+  uint64_t last = (static_cast<uint64_t>(addr) + size - 1) >> kPageShift;
+  if (last >= kPageCount) last = kPageCount - 1;
+  for (uint64_t page = first; page <= last; ++page) {
+    uint8_t old = perms_[page];
+    if ((old & kCodeCached) && (perms & kProtExec)) {
+      perms_[page] = static_cast<uint8_t>(perms | kCodeCached);
+    } else {
+      perms_[page] = static_cast<uint8_t>(perms & ~kCodeCached);
+      if ((old & kCodeCached) && code_write_hook_) code_write_hook_(static_cast<uint32_t>(page << kPageShift));
+    }
+  }
+}
+
+void GuestMemory::invalidate_code(uint32_t addr, uint64_t size) {
+  if (size == 0) return;
+  uint64_t first = addr >> kPageShift;
+  uint64_t last = (static_cast<uint64_t>(addr) + size - 1) >> kPageShift;
+  if (last >= kPageCount) last = kPageCount - 1;
+  for (uint64_t page = first; page <= last; ++page) {
+    if (perms_[page] & kCodeCached) {
+      perms_[page] &= static_cast<uint8_t>(~kCodeCached);
+      if (code_write_hook_) code_write_hook_(static_cast<uint32_t>(page << kPageShift));
+    }
+  }
+}
+
 bool GuestMemory::is_accessible(uint32_t addr, uint64_t size, uint8_t perms) const {
   if (size == 0) return true;
   uint64_t end = static_cast<uint64_t>(addr) + size - 1;

@@ -76,6 +76,15 @@ class GuestMemory {
   // only if `perms` does not contain it.
   void set_protection(uint32_t addr, uint64_t size, uint8_t perms);
   uint8_t protection(uint32_t addr) const { return perms_[addr >> kPageShift]; }
+  // Like set_protection, but for the heap layer: a page that keeps kProtExec
+  // keeps its kCodeCached mark; a page that loses kProtExec while marked has
+  // its mark cleared and the code-write hook called, so decoded blocks of
+  // released or re-protected code are dropped.
+  void update_protection(uint32_t addr, uint64_t size, uint8_t perms);
+  // Calls the code-write hook for every kCodeCached page in the range (and
+  // clears the mark): used when the contents change behind the CPU's back
+  // (zero-fill, loader writes through an alias).
+  void invalidate_code(uint32_t addr, uint64_t size);
   // True if every byte of [addr, addr+size) has all bits of `perms`.
   bool is_accessible(uint32_t addr, uint64_t size, uint8_t perms) const;
 

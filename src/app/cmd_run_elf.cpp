@@ -1,0 +1,147 @@
+// xdet run-elf FILE: runs a static freestanding big-endian PowerPC ELF with a
+// minimal Linux system-call shim (write to fd 1/2, exit, exit_group).
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+
+#include "app/commands.h"
+#include "base/error.h"
+#include "cpu/cpu.h"
+#include "cpu/harness/elf_image.h"
+#include "cpu/harness/elf_loader.h"
+
+namespace xdet::app {
+namespace {
+
+constexpr uint64_t kSysExit = 1;
+constexpr uint64_t kSysWrite = 4;
+constexpr uint64_t kSysExitGroup = 234;
+
+void write_all(int fd, const uint8_t* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w <= 0) return;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+}  // namespace
+
+int run_run_elf(int argc, char** argv) {
+  std::string path;
+  bool stats = false;
+  uint64_t max_insns = UINT64_MAX;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::printf(
+          "usage: xdet run-elf [--stats] [--max-instructions N] FILE\n"
+          "Runs a static big-endian PowerPC ELF (32- or 64-bit). System calls: write (4)\n"
+          "to fd 1/2, exit (1), exit_group (234). The exit status is the guest's.\n"
+          "--stats prints retired instructions, wall time and MIPS to stderr.\n");
+      return 0;
+    } else if (a == "--stats") {
+      stats = true;
+    } else if (a == "--max-instructions" && i + 1 < argc) {
+      char* end = nullptr;
+      max_insns = std::strtoull(argv[++i], &end, 0);
+      if (!end || *end) throw Error(ExitCode::kUsage, "bad --max-instructions value");
+    } else if (!a.empty() && a[0] == '-') {
+      throw Error(ExitCode::kUsage, "unknown option " + a);
+    } else if (path.empty()) {
+      path = a;
+    } else {
+      throw Error(ExitCode::kUsage, "more than one ELF file given");
+    }
+  }
+  if (path.empty()) throw Error(ExitCode::kUsage, "usage: xdet run-elf [--stats] [--max-instructions N] FILE");
+
+  cpu::ElfImage elf = cpu::ElfImage::load_file(path);
+  GuestMemory mem;
+  cpu::LoadedProgram prog = cpu::load_elf_program(mem, elf);
+  cpu::Cpu core(mem);
+  cpu::PpcContext ctx;
+  core.attach(ctx);
+  cpu::init_context_for_program(ctx, prog);
+
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  double cpu0 = cpu_now();
+  int exit_status = -1;
+  uint64_t remaining = max_insns;
+  auto print_stats = [&] {
+    if (!stats) return;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double cpu_secs = cpu_now() - cpu0;
+    std::fprintf(stderr, "instructions: %llu\nwall time: %.3f s\ncpu time: %.3f s\nMIPS: %.1f\n",
+                 static_cast<unsigned long long>(ctx.instructions_retired), secs, cpu_secs,
+                 secs > 0 ? static_cast<double>(ctx.instructions_retired) / secs / 1e6 : 0.0);
+  };
+  while (exit_status < 0) {
+    cpu::ExecResult r = core.run(ctx, remaining);
+    remaining -= r.executed;
+    switch (r.reason) {
+      case cpu::StopReason::kBudget:
+        std::fflush(stdout);
+        print_stats();
+        throw Error(ExitCode::kLimitReached,
+                    fmt::format("instruction limit of {} reached at PC 0x{:08X}", max_insns, ctx.pc));
+      case cpu::StopReason::kFault:
+        std::fflush(stdout);
+        print_stats();
+        throw Error(ExitCode::kGuestFault, r.fault.message);
+      case cpu::StopReason::kTrap:
+        std::fflush(stdout);
+        print_stats();
+        throw Error(ExitCode::kGuestTrap, fmt::format("trap at PC 0x{:08X} (instruction 0x{:08X})", ctx.pc,
+                                                      mem.read32(ctx.pc)));
+      case cpu::StopReason::kStopAddress:
+        throw Error(ExitCode::kInternal, "unexpected stop address");
+      case cpu::StopReason::kSyscall: {
+        uint64_t nr = ctx.gpr[0];
+        uint32_t sc_pc = ctx.pc - 4;
+        if (nr == kSysWrite) {
+          uint64_t fd = ctx.gpr[3];
+          uint32_t buf = static_cast<uint32_t>(ctx.gpr[4]);
+          uint64_t len = ctx.mode64 ? ctx.gpr[5] : static_cast<uint32_t>(ctx.gpr[5]);
+          if (fd != 1 && fd != 2) {
+            ctx.gpr[3] = 9;  // EBADF
+            ctx.cr |= 0x10000000;
+            break;
+          }
+          if (len > (1u << 30) || !mem.is_accessible(buf, len, GuestMemory::kProtRead)) {
+            ctx.gpr[3] = 14;  // EFAULT
+            ctx.cr |= 0x10000000;
+            break;
+          }
+          if (fd == 1) std::fflush(stdout);
+          write_all(static_cast<int>(fd), mem.translate(buf), len);
+          ctx.gpr[3] = len;
+          ctx.cr &= ~0x10000000u;
+        } else if (nr == kSysExit || nr == kSysExitGroup) {
+          exit_status = static_cast<int>(ctx.gpr[3] & 0xFF);
+        } else {
+          std::fflush(stdout);
+          print_stats();
+          throw Error(ExitCode::kUnimplemented,
+                      fmt::format("unimplemented system call {} at PC 0x{:08X}", nr, sc_pc));
+        }
+        break;
+      }
+    }
+  }
+  std::fflush(stdout);
+  print_stats();
+  return exit_status;
+}
+
+}  // namespace xdet::app

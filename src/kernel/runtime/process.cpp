@@ -1,0 +1,154 @@
+#include "kernel/runtime/process.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kernel/exports/exports.h"
+
+namespace xdet::kernel {
+
+namespace {
+constexpr uint32_t kScLev2 = 2;
+}
+
+uint64_t CpuThreadRunner::timebase(void* user, const cpu::PpcContext&, uint64_t retired) {
+  auto* self = static_cast<CpuThreadRunner*>(user);
+  return timebase_from_units(self->slice_start_units_ + (retired - self->slice_start_retired_));
+}
+
+SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
+  SliceResult out;
+  if (!t.runner_data) {
+    cpu_.attach(t.ctx);
+    t.runner_data = this;
+  }
+  t.ctx.timebase_fn = &CpuThreadRunner::timebase;
+  t.ctx.timebase_user = this;
+  slice_start_units_ = k.now();
+  slice_start_retired_ = t.ctx.instructions_retired;
+  uint64_t start_now = k.now();
+  while (out.retired < budget) {
+    cpu::ExecResult r = cpu_.run(t.ctx, budget - out.retired);
+    out.retired += r.executed;
+    k.set_now(start_now + out.retired);
+    switch (r.reason) {
+      case cpu::StopReason::kBudget:
+        return out;
+      case cpu::StopReason::kFault:
+        out.stop = SliceStop::kFault;
+        out.message = fmt::format("tid {}: {}", t.tid, r.fault.message);
+        return out;
+      case cpu::StopReason::kTrap:
+        out.stop = SliceStop::kTrap;
+        out.message = fmt::format("tid {}: trap at pc {:08x} (word {:08x})", t.tid, t.ctx.pc,
+                                  k.memory().read32(t.ctx.pc));
+        return out;
+      case cpu::StopReason::kStopAddress:
+        if (t.ctx.pc == kReturnSentinelLr) {
+          // The thread routine returned: r3 is its exit code.
+          k.exit_thread(t, static_cast<uint32_t>(t.ctx.gpr[3]));
+          out.stop = SliceStop::kKernel;
+          return out;
+        }
+        break;
+      case cpu::StopReason::kSyscall: {
+        uint32_t sc_pc = t.ctx.pc - 4;
+        uint32_t word = k.memory().read32(sc_pc);
+        uint32_t lev = (word >> 5) & 0x7F;
+        const loader::ImportRecord* rec = lev == kScLev2 ? module_.find_thunk(sc_pc) : nullptr;
+        if (!rec) {
+          out.stop = SliceStop::kUnimplemented;
+          out.message = lev == kScLev2
+                            ? fmt::format("tid {}: sc 2 at {:08x} outside any import thunk", t.tid, sc_pc)
+                            : fmt::format("tid {}: system call (sc {}, r0={:#x}) at {:08x} is not implemented", t.tid,
+                                          lev, static_cast<uint32_t>(t.ctx.gpr[0]), sc_pc);
+          return out;
+        }
+        if (rec->library != "xboxkrnl.exe") {
+          k.emit(&t, TraceKind::kImportCall,
+                 {{"name", TraceValue::string(rec->name.c_str())},
+                  {"ord", TraceValue::uinteger(rec->ordinal)},
+                  {"module", TraceValue::string(rec->library.c_str())},
+                  {"thunk_pc", TraceValue::hex32(sc_pc)}});
+          out.stop = SliceStop::kUnimplemented;
+          out.message = fmt::format("tid {}: unimplemented import {}!{} (ordinal {}) called from {:08x}", t.tid,
+                                    rec->library, rec->name, rec->ordinal, static_cast<uint32_t>(t.ctx.lr));
+          return out;
+        }
+        DispatchResult d = dispatch_export(k, t, rec->ordinal, sc_pc, rec->name.c_str());
+        if (d.status == DispatchStatus::kUnimplemented) {
+          out.stop = SliceStop::kUnimplemented;
+          out.message = std::move(d.message);
+          return out;
+        }
+        if (d.status == DispatchStatus::kFatal) {
+          out.stop = SliceStop::kFault;
+          out.message = std::move(d.message);
+          return out;
+        }
+        if (k.slice_must_end(t)) {
+          out.stop = SliceStop::kKernel;
+          return out;
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Process::Process(const std::string& xex_path, KernelConfig config) {
+  std::vector<uint8_t> bytes = loader::read_file(xex_path);
+  std::string name = xex_path.substr(xex_path.find_last_of('/') + 1);
+  // The XEX headers (TLS) are needed for the kernel's configuration, and the
+  // kernel provides the variable exports the loader binds: parse first, then
+  // build the kernel, then map.
+  xex::XexFile headers = xex::parse_xex(bytes, name);
+  // ExCreateThread with stack size 0 uses the XEX default (>= 16 KB).
+  config.default_stack_size = std::max<uint32_t>(headers.default_stack_size.value_or(0), 0x4000);
+  if (headers.tls) {
+    config.tls_slot_count = headers.tls->slot_count ? headers.tls->slot_count : 1024;
+    config.tls_data_size = headers.tls->data_size;
+    config.tls_raw_address = headers.tls->raw_data_address;
+    config.tls_raw_size = headers.tls->raw_data_size;
+  }
+  kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
+  kernel_->set_memory_map(&map_);
+  loader::ImportResolver resolver;
+  resolver.variable_address = [this](exports::KernelModule m, uint16_t ordinal) -> std::optional<uint32_t> {
+    if (m != exports::KernelModule::kXboxkrnl) return std::nullopt;
+    uint32_t a = kernel_->kernel_variable(ordinal);
+    return a ? std::optional<uint32_t>(a) : std::nullopt;
+  };
+  module_ = loader::load_xex(map_, bytes, name, &resolver);
+  runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
+  cpu_.set_stop_addresses({kReturnSentinelLr});
+}
+
+Process::~Process() {
+  for (const auto& t : kernel_->threads()) {
+    if (t->runner_data) cpu_.detach(t->ctx);
+  }
+}
+
+uint32_t Process::title_id() const { return module_.execution ? module_.execution->title_id : 0; }
+
+Thread* Process::boot() {
+  if (!module_.entry_point) throw InputError(fmt::format("{}: the XEX has no entry point", module_.name));
+  ThreadParams p;
+  p.entry_pc = module_.entry_point;
+  p.stack_size = module_.main_thread_stack_size();
+  p.name = "main";
+  p.create_site_pc = module_.entry_point;
+  Thread* t = kernel_->create_thread(nullptr, p, nullptr);
+  if (!t) throw Error(ExitCode::kGuestFault, fmt::format("out of guest memory creating the main thread ({} byte stack)", p.stack_size));
+  return t;
+}
+
+RunOutcome Process::run(const SchedulerConfig& config) {
+  Scheduler s(*kernel_, *runner_, config);
+  return s.run();
+}
+
+}  // namespace xdet::kernel

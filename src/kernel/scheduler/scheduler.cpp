@@ -1,0 +1,189 @@
+#include "kernel/scheduler/scheduler.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace xdet::kernel {
+
+const char* stop_reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::kProcessExit: return "process-exit";
+    case StopReason::kDeadlock: return "deadlock";
+    case StopReason::kLivelock: return "livelock";
+    case StopReason::kInstructionLimit: return "instruction-limit";
+    case StopReason::kGuestTimeLimit: return "guest-time-limit";
+    case StopReason::kGuestFault: return "guest-fault";
+    case StopReason::kGuestTrap: return "guest-trap";
+    case StopReason::kUnimplemented: return "unimplemented";
+    case StopReason::kInterrupted: return "interrupted";
+  }
+  return "?";
+}
+
+ExitCode exit_code_for(StopReason r) {
+  switch (r) {
+    case StopReason::kProcessExit: return ExitCode::kOk;
+    case StopReason::kDeadlock:
+    case StopReason::kLivelock: return ExitCode::kWedge;
+    case StopReason::kInstructionLimit:
+    case StopReason::kGuestTimeLimit: return ExitCode::kLimitReached;
+    case StopReason::kGuestFault: return ExitCode::kGuestFault;
+    case StopReason::kGuestTrap: return ExitCode::kGuestTrap;
+    case StopReason::kUnimplemented: return ExitCode::kUnimplemented;
+    case StopReason::kInterrupted: return ExitCode::kInterrupted;
+  }
+  return ExitCode::kInternal;
+}
+
+Scheduler::Scheduler(Kernel& kernel, ThreadRunner& runner, SchedulerConfig config)
+    : kernel_(kernel), runner_(runner), config_(config) {
+  if (config_.quantum == 0) config_.quantum = 1;
+  kernel_.set_policy(config_.policy);
+}
+
+RunOutcome Scheduler::run() {
+  RunOutcome out;
+  uint64_t round = kernel_.round();
+  uint64_t round_start = kernel_.now();
+  uint64_t last_progress = kernel_.progress_epoch();
+  uint64_t idle_progress_rounds = 0;
+  auto finish = [&](StopReason reason, std::string message, uint32_t tid) {
+    out.reason = reason;
+    out.message = std::move(message);
+    out.tid = tid;
+    out.rounds = round;
+    out.instructions = total_retired_;
+    out.guest_units = kernel_.now();
+    if (reason == StopReason::kDeadlock || reason == StopReason::kLivelock) out.report = wedge_report(reason);
+    kernel_.set_current(nullptr);
+    if (TraceSink* s = kernel_.trace_sink()) s->flush();
+    return out;
+  };
+
+  for (;;) {
+    kernel_.set_round(round);
+    kernel_.set_now(round_start);
+    if (config_.stop_flag && *config_.stop_flag) return finish(StopReason::kInterrupted, "interrupted by signal", 0);
+    if (kernel_.live_thread_count() == 0) return finish(StopReason::kProcessExit, "all threads exited", 0);
+    if (config_.end_on_main_exit) {
+      Thread* main = kernel_.thread_by_tid(kernel_.main_tid());
+      if (main && main->state == ThreadState::kTerminated) return finish(StopReason::kProcessExit, "main thread exited", 0);
+    }
+    if (round_start >= config_.max_guest_units) {
+      return finish(StopReason::kGuestTimeLimit,
+                    fmt::format("guest-time limit reached ({} ms)", ns_from_units(config_.max_guest_units) / 1'000'000), 0);
+    }
+    kernel_.expire_deadlines();
+
+    bool ran = false;
+    for (int cpu = 0; cpu < kCpuCount; ++cpu) {
+      uint64_t used = 0;
+      while (used < config_.quantum) {
+        kernel_.set_now(round_start + used);
+        kernel_.expire_deadlines();
+        Thread* t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
+        if (!t) break;
+        uint64_t budget = config_.quantum - used;
+        if (config_.max_instructions) {
+          if (total_retired_ >= config_.max_instructions) {
+            return finish(StopReason::kInstructionLimit,
+                          fmt::format("instruction limit reached ({})", config_.max_instructions), 0);
+          }
+          budget = std::min(budget, config_.max_instructions - total_retired_);
+        }
+        kernel_.ready_queue().remove(t);
+        t->state = ThreadState::kRunning;
+        t->last_cpu = cpu;
+        t->yield_requested = false;
+        GuestMemory& mem = kernel_.memory();
+        mem.write8(t->kthread + layout::kThreadCurrentCpu, static_cast<uint8_t>(cpu));
+        mem.write8(t->kpcr + layout::kPcrCurrentCpu, static_cast<uint8_t>(cpu));
+        mem.write8(t->kthread + layout::kThreadState, 2);  // NT "Running"
+        kernel_.set_current(t);
+        SliceResult r = runner_.run_slice(kernel_, *t, budget);
+        kernel_.set_current(nullptr);
+        uint64_t retired = std::min<uint64_t>(r.retired, budget);
+        used += retired;
+        total_retired_ += retired;
+        t->retired += retired;
+        t->last_run_round = round;
+        t->ever_ran = true;
+        t->yield_requested = false;
+        ran = true;
+        if (r.stop == SliceStop::kFault) return finish(StopReason::kGuestFault, std::move(r.message), t->tid);
+        if (r.stop == SliceStop::kTrap) return finish(StopReason::kGuestTrap, std::move(r.message), t->tid);
+        if (r.stop == SliceStop::kUnimplemented) return finish(StopReason::kUnimplemented, std::move(r.message), t->tid);
+        if (t->state == ThreadState::kRunning) {
+          t->state = ThreadState::kReady;
+          mem.write8(t->kthread + layout::kThreadState, 1);
+          if (t->suspend_count == 0) kernel_.ready_queue().insert(t);
+        }
+      }
+    }
+
+    uint64_t progress = kernel_.progress_epoch();
+    if (ran) {
+      if (progress != last_progress) {
+        last_progress = progress;
+        idle_progress_rounds = 0;
+      } else if (++idle_progress_rounds >= config_.livelock_rounds) {
+        ++round;
+        return finish(StopReason::kLivelock,
+                      fmt::format("no kernel progress for {} rounds while threads still run",
+                                  idle_progress_rounds),
+                      0);
+      }
+      round_start += config_.quantum;
+    } else {
+      uint64_t next = kernel_.next_deadline();
+      if (next == kNever) {
+        return finish(StopReason::kDeadlock, "no runnable thread and no pending timeout or timer", 0);
+      }
+      // Idle: jump to the next due time (the round boundary at or after it).
+      uint64_t target = std::max(next, round_start + config_.quantum);
+      round_start = target;
+    }
+    ++round;
+  }
+}
+
+std::string Scheduler::wedge_report(StopReason reason) const {
+  std::string s = fmt::format("wedge ({}) at round {}, guest time {} us, policy {}\n", stop_reason_name(reason),
+                              kernel_.round(), ns_from_units(kernel_.now()) / 1000, sched_policy_name(config_.policy));
+  uint64_t round = kernel_.round();
+  for (const ThreadReport& r : kernel_.thread_reports()) {
+    const Thread& t = *r.thread;
+    if (t.state == ThreadState::kTerminated) continue;
+    std::string what;
+    if (t.state == ThreadState::kWaiting && t.wait.is_delay) {
+      what = "sleeping";
+    } else if (t.state == ThreadState::kWaiting) {
+      what = fmt::format("blocked since round {} in wait-{} on", t.wait.since_round,
+                         t.wait.type == WaitType::kAll ? "all" : "any");
+      for (const auto& w : r.wait_objects) {
+        what += fmt::format(" [{} {:08x} sid={:016x}", dispatcher_type_name(w.type), w.address, w.sid);
+        if (w.handle) what += fmt::format(" handle={:08x}", w.handle);
+        for (uint32_t tid : w.possible_signalers) what += fmt::format(" signaler=tid{}", tid);
+        what += "]";
+      }
+      what += t.wait.has_timeout ? fmt::format(" timeout={}", t.wait.timeout_100ns) : " (no timeout)";
+    } else if (t.suspend_count > 0) {
+      what = fmt::format("suspended (count {})", t.suspend_count);
+    } else if (t.ever_ran && round - t.last_run_round <= 1) {
+      what = fmt::format("spinning at pc={:08x}", t.ctx.pc);
+    } else if (round - t.last_run_round >= config_.starved_rounds) {
+      what = t.ever_ran ? fmt::format("ready but starved: last ran round {} ({} rounds ago)", t.last_run_round,
+                                      round - t.last_run_round)
+                        : fmt::format("ready but starved: never ran ({} rounds ready)", round - t.last_run_round);
+    } else {
+      what = "ready";
+    }
+    s += fmt::format("  tid {} {:<12} prio {} (effective {}) affinity {:#04x} cpu {}: {}\n", t.tid,
+                     t.name.empty() ? "-" : t.name, t.base_priority, r.effective_priority, t.affinity_mask,
+                     t.last_cpu, what);
+  }
+  return s;
+}
+
+}  // namespace xdet::kernel
