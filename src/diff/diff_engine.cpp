@@ -325,7 +325,10 @@ class Walker {
         else py_repr_str(O.kinds().text(ro.kind_id()), d);
         return d;
       }
-      if (rc.fp == ro.fp) {
+      constexpr uint8_t kCanon = Record::kCanonAlloc | Record::kCanonCtx;
+      bool same_canon = (rc.flags() & kCanon) == (ro.flags() & kCanon) &&
+                        (!(rc.flags() & kCanon) || rc.ordinal == ro.ordinal);
+      if (rc.fp == ro.fp && same_canon) {
         // A missing kind on both sides would make the reference index
         // ev_canary["kind"]; only the exact path knows absent from null.
         if (kc != kKindNone) return std::nullopt;

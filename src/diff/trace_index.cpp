@@ -456,7 +456,10 @@ struct TraceIndex::Loader {
     }
 
     // Canonicalization (per tid ordinals, in event order).
-    std::string sentinel;
+    // Canonicalized fields enter the fingerprint as a fixed marker; the
+    // ordinal (the only variable part of the sentinel besides the name,
+    // which is fingerprinted anyway) is compared from the record.
+    constexpr uint64_t kSentinelMarker = 0x5e471e15e471e1ull;
     uint64_t sentinel_hash = 0;
     if (kind == kKindKernelReturn && ix.opts_.canonicalize_allocators) {
       if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
@@ -467,8 +470,7 @@ struct TraceIndex::Loader {
         uint32_t slot = name - kFirstAllocatorName;
         r.ordinal = t.alloc_counters[slot]++;
         r.set_flag(Record::kCanonAlloc);
-        sentinel = alloc_sentinel(facts.name, r.ordinal);
-        sentinel_hash = hash_str(sentinel);
+        sentinel_hash = kSentinelMarker;
       }
     }
     if (kind == kKindThreadCreate && ix.opts_.canonicalize_host_heap) {
@@ -477,7 +479,7 @@ struct TraceIndex::Loader {
       } else if (dict_payload && facts.ctx_ptr_is_str) {
         r.ordinal = t.ctx_counter++;
         r.set_flag(Record::kCanonCtx);
-        sentinel_hash = hash_str(ctx_sentinel(r.ordinal));
+        sentinel_hash = kSentinelMarker;
       }
     }
 
