@@ -189,7 +189,10 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
 namespace {
 // XDET_DIFF_TIMING=1 prints phase timings to stderr (benchmark diagnostics).
 struct PhaseTimer {
-  bool on = std::getenv("XDET_DIFF_TIMING") != nullptr;
+  bool on = [] {
+    const char* e = std::getenv("XDET_DIFF_TIMING");
+    return e && *e && *e != '0';
+  }();
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
   void mark(const char* phase) {
     if (!on) return;
