@@ -23,7 +23,7 @@ void EventFacts::reset() {
   payload = PayloadState::kMissing;
   name_state = NameState::kNone;
   name = {};
-  has_return_value = has_status = ctx_ptr_is_str = false;
+  has_return_value = has_status = ctx_ptr_is_str = ctx_ptr_probe_raises = false;
   hsid_is_str = raw_is_str = object_type_is_int = object_type_unusual = false;
   hsid = raw = {};
   handles.clear();
@@ -718,6 +718,15 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   }
   if (!payload->is_dict()) {
     f.payload = payload->truthy() ? EventFacts::PayloadState::kTruthyOther : EventFacts::PayloadState::kFalsyOther;
+    if (payload->is_str()) {
+      f.ctx_ptr_probe_raises = payload->as_str().find("ctx_ptr") != std::string::npos;
+    } else if (payload->is_list()) {
+      static const PyValue ctx_ptr = PyValue::str("ctx_ptr");
+      for (const PyValue& item : payload->items())
+        if (py_equal(item, ctx_ptr)) f.ctx_ptr_probe_raises = true;
+    } else {
+      f.ctx_ptr_probe_raises = true;  // `in` on a number
+    }
     return;
   }
   f.payload = EventFacts::PayloadState::kDict;

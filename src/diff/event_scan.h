@@ -74,6 +74,10 @@ struct EventFacts {
   bool has_return_value = false;
   bool has_status = false;
   bool ctx_ptr_is_str = false;
+  // Non-dict truthy payload: `"ctx_ptr" in payload` (then payload["ctx_ptr"])
+  // raises in the reference, i.e. it is not a list without a "ctx_ptr"
+  // element or a str without that substring.
+  bool ctx_ptr_probe_raises = false;
 
   bool hsid_is_str = false;
   std::string_view hsid;

@@ -475,7 +475,8 @@ struct TraceIndex::Loader {
     }
     if (kind == kKindThreadCreate && ix.opts_.canonicalize_host_heap) {
       if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
-        if (!ix.canon_host_crash_) ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
+        if (facts.ctx_ptr_probe_raises && !ix.canon_host_crash_)
+          ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
       } else if (dict_payload && facts.ctx_ptr_is_str) {
         r.ordinal = t.ctx_counter++;
         r.set_flag(Record::kCanonCtx);
