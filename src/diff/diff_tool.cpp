@@ -262,7 +262,7 @@ int run_diff(const DiffOptions& opts) {
     std::exception_ptr ours_exception;
     std::thread t([&] {
       try {
-        ours.load(opts.ours, python_path_str(opts.ours), lo, &done);
+        ours.load(python_path_str(opts.ours), python_path_str(opts.ours), lo, &done);
       } catch (const DiffFailure& f) {
         ours_failure = f;
       } catch (...) {
@@ -270,7 +270,7 @@ int run_diff(const DiffOptions& opts) {
       }
     });
     try {
-      canary.load(opts.canary, python_path_str(opts.canary), lo, &done);
+      canary.load(python_path_str(opts.canary), python_path_str(opts.canary), lo, &done);
     } catch (...) {
       t.join();
       progress.stop();
@@ -383,7 +383,7 @@ int run_diff(const DiffOptions& opts) {
   timer.mark("walk");
   if (opts.emit_absorbed_events) {
     std::string display = python_path_str(*opts.emit_absorbed_events);
-    write_file(*opts.emit_absorbed_events, display, absorbed);
+    write_file(display, display, absorbed);  // pathlib drops a trailing '/'
     size_t n = static_cast<size_t>(std::count(absorbed.begin(), absorbed.end(), '\n'));
     write_stderr("emitted " + std::to_string(n) + " absorbed events to " + display + "\n");
   }
@@ -394,7 +394,7 @@ int run_diff(const DiffOptions& opts) {
   std::string report = render_report(results, sema_counts(canary), sema_counts(ours));
   if (opts.out) {
     std::string display = python_path_str(*opts.out);
-    write_file(*opts.out, display, report);
+    write_file(display, display, report);
     write_stderr("diff report written to " + display + "\n");
   } else {
     if (wtf8_has_surrogate(report)) throw DiffFailure{1, "cannot write report: text holds a lone surrogate"};
