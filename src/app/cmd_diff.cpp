@@ -620,8 +620,8 @@ int run_diff(int argc, char** argv) {
   try {
     return diff::run_diff(o);
   } catch (const diff::DiffFailure& f) {
-    std::string s = f.message + "\n";
-    std::fputs(s.c_str(), stderr);
+    std::string s = diff::stderr_text(f.message) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stderr);
     return f.exit_code;
   }
 }

@@ -385,6 +385,8 @@ PairResult Walker::run() {
   r.ours_tid = otid_;
   r.canary_total = CS.events.size();
   r.ours_total = OS.events.size();
+  if (CS.events.size()) r.canary_first_at = {&C, &CS.events[0]};
+  if (OS.events.size()) r.ours_first_at = {&O, &OS.events[0]};
   size_t nc = CS.events.size(), no = OS.events.size();
   size_t ic = 0, io = 0;
   uint64_t matched = 0;
@@ -454,11 +456,20 @@ PairResult Walker::run() {
     for (size_t k = first; k < ring_n; ++k) {
       auto [a, b] = ring[k % 5];
       r.pre_context.emplace_back(C.materialize(CS.events[a]), O.materialize(OS.events[b]));
+      r.pre_context_at.emplace_back(EventRef{&C, &CS.events[a]}, EventRef{&O, &OS.events[b]});
     }
     r.post_canary = C.materialize(CS.events[ic]);
     r.post_ours = O.materialize(OS.events[io]);
-    if (ic + 1 < nc) r.next_canary = C.materialize(CS.events[ic + 1]);
-    if (io + 1 < no) r.next_ours = O.materialize(OS.events[io + 1]);
+    r.post_canary_at = {&C, &CS.events[ic]};
+    r.post_ours_at = {&O, &OS.events[io]};
+    if (ic + 1 < nc) {
+      r.next_canary = C.materialize(CS.events[ic + 1]);
+      r.next_canary_at = {&C, &CS.events[ic + 1]};
+    }
+    if (io + 1 < no) {
+      r.next_ours = O.materialize(OS.events[io + 1]);
+      r.next_ours_at = {&O, &OS.events[io + 1]};
+    }
   }
   return r;
 }

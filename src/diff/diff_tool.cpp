@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <clocale>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -32,7 +33,8 @@ std::string_view py_strip(std::string_view s) {
   return s;
 }
 
-void write_stderr(const std::string& s) {
+void write_stderr(const std::string& text) {
+  std::string s = stderr_text(text);
   std::fwrite(s.data(), 1, s.size(), stderr);
   std::fflush(stderr);
 }
@@ -75,16 +77,38 @@ class Progress {
   bool stop_ = false;
 };
 
-void write_file(const std::string& path, const std::string& display, const std::string& data) {
+// `unencodable_at`: the event whose text cannot be written as UTF-8 (the
+// reference opens the file, then fails to encode).
+void write_file(const std::string& path, const std::string& display, const std::string& data,
+                const std::string& unencodable_at = {}) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw DiffFailure{1, display + ": cannot write: " + std::strerror(errno)};
-  if (wtf8_has_surrogate(data)) {
+  if (!unencodable_at.empty() || wtf8_has_surrogate(data)) {
     std::fclose(f);
-    throw DiffFailure{1, display + ": cannot write: text holds a lone surrogate (not encodable as UTF-8)"};
+    throw DiffFailure{1, (unencodable_at.empty() ? std::string() : unencodable_at + ": ") +
+                             "text holds a lone surrogate, not encodable as UTF-8 (cannot write " + display + ")"};
   }
   bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) throw DiffFailure{1, display + ": write error: " + std::strerror(errno)};
+}
+
+// sys.stdout's error handler in the reference: PYTHONIOENCODING's ":errors",
+// else surrogateescape in UTF-8 mode and in the C, POSIX and C.UTF-8 locales
+// (Python's locale-coercion targets), else strict.
+SurrogatePolicy stdout_policy() {
+  if (const char* e = std::getenv("PYTHONIOENCODING")) {
+    if (const char* colon = std::strchr(e, ':'); colon && colon[1])
+      return std::strcmp(colon + 1, "surrogateescape") == 0 ? SurrogatePolicy::kSurrogateEscape : SurrogatePolicy::kStrict;
+  }
+  if (const char* u = std::getenv("PYTHONUTF8"); u && std::strcmp(u, "1") == 0) return SurrogatePolicy::kSurrogateEscape;
+  std::string loc;
+  if (const char* l = std::setlocale(LC_CTYPE, "")) loc = l;
+  else loc = "C";
+  std::setlocale(LC_CTYPE, "C");
+  if (loc == "C" || loc == "POSIX" || loc == "C.UTF-8" || loc == "C.utf8" || loc == "UTF-8")
+    return SurrogatePolicy::kSurrogateEscape;
+  return SurrogatePolicy::kStrict;
 }
 
 // sorted(...) over tid keys; Python raises TypeError on str vs number.
@@ -391,13 +415,18 @@ int run_diff(const DiffOptions& opts) {
   for (const auto* crash : {&canary.count_crash(), &ours.count_crash()})
     if (*crash) throw DiffFailure{1, **crash};
 
-  std::string report = render_report(results, sema_counts(canary), sema_counts(ours));
+  const SurrogatePolicy policy = opts.out ? SurrogatePolicy::kStrict : stdout_policy();
+  std::string unencodable_at;
+  std::string report = render_report(results, sema_counts(canary), sema_counts(ours), policy, &unencodable_at);
   if (opts.out) {
     std::string display = python_path_str(*opts.out);
-    write_file(display, display, report);
+    write_file(display, display, report, unencodable_at);
     write_stderr("diff report written to " + display + "\n");
   } else {
-    if (wtf8_has_surrogate(report)) throw DiffFailure{1, "cannot write report: text holds a lone surrogate"};
+    if (!unencodable_at.empty() || unencodable(report, policy))
+      throw DiffFailure{1, (unencodable_at.empty() ? std::string() : unencodable_at + ": ") +
+                               "text holds a lone surrogate that stdout cannot encode (cannot write the report)"};
+    if (policy == SurrogatePolicy::kSurrogateEscape) report = surrogateescape_encode(report);
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
   }

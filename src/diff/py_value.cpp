@@ -196,6 +196,44 @@ void wtf8_append(uint32_t cp, std::string& out) {
   }
 }
 
+std::string stderr_text(std::string_view a) {
+  std::string out;
+  out.reserve(a.size());
+  for (size_t i = 0; i < a.size();) {
+    unsigned char c = static_cast<unsigned char>(a[i]);
+    if (c < 0x80) {
+      out += a[i++];
+      continue;
+    }
+    size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = n != 0 && i + n <= a.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      unsigned char d = static_cast<unsigned char>(a[i + k]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (k == 1 && c == 0xE0) lo = 0xA0;
+      if (k == 1 && c == 0xF0) lo = 0x90;
+      if (k == 1 && c == 0xF4) hi = 0x8F;
+      ok = d >= lo && d <= hi;
+    }
+    char buf[8];
+    if (!ok) {
+      std::snprintf(buf, sizeof buf, "\\udc%02x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (c == 0xED && static_cast<unsigned char>(a[i + 1]) >= 0xA0) {  // WTF-8 surrogate
+      size_t j = i;
+      std::snprintf(buf, sizeof buf, "\\u%04x", wtf8_next(a, j));
+      out += buf;
+    } else {
+      out.append(a.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 bool wtf8_has_surrogate(std::string_view s) {
   size_t i = 0;
   while ((i = s.find('\xED', i)) != std::string_view::npos) {

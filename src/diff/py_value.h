@@ -100,5 +100,9 @@ uint32_t wtf8_next(std::string_view s, size_t& i);
 void wtf8_append(uint32_t cp, std::string& out);
 // True if the text holds a surrogate code point (cannot be written as UTF-8).
 bool wtf8_has_surrogate(std::string_view s);
+// `text` as Python's sys.stderr (errors="backslashreplace") writes it: lone
+// surrogates (WTF-8) become "\udXXX", bytes that are not UTF-8 (raw
+// command-line bytes, which Python holds as U+DC80..U+DCFF) "\udcXX".
+std::string stderr_text(std::string_view text);
 
 }  // namespace xdet::diff
