@@ -27,6 +27,7 @@ std::string surrogateescape_encode(std::string_view wtf8);
 // where rendering crashes in the reference. If the text holds something
 // `policy` cannot encode, *unencodable_at names the event that brought it in.
 std::string render_report(const std::vector<PairResult>& results, const CountedKinds& canary_sema,
-                          const CountedKinds& ours_sema, SurrogatePolicy policy, std::string* unencodable_at);
+                          const CountedKinds& ours_sema, SurrogatePolicy policy = SurrogatePolicy::kStrict,
+                          std::string* unencodable_at = nullptr);
 
 }  // namespace xdet::diff
