@@ -17,6 +17,7 @@ void EventFacts::reset() {
   tid_is_bool = false;
   tid_unhashable = false;
   idx = Presence::kMissing;
+  idx_value = nullptr;
   kind_state = Presence::kMissing;
   kind_unhashable = false;
   kind = {};
@@ -691,6 +692,7 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   if (f.tid == P::kOther) f.tid_unhashable = !tid->is_hashable();
   const PyValue* idx = ev.get("tid_event_idx");
   f.idx = presence(idx);
+  f.idx_value = idx;
   if (idx && idx->type() == T::kBool) f.idx = P::kInt;
   if (f.idx == P::kInt) f.idx_int = idx->as_int();
   if (f.idx == P::kFloat) f.idx_float = idx->as_float();

@@ -54,6 +54,7 @@ struct EventFacts {
   Presence idx = Presence::kMissing;
   int64_t idx_int = 0;
   double idx_float = 0;
+  const PyValue* idx_value = nullptr;  // slow path: the parsed value (any type)
 
   // kind: kMissing/kNull -> Python None. kStr -> `kind` holds the text;
   // other hashable scalars -> kOther with `kind` holding an interning key;

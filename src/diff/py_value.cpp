@@ -165,6 +165,68 @@ bool py_equal_impl(const PyValue& a, const PyValue& b, bool nested) {
   }
 }
 
+namespace {
+
+// Two decimal integers ("-123", no leading zeros): -1, 0 or 1.
+int decimal_cmp(const std::string& a, const std::string& b) {
+  bool na = a[0] == '-', nb = b[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  std::string_view ma = std::string_view(a).substr(na), mb = std::string_view(b).substr(nb);
+  int c = ma.size() != mb.size() ? (ma.size() < mb.size() ? -1 : 1) : (ma < mb ? -1 : ma > mb ? 1 : 0);
+  return na ? -c : c;
+}
+
+// Exact comparison of two Python numbers: -1, 0, 1, or 2 if unordered (NaN).
+int numbers_cmp(const PyValue& a, const PyValue& b) {
+  using T = PyValue::Type;
+  auto digits = [](const PyValue& v) { return v.type() == T::kBigInt ? v.as_str() : std::to_string(v.as_int()); };
+  auto sign3 = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
+  T ta = a.type(), tb = b.type();
+  if (ta != T::kFloat && tb != T::kFloat) {
+    if (ta != T::kBigInt && tb != T::kBigInt) return sign3(a.as_int(), b.as_int());
+    return decimal_cmp(digits(a), digits(b));
+  }
+  if (ta == T::kFloat && tb == T::kFloat) {
+    if (std::isnan(a.as_float()) || std::isnan(b.as_float())) return 2;
+    return sign3(a.as_float(), b.as_float());
+  }
+  bool flip = tb == T::kFloat;  // compare (float f, int n), then flip back
+  double f = flip ? b.as_float() : a.as_float();
+  const PyValue& n = flip ? a : b;
+  int r;
+  if (std::isnan(f)) return 2;
+  if (n.type() != T::kBigInt) {
+    r = sign3(static_cast<long double>(f), static_cast<long double>(n.as_int()));  // exact in x87 long double
+  } else if (std::isinf(f)) {
+    r = f > 0 ? 1 : -1;
+  } else if (std::fabs(f) < 9223372036854775808.0) {
+    r = n.as_str()[0] == '-' ? 1 : -1;  // a big int lies outside int64
+  } else {
+    r = decimal_cmp(integral_double_digits(f), n.as_str());  // such doubles are integral
+  }
+  return flip ? -r : r;
+}
+
+}  // namespace
+
+std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b) {
+  using T = PyValue::Type;
+  if (a.is_number() && b.is_number()) {
+    int c = numbers_cmp(a, b);
+    return c == 2 ? false : c <= 0;
+  }
+  if (a.type() != b.type()) return std::nullopt;
+  if (a.type() == T::kStr) return a.as_str() <= b.as_str();  // WTF-8 order is code point order
+  if (a.type() == T::kList) {
+    const auto& x = a.items();
+    const auto& y = b.items();
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i)
+      if (!py_equal_impl(x[i], y[i], true)) return py_less_equal(x[i], y[i]);
+    return x.size() <= y.size();
+  }
+  return std::nullopt;
+}
+
 uint32_t wtf8_next(std::string_view s, size_t& i) {
   auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) {

@@ -8,6 +8,7 @@
 // admits surrogate code points), whose byte order equals code point order.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,9 @@ class PyValue {
 
 // Python `a == b` for values json.loads can produce.
 bool py_equal(const PyValue& a, const PyValue& b);
+// Python `a <= b`; nullopt where Python raises TypeError (mixed types,
+// None, dicts, or such elements at the first difference of two lists).
+std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b);
 
 // repr(x) and str(x) (str differs only for strings).
 void py_repr(const PyValue& v, std::string& out);

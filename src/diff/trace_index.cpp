@@ -419,7 +419,7 @@ struct TraceIndex::Loader {
     uint32_t slot_index = 0;
     TidStream& t = stream(slot_index);
     uint64_t i = t.events.size();
-    order_check(t, i);
+    order_check(t, i, lineno);
 
     Record r{};
     if (offset >= (uint64_t{1} << 40)) fail(at(lineno) + ": trace larger than 1 TiB");
@@ -579,7 +579,7 @@ struct TraceIndex::Loader {
 
   // The reference's post-load check: an event whose tid_event_idx is not
   // its position must be greater than its predecessor's.
-  void order_check(TidStream& t, uint64_t i) {
+  void order_check(TidStream& t, uint64_t i, uint64_t lineno) {
     using P = EventFacts::Presence;
     if (t.problem) return;
     const EventFacts& f = facts;
@@ -594,12 +594,21 @@ struct TraceIndex::Loader {
       } else if (t.prev_state == TidStream::PrevIdx::kMissing) {
         t.problem = ix.display_path_ + ": " + where_i + ": previous event has no tid_event_idx";
         t.problem_is_crash = true;
-      } else if (f.idx != P::kInt && f.idx != P::kFloat) {
-        t.problem = ix.display_path_ + ": " + where_i + ": tid_event_idx is not a number";
-        t.problem_is_crash = true;
-      } else if (t.prev_state != TidStream::PrevIdx::kNumber) {
-        t.problem = ix.display_path_ + ": " + where_i + ": previous tid_event_idx is not a number";
-        t.problem_is_crash = true;
+      } else if ((f.idx != P::kInt && f.idx != P::kFloat) || t.prev_state != TidStream::PrevIdx::kNumber) {
+        // Python `<=` on whatever the two values are (strings and lists
+        // compare; mixed types, None and dicts raise TypeError).
+        PyValue cur_v = current_idx_value();
+        PyValue prev_v = t.prev_state == TidStream::PrevIdx::kOther ? *t.prev_other
+                         : t.prev_is_int                            ? PyValue::integer(t.prev_int)
+                                                                    : PyValue::floating(t.prev_float);
+        std::optional<bool> le = py_less_equal(cur_v, prev_v);
+        if (!le) {
+          t.problem = at(lineno) + ": " + where_i + ": tid_event_idx " + py_repr(cur_v) +
+                      " cannot be compared with the previous " + py_repr(prev_v);
+          t.problem_is_crash = true;
+        } else if (*le) {
+          t.problem = ix.display_path_ + ": tid=" + t.tid.str() + " events out of order at index " + std::to_string(i);
+        }
       } else {
         bool le;
         if (f.idx == P::kInt && t.prev_is_int) le = f.idx_int <= t.prev_int;
@@ -620,7 +629,16 @@ struct TraceIndex::Loader {
       t.prev_float = f.idx_float;
     } else {
       t.prev_state = TidStream::PrevIdx::kOther;
+      t.prev_other = std::make_unique<PyValue>(current_idx_value());
     }
+  }
+
+  PyValue current_idx_value() const {
+    using P = EventFacts::Presence;
+    if (facts.idx == P::kInt) return PyValue::integer(facts.idx_int);  // bools compare as ints
+    if (facts.idx == P::kFloat) return PyValue::floating(facts.idx_float);
+    if (facts.idx_value) return *facts.idx_value;
+    return PyValue::none();  // null (fast path)
   }
 };
 

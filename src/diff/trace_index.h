@@ -177,6 +177,7 @@ struct TidStream {
   std::optional<std::string> problem;  // first ordering problem (message)
   bool problem_is_crash = false;
   enum class PrevIdx : uint8_t { kMissing, kNumber, kOther } prev_state = PrevIdx::kMissing;
+  std::unique_ptr<PyValue> prev_other;  // kOther: the value (str, list, None, big int...)
   bool prev_is_int = true;
   int64_t prev_int = 0;
   double prev_float = 0;
