@@ -25,13 +25,8 @@ namespace xdet::diff {
 
 namespace {
 
-bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
-
-std::string_view py_strip(std::string_view s) {
-  while (!s.empty() && py_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && py_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+// PyLong_FromString's whitespace (after py_int_ascii).
+bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 void write_stderr(const std::string& text) {
   std::string s = stderr_text(text);
@@ -130,7 +125,8 @@ CountedKinds sema_counts(const TraceIndex& ix) {
 }  // namespace
 
 bool parse_python_int_base0(std::string_view s, int64_t& out) {
-  s = py_strip(s);
+  while (!s.empty() && ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ascii_space(s.back())) s.remove_suffix(1);
   bool neg = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     neg = s[0] == '-';
@@ -184,7 +180,8 @@ bool parse_python_int_base0(std::string_view s, int64_t& out) {
   return true;
 }
 
-std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
+std::map<int64_t, int64_t> parse_tid_map(const std::string& arg) {
+  const std::string s = surrogateescape_decode(arg);
   std::map<int64_t, int64_t> out;
   size_t i = 0;
   while (i <= s.size()) {
@@ -201,9 +198,9 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
     }
     int64_t a, b;
     std::string_view as = token.substr(0, eq), bs = token.substr(eq + 1);
-    if (!parse_python_int_base0(as, a))
+    if (!parse_python_int_base0(py_int_ascii(py_strip(as)), a))
       throw DiffFailure{1, "--tid-map: invalid canary tid '" + std::string(py_strip(as)) + "' (not an integer)"};
-    if (!parse_python_int_base0(bs, b))
+    if (!parse_python_int_base0(py_int_ascii(py_strip(bs)), b))
       throw DiffFailure{1, "--tid-map: invalid ours tid '" + std::string(py_strip(bs)) + "' (not an integer)"};
     out[a] = b;
   }
@@ -232,9 +229,9 @@ int run_diff(const DiffOptions& opts) {
   AbsorberSwitches absorbers;
   {
     std::set<std::string> names, unknown;
-    if (!py_strip(opts.disable_absorber).empty()) {
+    const std::string s = surrogateescape_decode(opts.disable_absorber);
+    if (!py_strip(s).empty()) {
       size_t i = 0;
-      const std::string& s = opts.disable_absorber;
       while (i <= s.size()) {
         size_t j = s.find(',', i);
         if (j == std::string::npos) j = s.size();

@@ -258,6 +258,93 @@ void wtf8_append(uint32_t cp, std::string& out) {
   }
 }
 
+bool py_isspace(uint32_t cp) {
+  if (cp < 0x80) return cp == ' ' || (cp >= '\t' && cp <= '\r') || (cp >= 0x1C && cp <= 0x1F);
+  return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+         cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+std::string_view py_strip(std::string_view s) {
+  size_t b = 0;
+  while (b < s.size()) {
+    size_t j = b;
+    if (!py_isspace(wtf8_next(s, j))) break;
+    b = j;
+  }
+  size_t e = b;
+  for (size_t i = b; i < s.size();) {
+    uint32_t cp = wtf8_next(s, i);
+    if (!py_isspace(cp)) e = i;
+  }
+  return s.substr(b, e - b);
+}
+
+namespace {
+// First code point (the zero) of every run of ten Unicode decimal digits
+// (general category Nd), Unicode 14.0 as in Python 3.11's unicodedata.
+constexpr uint32_t kDecimalZeros[] = {
+    0x30,    0x660,   0x6F0,   0x7C0,   0x966,   0x9E6,   0xA66,   0xAE6,   0xB66,   0xBE6,   0xC66,
+    0xCE6,   0xD66,   0xDE6,   0xE50,   0xED0,   0xF20,   0x1040,  0x1090,  0x17E0,  0x1810,  0x1946,
+    0x19D0,  0x1A80,  0x1A90,  0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,  0xA8D0,  0xA900,  0xA9D0,
+    0xA9F0,  0xAA50,  0xABF0,  0xFF10,  0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0,
+    0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
+    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+};
+
+int py_decimal(uint32_t cp) {
+  const uint32_t* it = std::upper_bound(std::begin(kDecimalZeros), std::end(kDecimalZeros), cp);
+  if (it == std::begin(kDecimalZeros)) return -1;
+  uint32_t zero = *(it - 1);
+  return cp - zero < 10 ? static_cast<int>(cp - zero) : -1;
+}
+}  // namespace
+
+std::string py_int_ascii(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = wtf8_next(s, i);
+    if (cp < 127) {
+      out += static_cast<char>(cp);
+    } else if (py_isspace(cp)) {
+      out += ' ';
+    } else if (int d = py_decimal(cp); d >= 0) {
+      out += static_cast<char>('0' + d);
+    } else {
+      out += '?';
+      break;
+    }
+  }
+  return out;
+}
+
+std::string surrogateescape_decode(std::string_view a) {
+  std::string out;
+  for (size_t i = 0; i < a.size();) {
+    unsigned char c = static_cast<unsigned char>(a[i]);
+    size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = n != 0 && i + n <= a.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      unsigned char d = static_cast<unsigned char>(a[i + k]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (k == 1) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      }
+      ok = d >= lo && d <= hi;
+    }
+    if (ok) {
+      out.append(a.substr(i, n));
+      i += n;
+    } else {
+      wtf8_append(0xDC00 + c, out);
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string stderr_text(std::string_view a) {
   std::string out;
   out.reserve(a.size());

@@ -102,6 +102,18 @@ bool py_isprintable(uint32_t cp);
 // Decodes one WTF-8 code point at s[i]; advances i. Input must be valid WTF-8.
 uint32_t wtf8_next(std::string_view s, size_t& i);
 void wtf8_append(uint32_t cp, std::string& out);
+// str.isspace() for one code point.
+bool py_isspace(uint32_t cp);
+// str.strip() with no argument (Unicode whitespace) on WTF-8 text.
+std::string_view py_strip(std::string_view wtf8);
+// The ASCII text Python's int(s, base) parses for `wtf8`: code points below
+// 127 stay, other whitespace becomes ' ', other decimal digits (Unicode Nd)
+// their ASCII digit; anything else ends the text with '?' (never valid).
+std::string py_int_ascii(std::string_view wtf8);
+// Command-line bytes as Python holds them (UTF-8, undecodable bytes as
+// U+DC80..U+DCFF: surrogateescape), as WTF-8.
+std::string surrogateescape_decode(std::string_view bytes);
+
 // True if the text holds a surrogate code point (cannot be written as UTF-8).
 bool wtf8_has_surrogate(std::string_view s);
 // `text` as Python's sys.stderr (errors="backslashreplace") writes it: lone

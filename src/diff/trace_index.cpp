@@ -46,9 +46,17 @@ std::string shared_global_sid(uint64_t pointer, uint32_t object_type) {
   return out;
 }
 
-static bool py_isspace_ascii(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f'; }
+// PyLong_FromString's whitespace (int() maps other whitespace to ' ' first).
+static bool py_isspace_ascii(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-bool parse_python_hex(std::string_view s, uint64_t& low64) {
+bool parse_python_hex(std::string_view text, uint64_t& low64) {
+  // int(text, 16): non-ASCII whitespace and decimal digits count as ASCII.
+  std::string ascii;
+  std::string_view s = text;
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    ascii = py_int_ascii(text);
+    s = ascii;
+  }
   while (!s.empty() && py_isspace_ascii(s.front())) s.remove_prefix(1);
   while (!s.empty() && py_isspace_ascii(s.back())) s.remove_suffix(1);
   bool neg = false;
