@@ -124,7 +124,7 @@ CountedKinds sema_counts(const TraceIndex& ix) {
 
 }  // namespace
 
-bool parse_python_int_base0(std::string_view s, int64_t& out) {
+bool parse_python_int_base0(std::string_view s, std::string& decimal) {
   while (!s.empty() && ascii_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && ascii_space(s.back())) s.remove_suffix(1);
   bool neg = false;
@@ -145,7 +145,7 @@ bool parse_python_int_base0(std::string_view s, int64_t& out) {
     }
   }
   if (s.empty()) return false;
-  unsigned __int128 v = 0;
+  std::vector<uint32_t> limbs;  // little-endian, base 1e9: Python ints are unbounded
   bool prev_digit = prefixed;
   bool all_zero = true;
   size_t digits = 0;
@@ -162,27 +162,47 @@ bool parse_python_int_base0(std::string_view s, int64_t& out) {
     else return false;
     if (d >= base) return false;
     if (d != 0) all_zero = false;
-    v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
-    if (v > (static_cast<unsigned __int128>(1) << 64)) return false;
+    uint64_t carry = static_cast<uint64_t>(d);
+    for (uint32_t& l : limbs) {
+      uint64_t x = static_cast<uint64_t>(l) * static_cast<uint64_t>(base) + carry;
+      l = static_cast<uint32_t>(x % 1000000000u);
+      carry = x / 1000000000u;
+    }
+    if (carry) limbs.push_back(static_cast<uint32_t>(carry));
     prev_digit = true;
     ++digits;
   }
   if (!prev_digit || digits == 0) return false;
   // Base 0 rejects "012" (leading zero in a non-zero decimal).
   if (base == 10 && s[0] == '0' && !all_zero) return false;
-  if (neg) {
-    if (v > (static_cast<unsigned __int128>(1) << 63)) return false;
-    out = static_cast<int64_t>(-static_cast<__int128>(v));
-  } else {
-    if (v > static_cast<unsigned __int128>(INT64_MAX)) return false;
-    out = static_cast<int64_t>(v);
+  // Python 3.11 refuses decimal strings over 4300 digits (int_max_str_digits).
+  if (base == 10 && digits > 4300) return false;
+  if (limbs.empty()) {
+    decimal = "0";
+    return true;
+  }
+  decimal = neg ? "-" : "";
+  decimal += std::to_string(limbs.back());
+  for (size_t k = limbs.size() - 1; k-- > 0;) {
+    std::string part = std::to_string(limbs[k]);
+    decimal.append(9 - part.size(), '0');
+    decimal += part;
   }
   return true;
 }
 
-std::map<int64_t, int64_t> parse_tid_map(const std::string& arg) {
+bool parse_python_int_base0(std::string_view s, int64_t& out) {
+  std::string d;
+  if (!parse_python_int_base0(s, d)) return false;
+  TidKey k = TidKey::from_decimal(d);
+  if (k.type != TidKey::Type::kInt) return false;
+  out = k.i;
+  return true;
+}
+
+std::vector<std::pair<TidKey, TidKey>> parse_tid_map(const std::string& arg) {
   const std::string s = surrogateescape_decode(arg);
-  std::map<int64_t, int64_t> out;
+  std::vector<std::pair<TidKey, TidKey>> out;  // dict: a repeated key keeps its slot, takes the last value
   size_t i = 0;
   while (i <= s.size()) {
     size_t j = s.find(',', i);
@@ -196,13 +216,16 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& arg) {
       py_repr_str(token, repr);
       throw DiffFailure{1, "--tid-map: bad token " + repr + " (expected canary=ours)"};
     }
-    int64_t a, b;
+    std::string a, b;
     std::string_view as = token.substr(0, eq), bs = token.substr(eq + 1);
     if (!parse_python_int_base0(py_int_ascii(py_strip(as)), a))
       throw DiffFailure{1, "--tid-map: invalid canary tid '" + std::string(py_strip(as)) + "' (not an integer)"};
     if (!parse_python_int_base0(py_int_ascii(py_strip(bs)), b))
       throw DiffFailure{1, "--tid-map: invalid ours tid '" + std::string(py_strip(bs)) + "' (not an integer)"};
-    out[a] = b;
+    TidKey ka = TidKey::from_decimal(a), kb = TidKey::from_decimal(b);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first.bucket() == ka.bucket(); });
+    if (it != out.end()) it->second = kb;
+    else out.emplace_back(ka, kb);
   }
   return out;
 }
@@ -312,7 +335,8 @@ int run_diff(const DiffOptions& opts) {
   IdTranslation ids = IdTranslation::build(canary, ours);
   std::vector<std::pair<TidKey, TidKey>> tid_map;
   if (opts.tid_map && !opts.tid_map->empty()) {
-    for (const auto& [c, o] : parse_tid_map(*opts.tid_map)) tid_map.emplace_back(TidKey::integer(c), TidKey::integer(o));
+    tid_map = parse_tid_map(*opts.tid_map);
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping");
   } else {
     for (const TraceIndex* ix : {&canary, &ours})
       for (const TidStream& t : ix->tids())

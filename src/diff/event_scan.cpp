@@ -16,6 +16,7 @@ void EventFacts::reset() {
   tid = Presence::kMissing;
   tid_is_bool = false;
   tid_unhashable = false;
+  tid_big = {};
   idx = Presence::kMissing;
   idx_value = nullptr;
   kind_state = Presence::kMissing;
@@ -690,6 +691,7 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   if (f.tid == P::kFloat) f.tid_float = tid->as_float();
   if (f.tid == P::kStr) f.tid_str = tid->as_str();
   if (f.tid == P::kOther) f.tid_unhashable = !tid->is_hashable();
+  if (tid && tid->type() == T::kBigInt) f.tid_big = tid->as_str();
   const PyValue* idx = ev.get("tid_event_idx");
   f.idx = presence(idx);
   f.idx_value = idx;

@@ -49,6 +49,7 @@ struct EventFacts {
   bool tid_is_bool = false;
   double tid_float = 0;      // kFloat
   std::string_view tid_str;  // kStr
+  std::string_view tid_big;  // kOther: decimal digits of an int beyond int64 (slow path)
   bool tid_unhashable = false;  // list/dict (kOther)
 
   Presence idx = Presence::kMissing;

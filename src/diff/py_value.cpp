@@ -209,6 +209,8 @@ int numbers_cmp(const PyValue& a, const PyValue& b) {
 
 }  // namespace
 
+int py_compare_numbers(const PyValue& a, const PyValue& b) { return numbers_cmp(a, b); }
+
 std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b) {
   using T = PyValue::Type;
   if (a.is_number() && b.is_number()) {

@@ -81,6 +81,8 @@ bool py_equal(const PyValue& a, const PyValue& b);
 // Python `a <= b`; nullopt where Python raises TypeError (mixed types,
 // None, dicts, or such elements at the first difference of two lists).
 std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b);
+// Exact order of two Python numbers: -1, 0, 1, or 2 if unordered (NaN).
+int py_compare_numbers(const PyValue& a, const PyValue& b);
 
 // repr(x) and str(x) (str differs only for strings).
 void py_repr(const PyValue& v, std::string& out);

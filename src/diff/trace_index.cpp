@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -257,10 +259,31 @@ static bool integral_int64(double d, int64_t* out) {
   return true;
 }
 
+TidKey TidKey::from_decimal(const std::string& digits) {
+  TidKey k;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(digits.c_str(), &end, 10);
+  if (errno == ERANGE || *end) {
+    k.type = Type::kBigInt;
+    k.s = digits;
+  } else {
+    k.i = v;
+  }
+  return k;
+}
+
 std::string TidKey::bucket() const {
   int64_t v = i;
   if (type == Type::kStr) return "s" + s;
+  // Python: equal numbers are one dict key (10**20 == 1e20).
+  if (type == Type::kBigInt) return "b" + s;
   if (type == Type::kFloat && !integral_int64(f, &v)) {
+    if (std::isfinite(f) && f == std::floor(f)) {
+      char buf[400];
+      auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed, 0);
+      return "b" + std::string(buf, r.ptr);
+    }
     std::string b = "f";
     b.append(reinterpret_cast<const char*>(&f), sizeof f);
     return b;
@@ -280,6 +303,7 @@ std::string TidKey::str() const {
       return o;
     }
     case Type::kStr: return s;
+    case Type::kBigInt: return s;
   }
   return "";
 }
@@ -290,6 +314,7 @@ void TidKey::json(std::string& out) const {
     case Type::kBool: out += i ? "true" : "false"; break;
     case Type::kFloat: json_dumps_sorted(PyValue::floating(f), out); break;
     case Type::kStr: json_dumps_str(s, out); break;
+    case Type::kBigInt: out += s; break;
   }
 }
 
@@ -299,6 +324,16 @@ bool tid_less(const TidKey& a, const TidKey& b, bool* type_error) {
     return false;
   }
   if (!a.is_number()) return a.s < b.s;
+  if (a.type == TidKey::Type::kBigInt || b.type == TidKey::Type::kBigInt) {
+    auto value = [](const TidKey& k) {
+      switch (k.type) {
+        case TidKey::Type::kBigInt: return PyValue::big_integer(k.s);
+        case TidKey::Type::kFloat: return PyValue::floating(k.f);
+        default: return PyValue::integer(k.i);
+      }
+    };
+    return py_compare_numbers(value(a), value(b)) == -1;
+  }
   bool af = a.type == TidKey::Type::kFloat, bf = b.type == TidKey::Type::kFloat;
   if (!af && !bf) return a.i < b.i;
   long double x = af ? static_cast<long double>(a.f) : static_cast<long double>(a.i);
@@ -420,9 +455,9 @@ struct TraceIndex::Loader {
   void commit(uint64_t offset, size_t line_size, uint64_t lineno) {
     using P = EventFacts::Presence;
     if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
-    if (facts.tid == P::kOther)
+    if (facts.tid == P::kOther && facts.tid_big.empty())
       fail(at(lineno) + (facts.tid_unhashable ? ": tid is a list or object (the reference cannot hash it)"
-                                              : ": tid is an integer beyond 64 bits (not supported)"));
+                                              : ": tid has an unsupported type"));
 
     uint32_t slot_index = 0;
     TidStream& t = stream(slot_index);
@@ -556,6 +591,9 @@ struct TraceIndex::Loader {
       key.type = TidKey::Type::kFloat;
       key.f = facts.tid_float;
       integral = integral_int64(key.f, &v);
+    } else if (facts.tid == P::kOther) {  // an int beyond int64
+      key.type = TidKey::Type::kBigInt;
+      key.s = std::string(facts.tid_big);
     } else {
       key.type = TidKey::Type::kStr;
       key.s = std::string(facts.tid_str);

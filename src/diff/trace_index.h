@@ -63,17 +63,19 @@ extern const char* const kKnownKinds[kFirstDynamicKind];
 // Python-equal numbers (6, 6.0, True==1) share one slot, and the slot keeps
 // the first-seen spelling for printing.
 struct TidKey {
-  enum class Type : uint8_t { kInt, kBool, kFloat, kStr };
+  enum class Type : uint8_t { kInt, kBool, kFloat, kStr, kBigInt };
   Type type = Type::kInt;
   int64_t i = 0;
   double f = 0;
-  std::string s;
+  std::string s;  // kStr: the text; kBigInt: decimal digits (outside int64)
 
   static TidKey integer(int64_t v) {
     TidKey k;
     k.i = v;
     return k;
   }
+  // An int given by its normalized decimal digits (kInt if it fits int64).
+  static TidKey from_decimal(const std::string& digits);
   // Key under which Python's dict would find it ("n"+int, "f"+bits, "s"+text).
   std::string bucket() const;
   bool is_number() const { return type != Type::kStr; }
@@ -81,6 +83,7 @@ struct TidKey {
   void json(std::string& out) const;      // json.dumps(key)
 };
 // Python `a < b`; sets *type_error for str vs number (TypeError in Python).
+// Numbers compare exactly (ints of any size, floats).
 bool tid_less(const TidKey& a, const TidKey& b, bool* type_error);
 
 struct Record {

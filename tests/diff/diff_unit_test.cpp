@@ -131,8 +131,18 @@ TEST(SharedGlobalSid, MatchesTheEnginesRecipe) {
 TEST(TidMap, ParsesLikeTheReference) {
   auto m = parse_tid_map(" 6=1, 0x7 = 2 ,,6=3");
   ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[6], 3);
-  EXPECT_EQ(m[7], 2);
+  EXPECT_EQ(m[0].first.str(), "6");
+  EXPECT_EQ(m[0].second.str(), "3");
+  EXPECT_EQ(m[1].first.str(), "7");
+  EXPECT_EQ(m[1].second.str(), "2");
+  // Python ints are unbounded; Unicode digits and spaces count.
+  auto big = parse_tid_map("99999999999999999999=0x10000000000000000,\u0661\xc2\xa0=-0b11");
+  ASSERT_EQ(big.size(), 2u);
+  EXPECT_EQ(big[0].first.str(), "99999999999999999999");
+  EXPECT_EQ(big[0].first.type, TidKey::Type::kBigInt);
+  EXPECT_EQ(big[0].second.str(), "18446744073709551616");
+  EXPECT_EQ(big[1].first.str(), "1");
+  EXPECT_EQ(big[1].second.str(), "-3");
   try {
     parse_tid_map("6=1,7");
     FAIL();
