@@ -17,6 +17,7 @@ IdTranslation IdTranslation::build(const TraceIndex& canary, const TraceIndex& o
     uint32_t next = static_cast<uint32_t>(c.size());
     for (uint32_t id = 0; id < o.size(); ++id) {
       auto hit = c.find(o.text(id));
+      if (!hit && next == kKindOverflow) next = kKindUnhashable + 1;  // marker kind ids stay unused
       out[id] = hit ? *hit : next++;
     }
   };
@@ -201,9 +202,9 @@ class Walker {
   PairResult run();
 
  private:
-  uint32_t ckind(size_t i) const { return CS.events[i].kind_id(); }
+  uint32_t ckind(size_t i) const { return C.kind_of(CS.events[i]); }
   uint32_t okind(size_t i) const {
-    uint32_t k = OS.events[i].kind_id();
+    uint32_t k = O.kind_of(OS.events[i]);
     return k == kKindUnhashable ? k : ids_.kinds[k];
   }
   uint32_t cname(size_t i) const { return CS.events[i].name_id(); }
@@ -321,8 +322,8 @@ class Walker {
         if (kc == kKindNone) d += "None";
         else py_repr_str(C.kinds().text(kc), d);
         d += " ours=";
-        if (ro.kind_id() == kKindNone) d += "None";
-        else py_repr_str(O.kinds().text(ro.kind_id()), d);
+        if (O.kind_of(ro) == kKindNone) d += "None";
+        else py_repr_str(O.kinds().text(O.kind_of(ro)), d);
         return d;
       }
       constexpr uint8_t kCanon = Record::kCanonAlloc | Record::kCanonCtx;

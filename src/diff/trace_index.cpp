@@ -341,6 +341,8 @@ bool tid_less(const TidKey& a, const TidKey& b, bool* type_error) {
   return x < y;
 }
 
+uint32_t TraceIndex::overflow_kind(const Record& r) const { return overflow_kinds_.at(r.offset()); }
+
 const TidStream* TraceIndex::find_tid(const TidKey& tid) const {
   int64_t v = tid.i;
   if (tid.type == TidKey::Type::kInt || tid.type == TidKey::Type::kBool ||
@@ -477,15 +479,24 @@ struct TraceIndex::Loader {
       kind = kKindUnhashable;
       if (!ix.count_crash_) ix.count_crash_ = at(lineno) + ": event kind is a list or object (the reference cannot hash it)";
     } else if (facts.kind_state == P::kStr || facts.kind_state == P::kOther) {
+      if (ix.kinds_.size() == kKindOverflow) {
+        // Occupy the two marker ids with texts no event can have (not UTF-8).
+        ix.kinds_.intern("\xff\xfe");
+        ix.kinds_.intern("\xff\xff");
+      }
       kind = ix.kinds_.intern(facts.kind);
-      if (kind >= kKindUnhashable) fail(at(lineno) + ": more than 4094 distinct event kinds (not supported)");
+    }
+    uint32_t record_kind = kind;
+    if (kind > kKindUnhashable) {
+      ix.overflow_kinds_.emplace(offset, kind);
+      record_kind = kKindOverflow;
     }
 
     bool dict_payload = facts.payload == EventFacts::PayloadState::kDict;
     uint32_t name = kNameNone;
     if (dict_payload && facts.name_state != EventFacts::NameState::kNone) name = ix.names_.intern(facts.name);
     if (name > Record::kMaxName) fail(at(lineno) + ": more than 1048575 distinct call names (not supported)");
-    r.kind_name = (kind << 20) | ((kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) ? name : 0);
+    r.kind_name = (record_kind << 20) | ((kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) ? name : 0);
 
     // auto_tid_map: ev["payload"].get("name") of the first kernel.call.
     if (kind == kKindKernelCall && !t.first_call_seen) {

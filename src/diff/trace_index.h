@@ -43,6 +43,10 @@ enum KindId : uint16_t {
   kKindWakeRequested,
   kKindSchemaVersion,
   kFirstDynamicKind,
+  // Records hold 12-bit kind ids. Ids 0xFFE and 0xFFF are never given to a
+  // kind; a kind interned past them is stored as kKindOverflow and its id
+  // kept in TraceIndex (see TraceIndex::kind_of).
+  kKindOverflow = 0xFFE,
   kKindUnhashable = 0xFFF,  // largest 12-bit id
 };
 inline bool is_engine_local_kind(uint32_t k) { return k >= kKindContentionObserved && k <= kKindWakeRequested; }
@@ -250,6 +254,11 @@ class TraceIndex {
   const TidStream* find_tid(const TidKey& tid) const;
 
   const Interner& kinds() const { return kinds_; }
+  // The event's kind id (any size; Record::kind_id() holds 12 bits).
+  uint32_t kind_of(const Record& r) const {
+    uint32_t k = r.kind_id();
+    return k == kKindOverflow ? overflow_kind(r) : k;
+  }
   const Interner& names() const { return names_; }
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
@@ -282,7 +291,9 @@ class TraceIndex {
   std::vector<TidStream> tids_;
   std::unordered_map<int64_t, uint32_t> int_tid_slots_;       // integral tids
   std::unordered_map<std::string, uint32_t> other_tid_slots_;  // by TidKey::bucket()
+  uint32_t overflow_kind(const Record& r) const;
   Interner kinds_;
+  std::unordered_map<uint64_t, uint32_t> overflow_kinds_;  // event offset -> kind id beyond 12 bits
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
   std::unordered_map<uint64_t, uint64_t> long_lines_;  // offset -> length (>= 1 MiB)
