@@ -106,19 +106,32 @@ SurrogatePolicy stdout_policy() {
   return SurrogatePolicy::kStrict;
 }
 
-// sorted(...) over tid keys; Python raises TypeError on str vs number.
+// sorted(...) over tid keys of trace `ix`; Python raises TypeError on str
+// vs number. The error names the first event of the first string tid.
 template <typename T, typename KeyOf>
-void python_sort(std::vector<T>& v, KeyOf key_of, const char* what) {
+void python_sort(std::vector<T>& v, KeyOf key_of, const char* what, const TraceIndex& ix) {
   bool type_error = false;
   std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return tid_less(key_of(a), key_of(b), &type_error); });
-  if (type_error) throw DiffFailure{1, std::string("cannot order ") + what + ": tids mix strings and numbers"};
+  if (!type_error) return;
+  std::string where = ix.display_path();
+  for (const T& x : v) {
+    const TidKey& k = key_of(x);
+    if (k.is_number()) continue;
+    std::string repr;
+    py_repr_str(k.s, repr);
+    const TidStream* t = ix.find_tid(k);
+    if (t && t->events.size()) where = ix.where(t->events[0]);
+    where += ": tid " + repr;
+    break;
+  }
+  throw DiffFailure{1, where + " is a string, other tids are numbers: cannot order " + what + " (Python TypeError)"};
 }
 
 CountedKinds sema_counts(const TraceIndex& ix) {
   CountedKinds c;
   for (const TidStream& t : ix.tids())
     if (t.sema_release_count) c.emplace_back(t.tid, t.sema_release_count);
-  python_sort(c, [](const auto& p) -> const TidKey& { return p.first; }, "sema.release counts");
+  python_sort(c, [](const auto& p) -> const TidKey& { return p.first; }, "sema.release counts", ix);
   return c;
 }
 
@@ -336,7 +349,7 @@ int run_diff(const DiffOptions& opts) {
   std::vector<std::pair<TidKey, TidKey>> tid_map;
   if (opts.tid_map && !opts.tid_map->empty()) {
     tid_map = parse_tid_map(*opts.tid_map);
-    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping");
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping", canary);
   } else {
     for (const TraceIndex* ix : {&canary, &ours})
       for (const TidStream& t : ix->tids())
@@ -358,11 +371,11 @@ int run_diff(const DiffOptions& opts) {
       auto it = o_by.find(name);
       std::vector<TidKey> none;
       auto& o = it == o_by.end() ? none : it->second;
-      python_sort(c, self, "canary tids");
-      python_sort(o, self, "ours tids");
+      python_sort(c, self, "canary tids", canary);
+      python_sort(o, self, "ours tids", ours);
       for (size_t k = 0; k < std::min(c.size(), o.size()); ++k) tid_map.emplace_back(c[k], o[k]);
     }
-    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping");
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping", canary);
   }
   if (tid_map.empty()) {
     write_stderr("no tid mapping (auto-mapping found no shared first-kernel-call). Pass --tid-map manually.\n");

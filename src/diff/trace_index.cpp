@@ -646,10 +646,10 @@ struct TraceIndex::Loader {
     if (differs && i > 0) {
       std::string where_i = "tid=" + t.tid.str() + " index " + std::to_string(i);
       if (f.idx == P::kMissing) {
-        t.problem = ix.display_path_ + ": " + where_i + ": event has no tid_event_idx";
+        t.problem = at(lineno) + ": " + where_i + ": event has no tid_event_idx";
         t.problem_is_crash = true;
       } else if (t.prev_state == TidStream::PrevIdx::kMissing) {
-        t.problem = ix.display_path_ + ": " + where_i + ": previous event has no tid_event_idx";
+        t.problem = at(lineno) + ": " + where_i + ": previous event has no tid_event_idx";
         t.problem_is_crash = true;
       } else if ((f.idx != P::kInt && f.idx != P::kFloat) || t.prev_state != TidStream::PrevIdx::kNumber) {
         // Python `<=` on whatever the two values are (strings and lists
