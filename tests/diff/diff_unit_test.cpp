@@ -223,3 +223,31 @@ TEST(FastScanner, FingerprintIsOrderFreeAtTopLevelAndTextualBelow) {
 
 }  // namespace
 }  // namespace xdet::diff
+
+namespace xdet::diff {
+namespace {
+
+// Python semantics the reference relies on beyond plain ASCII/int64 data.
+TEST(PySemantics, OrderingStripIntAndStderr) {
+  auto v = [](const char* json) { return loads(json); };
+  // a <= b: strings and lists order, mixed types raise TypeError.
+  EXPECT_EQ(py_less_equal(v("\"a\""), v("\"b\"")), std::optional<bool>(true));
+  EXPECT_EQ(py_less_equal(v("[1, 0]"), v("[1]")), std::optional<bool>(false));
+  EXPECT_EQ(py_less_equal(v("[1]"), v("[\"x\"]")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("1"), v("\"1\"")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("null"), v("null")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("99999999999999999999"), v("1e20")), std::optional<bool>(true));
+  EXPECT_EQ(py_less_equal(v("100000000000000000001"), v("1e20")), std::optional<bool>(false));
+  EXPECT_EQ(py_less_equal(v("-99999999999999999999"), v("-9223372036854775808")), std::optional<bool>(true));
+  // str.strip() and int() take Unicode whitespace and decimal digits.
+  EXPECT_EQ(py_strip("\xc2\xa0 x\xe3\x80\x80"), "x");
+  EXPECT_EQ(py_int_ascii("\xd9\xa1\xef\xbc\x96"), "16");  // Arabic-Indic 1, fullwidth 6
+  EXPECT_EQ(py_int_ascii("1\xc3\xa9" "2"), "1?");
+  EXPECT_EQ(py_int_ascii("\x1c" "5"), "\x1c" "5");  // ASCII stays: int() rejects it
+  // stderr: backslashreplace for surrogates and undecodable bytes.
+  EXPECT_EQ(stderr_text("a\xed\xb2\x80" "b\xff"), "a\\udc80b\\udcff");
+  EXPECT_EQ(surrogateescape_decode("\xff"), "\xed\xb3\xbf");
+}
+
+}  // namespace
+}  // namespace xdet::diff
