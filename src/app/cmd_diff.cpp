@@ -379,51 +379,8 @@ std::string help_text() {
 
 // Command-line bytes as Python sees them (surrogateescape), then written to
 // stderr with backslashreplace: undecodable bytes show as "\udcXX".
-std::string argv_wtf8(std::string_view a) {
-  std::string out;
-  for (size_t i = 0; i < a.size();) {
-    unsigned char c = static_cast<unsigned char>(a[i]);
-    size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    bool ok = n != 0 && i + n <= a.size();
-    for (size_t k = 1; ok && k < n; ++k) {
-      unsigned char d = static_cast<unsigned char>(a[i + k]);
-      unsigned char lo = 0x80, hi = 0xBF;
-      if (k == 1) {
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-      }
-      ok = d >= lo && d <= hi;
-    }
-    if (ok) {
-      out.append(a.substr(i, n));
-      i += n;
-    } else {
-      diff::wtf8_append(0xDC00 + c, out);
-      ++i;
-    }
-  }
-  return out;
-}
-
-std::string for_stderr(std::string_view wtf8) {
-  std::string out;
-  for (size_t i = 0; i < wtf8.size();) {
-    size_t start = i;
-    uint32_t cp = diff::wtf8_next(wtf8, i);
-    if (cp >= 0xD800 && cp <= 0xDFFF) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-      out += buf;
-    } else {
-      out.append(wtf8.substr(start, i - start));
-    }
-  }
-  return out;
-}
-
-std::string stderr_arg(const std::string& a) { return for_stderr(argv_wtf8(a)); }
+std::string argv_wtf8(std::string_view a) { return diff::surrogateescape_decode(a); }
+std::string stderr_arg(const std::string& a) { return diff::stderr_text(argv_wtf8(a)); }
 
 [[noreturn]] void usage_error(const std::string& msg) {
   std::string s = usage_text() + kProg + ": error: " + msg + "\n";
@@ -571,7 +528,7 @@ int run_diff(int argc, char** argv) {
         }
         std::string repr;
         diff::py_repr_str(argv_wtf8(rest), repr);
-        usage_error("argument " + display + ": ignored explicit argument " + for_stderr(repr));
+        usage_error("argument " + display + ": ignored explicit argument " + diff::stderr_text(repr));
       }
       if (c.option == kHelp) {
         print_help();
