@@ -124,7 +124,10 @@ std::string render_report(const std::vector<PairResult>& results, const CountedK
     line("| kind | canary total | ours total | per-tid (canary) | per-tid (ours) |");
     line("|---|---:|---:|---|---|");
     for (const CountedKinds* c : {&cs, &os})
-      for (const auto& [tid, n] : *c) blame(tid.str(), [&] { return "sema.release tid " + tid.str(); });
+      for (const auto& entry : *c) {
+        const TidKey& tid = entry.first;
+        blame(tid.str(), [&] { return "sema.release tid " + tid.str(); });
+      }
     line("| `sema.release` | " + std::to_string(total(cs)) + " | " + std::to_string(total(os)) + " | " + per_tid(cs) +
          " | " + per_tid(os) + " |");
     line("");
