@@ -17,6 +17,7 @@ IdTranslation IdTranslation::build(const TraceIndex& canary, const TraceIndex& o
     uint32_t next = static_cast<uint32_t>(c.size());
     for (uint32_t id = 0; id < o.size(); ++id) {
       auto hit = c.find(o.text(id));
+      if (!hit && next == kKindOverflow) next = kKindUnhashable + 1;  // marker kind ids stay unused
       out[id] = hit ? *hit : next++;
     }
   };
@@ -201,9 +202,9 @@ class Walker {
   PairResult run();
 
  private:
-  uint32_t ckind(size_t i) const { return CS.events[i].kind_id(); }
+  uint32_t ckind(size_t i) const { return C.kind_of(CS.events[i]); }
   uint32_t okind(size_t i) const {
-    uint32_t k = OS.events[i].kind_id();
+    uint32_t k = O.kind_of(OS.events[i]);
     return k == kKindUnhashable ? k : ids_.kinds[k];
   }
   uint32_t cname(size_t i) const { return CS.events[i].name_id(); }
@@ -321,8 +322,8 @@ class Walker {
         if (kc == kKindNone) d += "None";
         else py_repr_str(C.kinds().text(kc), d);
         d += " ours=";
-        if (ro.kind_id() == kKindNone) d += "None";
-        else py_repr_str(O.kinds().text(ro.kind_id()), d);
+        if (O.kind_of(ro) == kKindNone) d += "None";
+        else py_repr_str(O.kinds().text(O.kind_of(ro)), d);
         return d;
       }
       constexpr uint8_t kCanon = Record::kCanonAlloc | Record::kCanonCtx;
@@ -385,6 +386,8 @@ PairResult Walker::run() {
   r.ours_tid = otid_;
   r.canary_total = CS.events.size();
   r.ours_total = OS.events.size();
+  if (CS.events.size()) r.canary_first_at = {&C, &CS.events[0]};
+  if (OS.events.size()) r.ours_first_at = {&O, &OS.events[0]};
   size_t nc = CS.events.size(), no = OS.events.size();
   size_t ic = 0, io = 0;
   uint64_t matched = 0;
@@ -454,11 +457,20 @@ PairResult Walker::run() {
     for (size_t k = first; k < ring_n; ++k) {
       auto [a, b] = ring[k % 5];
       r.pre_context.emplace_back(C.materialize(CS.events[a]), O.materialize(OS.events[b]));
+      r.pre_context_at.emplace_back(EventRef{&C, &CS.events[a]}, EventRef{&O, &OS.events[b]});
     }
     r.post_canary = C.materialize(CS.events[ic]);
     r.post_ours = O.materialize(OS.events[io]);
-    if (ic + 1 < nc) r.next_canary = C.materialize(CS.events[ic + 1]);
-    if (io + 1 < no) r.next_ours = O.materialize(OS.events[io + 1]);
+    r.post_canary_at = {&C, &CS.events[ic]};
+    r.post_ours_at = {&O, &OS.events[io]};
+    if (ic + 1 < nc) {
+      r.next_canary = C.materialize(CS.events[ic + 1]);
+      r.next_canary_at = {&C, &CS.events[ic + 1]};
+    }
+    if (io + 1 < no) {
+      r.next_ours = O.materialize(OS.events[io + 1]);
+      r.next_ours_at = {&O, &OS.events[io + 1]};
+    }
   }
   return r;
 }

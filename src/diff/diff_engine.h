@@ -22,6 +22,13 @@ struct AbsorberSwitches {
   bool nested_cs = true;
 };
 
+// Where a materialized event sits in its trace (named in error messages).
+struct EventRef {
+  const TraceIndex* ix = nullptr;
+  const Record* rec = nullptr;
+  std::string where() const { return ix && rec ? ix->where(*rec) : std::string("?"); }
+};
+
 struct PairResult {
   TidKey canary_tid;
   TidKey ours_tid;
@@ -34,6 +41,9 @@ struct PairResult {
   // Materialized context (only when diverged).
   std::vector<std::pair<PyValue, PyValue>> pre_context;
   std::optional<PyValue> post_canary, post_ours, next_canary, next_ours;
+  std::vector<std::pair<EventRef, EventRef>> pre_context_at;
+  EventRef post_canary_at, post_ours_at, next_canary_at, next_ours_at;
+  EventRef canary_first_at, ours_first_at;  // the events that carry the tids
   uint64_t skipped_canary = 0, skipped_ours = 0;
   uint64_t skipped_canary_wait = 0, skipped_ours_wait = 0;
 };
@@ -70,7 +80,8 @@ using WhereFn = std::function<std::string()>;
 std::optional<std::string> compare_events_exact(const PyValue& ec, const PyValue& eo, const WhereFn& where_c,
                                                 const WhereFn& where_o);
 
-// render_event() of the reference.
+// render_event() of the reference. Throws DiffFailure (exit 1, message
+// without location) where the reference would crash.
 std::string render_event(const PyValue& ev);
 
 }  // namespace xdet::diff

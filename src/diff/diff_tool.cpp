@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <clocale>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -24,15 +25,11 @@ namespace xdet::diff {
 
 namespace {
 
-bool py_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f'); }
+// PyLong_FromString's whitespace (after py_int_ascii).
+bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-std::string_view py_strip(std::string_view s) {
-  while (!s.empty() && py_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && py_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-void write_stderr(const std::string& s) {
+void write_stderr(const std::string& text) {
+  std::string s = stderr_text(text);
   std::fwrite(s.data(), 1, s.size(), stderr);
   std::fflush(stderr);
 }
@@ -75,38 +72,74 @@ class Progress {
   bool stop_ = false;
 };
 
-void write_file(const std::string& path, const std::string& display, const std::string& data) {
+// `unencodable_at`: the event whose text cannot be written as UTF-8 (the
+// reference opens the file, then fails to encode).
+void write_file(const std::string& path, const std::string& display, const std::string& data,
+                const std::string& unencodable_at = {}) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw DiffFailure{1, display + ": cannot write: " + std::strerror(errno)};
-  if (wtf8_has_surrogate(data)) {
+  if (!unencodable_at.empty() || wtf8_has_surrogate(data)) {
     std::fclose(f);
-    throw DiffFailure{1, display + ": cannot write: text holds a lone surrogate (not encodable as UTF-8)"};
+    throw DiffFailure{1, (unencodable_at.empty() ? std::string() : unencodable_at + ": ") +
+                             "text holds a lone surrogate, not encodable as UTF-8 (cannot write " + display + ")"};
   }
   bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) throw DiffFailure{1, display + ": write error: " + std::strerror(errno)};
 }
 
-// sorted(...) over tid keys; Python raises TypeError on str vs number.
+// sys.stdout's error handler in the reference: PYTHONIOENCODING's ":errors",
+// else surrogateescape in UTF-8 mode and in the C, POSIX and C.UTF-8 locales
+// (Python's locale-coercion targets), else strict.
+SurrogatePolicy stdout_policy() {
+  if (const char* e = std::getenv("PYTHONIOENCODING")) {
+    if (const char* colon = std::strchr(e, ':'); colon && colon[1])
+      return std::strcmp(colon + 1, "surrogateescape") == 0 ? SurrogatePolicy::kSurrogateEscape : SurrogatePolicy::kStrict;
+  }
+  if (const char* u = std::getenv("PYTHONUTF8"); u && std::strcmp(u, "1") == 0) return SurrogatePolicy::kSurrogateEscape;
+  std::string loc;
+  if (const char* l = std::setlocale(LC_CTYPE, "")) loc = l;
+  else loc = "C";
+  std::setlocale(LC_CTYPE, "C");
+  if (loc == "C" || loc == "POSIX" || loc == "C.UTF-8" || loc == "C.utf8" || loc == "UTF-8")
+    return SurrogatePolicy::kSurrogateEscape;
+  return SurrogatePolicy::kStrict;
+}
+
+// sorted(...) over tid keys of trace `ix`; Python raises TypeError on str
+// vs number. The error names the first event of the first string tid.
 template <typename T, typename KeyOf>
-void python_sort(std::vector<T>& v, KeyOf key_of, const char* what) {
+void python_sort(std::vector<T>& v, KeyOf key_of, const char* what, const TraceIndex& ix) {
   bool type_error = false;
   std::stable_sort(v.begin(), v.end(), [&](const T& a, const T& b) { return tid_less(key_of(a), key_of(b), &type_error); });
-  if (type_error) throw DiffFailure{1, std::string("cannot order ") + what + ": tids mix strings and numbers"};
+  if (!type_error) return;
+  std::string where = ix.display_path();
+  for (const T& x : v) {
+    const TidKey& k = key_of(x);
+    if (k.is_number()) continue;
+    std::string repr;
+    py_repr_str(k.s, repr);
+    const TidStream* t = ix.find_tid(k);
+    if (t && t->events.size()) where = ix.where(t->events[0]);
+    where += ": tid " + repr;
+    break;
+  }
+  throw DiffFailure{1, where + " is a string, other tids are numbers: cannot order " + what + " (Python TypeError)"};
 }
 
 CountedKinds sema_counts(const TraceIndex& ix) {
   CountedKinds c;
   for (const TidStream& t : ix.tids())
     if (t.sema_release_count) c.emplace_back(t.tid, t.sema_release_count);
-  python_sort(c, [](const auto& p) -> const TidKey& { return p.first; }, "sema.release counts");
+  python_sort(c, [](const auto& p) -> const TidKey& { return p.first; }, "sema.release counts", ix);
   return c;
 }
 
 }  // namespace
 
-bool parse_python_int_base0(std::string_view s, int64_t& out) {
-  s = py_strip(s);
+bool parse_python_int_base0(std::string_view s, std::string& decimal) {
+  while (!s.empty() && ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ascii_space(s.back())) s.remove_suffix(1);
   bool neg = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     neg = s[0] == '-';
@@ -125,7 +158,7 @@ bool parse_python_int_base0(std::string_view s, int64_t& out) {
     }
   }
   if (s.empty()) return false;
-  unsigned __int128 v = 0;
+  std::vector<uint32_t> limbs;  // little-endian, base 1e9: Python ints are unbounded
   bool prev_digit = prefixed;
   bool all_zero = true;
   size_t digits = 0;
@@ -142,26 +175,47 @@ bool parse_python_int_base0(std::string_view s, int64_t& out) {
     else return false;
     if (d >= base) return false;
     if (d != 0) all_zero = false;
-    v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
-    if (v > (static_cast<unsigned __int128>(1) << 64)) return false;
+    uint64_t carry = static_cast<uint64_t>(d);
+    for (uint32_t& l : limbs) {
+      uint64_t x = static_cast<uint64_t>(l) * static_cast<uint64_t>(base) + carry;
+      l = static_cast<uint32_t>(x % 1000000000u);
+      carry = x / 1000000000u;
+    }
+    if (carry) limbs.push_back(static_cast<uint32_t>(carry));
     prev_digit = true;
     ++digits;
   }
   if (!prev_digit || digits == 0) return false;
   // Base 0 rejects "012" (leading zero in a non-zero decimal).
   if (base == 10 && s[0] == '0' && !all_zero) return false;
-  if (neg) {
-    if (v > (static_cast<unsigned __int128>(1) << 63)) return false;
-    out = static_cast<int64_t>(-static_cast<__int128>(v));
-  } else {
-    if (v > static_cast<unsigned __int128>(INT64_MAX)) return false;
-    out = static_cast<int64_t>(v);
+  // Python 3.11 refuses decimal strings over 4300 digits (int_max_str_digits).
+  if (base == 10 && digits > 4300) return false;
+  if (limbs.empty()) {
+    decimal = "0";
+    return true;
+  }
+  decimal = neg ? "-" : "";
+  decimal += std::to_string(limbs.back());
+  for (size_t k = limbs.size() - 1; k-- > 0;) {
+    std::string part = std::to_string(limbs[k]);
+    decimal.append(9 - part.size(), '0');
+    decimal += part;
   }
   return true;
 }
 
-std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
-  std::map<int64_t, int64_t> out;
+bool parse_python_int_base0(std::string_view s, int64_t& out) {
+  std::string d;
+  if (!parse_python_int_base0(s, d)) return false;
+  TidKey k = TidKey::from_decimal(d);
+  if (k.type != TidKey::Type::kInt) return false;
+  out = k.i;
+  return true;
+}
+
+std::vector<std::pair<TidKey, TidKey>> parse_tid_map(const std::string& arg) {
+  const std::string s = surrogateescape_decode(arg);
+  std::vector<std::pair<TidKey, TidKey>> out;  // dict: a repeated key keeps its slot, takes the last value
   size_t i = 0;
   while (i <= s.size()) {
     size_t j = s.find(',', i);
@@ -175,13 +229,16 @@ std::map<int64_t, int64_t> parse_tid_map(const std::string& s) {
       py_repr_str(token, repr);
       throw DiffFailure{1, "--tid-map: bad token " + repr + " (expected canary=ours)"};
     }
-    int64_t a, b;
+    std::string a, b;
     std::string_view as = token.substr(0, eq), bs = token.substr(eq + 1);
-    if (!parse_python_int_base0(as, a))
+    if (!parse_python_int_base0(py_int_ascii(py_strip(as)), a))
       throw DiffFailure{1, "--tid-map: invalid canary tid '" + std::string(py_strip(as)) + "' (not an integer)"};
-    if (!parse_python_int_base0(bs, b))
+    if (!parse_python_int_base0(py_int_ascii(py_strip(bs)), b))
       throw DiffFailure{1, "--tid-map: invalid ours tid '" + std::string(py_strip(bs)) + "' (not an integer)"};
-    out[a] = b;
+    TidKey ka = TidKey::from_decimal(a), kb = TidKey::from_decimal(b);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first.bucket() == ka.bucket(); });
+    if (it != out.end()) it->second = kb;
+    else out.emplace_back(ka, kb);
   }
   return out;
 }
@@ -208,9 +265,9 @@ int run_diff(const DiffOptions& opts) {
   AbsorberSwitches absorbers;
   {
     std::set<std::string> names, unknown;
-    if (!py_strip(opts.disable_absorber).empty()) {
+    const std::string s = surrogateescape_decode(opts.disable_absorber);
+    if (!py_strip(s).empty()) {
       size_t i = 0;
-      const std::string& s = opts.disable_absorber;
       while (i <= s.size()) {
         size_t j = s.find(',', i);
         if (j == std::string::npos) j = s.size();
@@ -262,7 +319,7 @@ int run_diff(const DiffOptions& opts) {
     std::exception_ptr ours_exception;
     std::thread t([&] {
       try {
-        ours.load(opts.ours, python_path_str(opts.ours), lo, &done);
+        ours.load(python_path_str(opts.ours), python_path_str(opts.ours), lo, &done);
       } catch (const DiffFailure& f) {
         ours_failure = f;
       } catch (...) {
@@ -270,7 +327,7 @@ int run_diff(const DiffOptions& opts) {
       }
     });
     try {
-      canary.load(opts.canary, python_path_str(opts.canary), lo, &done);
+      canary.load(python_path_str(opts.canary), python_path_str(opts.canary), lo, &done);
     } catch (...) {
       t.join();
       progress.stop();
@@ -291,7 +348,8 @@ int run_diff(const DiffOptions& opts) {
   IdTranslation ids = IdTranslation::build(canary, ours);
   std::vector<std::pair<TidKey, TidKey>> tid_map;
   if (opts.tid_map && !opts.tid_map->empty()) {
-    for (const auto& [c, o] : parse_tid_map(*opts.tid_map)) tid_map.emplace_back(TidKey::integer(c), TidKey::integer(o));
+    tid_map = parse_tid_map(*opts.tid_map);
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping", canary);
   } else {
     for (const TraceIndex* ix : {&canary, &ours})
       for (const TidStream& t : ix->tids())
@@ -313,11 +371,11 @@ int run_diff(const DiffOptions& opts) {
       auto it = o_by.find(name);
       std::vector<TidKey> none;
       auto& o = it == o_by.end() ? none : it->second;
-      python_sort(c, self, "canary tids");
-      python_sort(o, self, "ours tids");
+      python_sort(c, self, "canary tids", canary);
+      python_sort(o, self, "ours tids", ours);
       for (size_t k = 0; k < std::min(c.size(), o.size()); ++k) tid_map.emplace_back(c[k], o[k]);
     }
-    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping");
+    python_sort(tid_map, [](const auto& p) -> const TidKey& { return p.first; }, "the tid mapping", canary);
   }
   if (tid_map.empty()) {
     write_stderr("no tid mapping (auto-mapping found no shared first-kernel-call). Pass --tid-map manually.\n");
@@ -383,7 +441,7 @@ int run_diff(const DiffOptions& opts) {
   timer.mark("walk");
   if (opts.emit_absorbed_events) {
     std::string display = python_path_str(*opts.emit_absorbed_events);
-    write_file(*opts.emit_absorbed_events, display, absorbed);
+    write_file(display, display, absorbed);  // pathlib drops a trailing '/'
     size_t n = static_cast<size_t>(std::count(absorbed.begin(), absorbed.end(), '\n'));
     write_stderr("emitted " + std::to_string(n) + " absorbed events to " + display + "\n");
   }
@@ -391,13 +449,18 @@ int run_diff(const DiffOptions& opts) {
   for (const auto* crash : {&canary.count_crash(), &ours.count_crash()})
     if (*crash) throw DiffFailure{1, **crash};
 
-  std::string report = render_report(results, sema_counts(canary), sema_counts(ours));
+  const SurrogatePolicy policy = opts.out ? SurrogatePolicy::kStrict : stdout_policy();
+  std::string unencodable_at;
+  std::string report = render_report(results, sema_counts(canary), sema_counts(ours), policy, &unencodable_at);
   if (opts.out) {
     std::string display = python_path_str(*opts.out);
-    write_file(*opts.out, display, report);
+    write_file(display, display, report, unencodable_at);
     write_stderr("diff report written to " + display + "\n");
   } else {
-    if (wtf8_has_surrogate(report)) throw DiffFailure{1, "cannot write report: text holds a lone surrogate"};
+    if (!unencodable_at.empty() || unencodable(report, policy))
+      throw DiffFailure{1, (unencodable_at.empty() ? std::string() : unencodable_at + ": ") +
+                               "text holds a lone surrogate that stdout cannot encode (cannot write the report)"};
+    if (policy == SurrogatePolicy::kSurrogateEscape) report = surrogateescape_encode(report);
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
   }

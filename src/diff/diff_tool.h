@@ -4,6 +4,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "diff/trace_index.h"
 
 namespace xdet::diff {
 
@@ -23,9 +27,14 @@ struct DiffOptions {
 // does. Returns the exit code (0, 1 or 2).
 int run_diff(const DiffOptions& opts);
 
-// Python int(s, 0); false where Python raises ValueError (or beyond int64).
+// Python int(s, 0) on ASCII text (see py_int_ascii); false where Python
+// raises ValueError. `decimal` gets the value's decimal digits (any size).
+bool parse_python_int_base0(std::string_view s, std::string& decimal);
+// The same, false also beyond int64.
 bool parse_python_int_base0(std::string_view s, int64_t& out);
-// parse_tid_map_arg; throws DiffFailure like the reference.
-std::map<int64_t, int64_t> parse_tid_map(const std::string& s);
+// parse_tid_map_arg: {canary: ours} in insertion order (a repeated canary
+// tid keeps its place and takes the last value); throws DiffFailure like the
+// reference.
+std::vector<std::pair<TidKey, TidKey>> parse_tid_map(const std::string& s);
 
 }  // namespace xdet::diff

@@ -16,14 +16,16 @@ void EventFacts::reset() {
   tid = Presence::kMissing;
   tid_is_bool = false;
   tid_unhashable = false;
+  tid_big = {};
   idx = Presence::kMissing;
+  idx_value = nullptr;
   kind_state = Presence::kMissing;
   kind_unhashable = false;
   kind = {};
   payload = PayloadState::kMissing;
   name_state = NameState::kNone;
   name = {};
-  has_return_value = has_status = ctx_ptr_is_str = false;
+  has_return_value = has_status = ctx_ptr_is_str = ctx_ptr_probe_raises = false;
   hsid_is_str = raw_is_str = object_type_is_int = object_type_unusual = false;
   hsid = raw = {};
   handles.clear();
@@ -689,8 +691,10 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   if (f.tid == P::kFloat) f.tid_float = tid->as_float();
   if (f.tid == P::kStr) f.tid_str = tid->as_str();
   if (f.tid == P::kOther) f.tid_unhashable = !tid->is_hashable();
+  if (tid && tid->type() == T::kBigInt) f.tid_big = tid->as_str();
   const PyValue* idx = ev.get("tid_event_idx");
   f.idx = presence(idx);
+  f.idx_value = idx;
   if (idx && idx->type() == T::kBool) f.idx = P::kInt;
   if (f.idx == P::kInt) f.idx_int = idx->as_int();
   if (f.idx == P::kFloat) f.idx_float = idx->as_float();
@@ -718,6 +722,15 @@ void facts_from_value(const PyValue& ev, EventFacts& f) {
   }
   if (!payload->is_dict()) {
     f.payload = payload->truthy() ? EventFacts::PayloadState::kTruthyOther : EventFacts::PayloadState::kFalsyOther;
+    if (payload->is_str()) {
+      f.ctx_ptr_probe_raises = payload->as_str().find("ctx_ptr") != std::string::npos;
+    } else if (payload->is_list()) {
+      static const PyValue ctx_ptr = PyValue::str("ctx_ptr");
+      for (const PyValue& item : payload->items())
+        if (py_equal(item, ctx_ptr)) f.ctx_ptr_probe_raises = true;
+    } else {
+      f.ctx_ptr_probe_raises = true;  // `in` on a number
+    }
     return;
   }
   f.payload = EventFacts::PayloadState::kDict;

@@ -49,11 +49,13 @@ struct EventFacts {
   bool tid_is_bool = false;
   double tid_float = 0;      // kFloat
   std::string_view tid_str;  // kStr
+  std::string_view tid_big;  // kOther: decimal digits of an int beyond int64 (slow path)
   bool tid_unhashable = false;  // list/dict (kOther)
 
   Presence idx = Presence::kMissing;
   int64_t idx_int = 0;
   double idx_float = 0;
+  const PyValue* idx_value = nullptr;  // slow path: the parsed value (any type)
 
   // kind: kMissing/kNull -> Python None. kStr -> `kind` holds the text;
   // other hashable scalars -> kOther with `kind` holding an interning key;
@@ -74,6 +76,10 @@ struct EventFacts {
   bool has_return_value = false;
   bool has_status = false;
   bool ctx_ptr_is_str = false;
+  // Non-dict truthy payload: `"ctx_ptr" in payload` (then payload["ctx_ptr"])
+  // raises in the reference, i.e. it is not a list without a "ctx_ptr"
+  // element or a str without that substring.
+  bool ctx_ptr_probe_raises = false;
 
   bool hsid_is_str = false;
   std::string_view hsid;

@@ -24,7 +24,7 @@ struct PyJsonError {
 
 // Nesting depth beyond which CPython's json.loads raises RecursionError when
 // called from the reference tool.
-inline constexpr int kPyJsonMaxDepth = 990;
+inline constexpr int kPyJsonMaxDepth = 993;
 
 // json.loads(text). `text` must be valid UTF-8 (see utf8_valid).
 bool py_json_loads(std::string_view text, PyValue& out, PyJsonError& err);

@@ -165,6 +165,70 @@ bool py_equal_impl(const PyValue& a, const PyValue& b, bool nested) {
   }
 }
 
+namespace {
+
+// Two decimal integers ("-123", no leading zeros): -1, 0 or 1.
+int decimal_cmp(const std::string& a, const std::string& b) {
+  bool na = a[0] == '-', nb = b[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  std::string_view ma = std::string_view(a).substr(na), mb = std::string_view(b).substr(nb);
+  int c = ma.size() != mb.size() ? (ma.size() < mb.size() ? -1 : 1) : (ma < mb ? -1 : ma > mb ? 1 : 0);
+  return na ? -c : c;
+}
+
+// Exact comparison of two Python numbers: -1, 0, 1, or 2 if unordered (NaN).
+int numbers_cmp(const PyValue& a, const PyValue& b) {
+  using T = PyValue::Type;
+  auto digits = [](const PyValue& v) { return v.type() == T::kBigInt ? v.as_str() : std::to_string(v.as_int()); };
+  auto sign3 = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
+  T ta = a.type(), tb = b.type();
+  if (ta != T::kFloat && tb != T::kFloat) {
+    if (ta != T::kBigInt && tb != T::kBigInt) return sign3(a.as_int(), b.as_int());
+    return decimal_cmp(digits(a), digits(b));
+  }
+  if (ta == T::kFloat && tb == T::kFloat) {
+    if (std::isnan(a.as_float()) || std::isnan(b.as_float())) return 2;
+    return sign3(a.as_float(), b.as_float());
+  }
+  bool flip = tb == T::kFloat;  // compare (float f, int n), then flip back
+  double f = flip ? b.as_float() : a.as_float();
+  const PyValue& n = flip ? a : b;
+  int r;
+  if (std::isnan(f)) return 2;
+  if (n.type() != T::kBigInt) {
+    r = sign3(static_cast<long double>(f), static_cast<long double>(n.as_int()));  // exact in x87 long double
+  } else if (std::isinf(f)) {
+    r = f > 0 ? 1 : -1;
+  } else if (std::fabs(f) < 9223372036854775808.0) {
+    r = n.as_str()[0] == '-' ? 1 : -1;  // a big int lies outside int64
+  } else {
+    r = decimal_cmp(integral_double_digits(f), n.as_str());  // such doubles are integral
+  }
+  return flip ? -r : r;
+}
+
+}  // namespace
+
+int py_compare_numbers(const PyValue& a, const PyValue& b) { return numbers_cmp(a, b); }
+
+std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b) {
+  using T = PyValue::Type;
+  if (a.is_number() && b.is_number()) {
+    int c = numbers_cmp(a, b);
+    return c == 2 ? false : c <= 0;
+  }
+  if (a.type() != b.type()) return std::nullopt;
+  if (a.type() == T::kStr) return a.as_str() <= b.as_str();  // WTF-8 order is code point order
+  if (a.type() == T::kList) {
+    const auto& x = a.items();
+    const auto& y = b.items();
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i)
+      if (!py_equal_impl(x[i], y[i], true)) return py_less_equal(x[i], y[i]);
+    return x.size() <= y.size();
+  }
+  return std::nullopt;
+}
+
 uint32_t wtf8_next(std::string_view s, size_t& i) {
   auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) {
@@ -194,6 +258,131 @@ void wtf8_append(uint32_t cp, std::string& out) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+bool py_isspace(uint32_t cp) {
+  if (cp < 0x80) return cp == ' ' || (cp >= '\t' && cp <= '\r') || (cp >= 0x1C && cp <= 0x1F);
+  return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+         cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+std::string_view py_strip(std::string_view s) {
+  size_t b = 0;
+  while (b < s.size()) {
+    size_t j = b;
+    if (!py_isspace(wtf8_next(s, j))) break;
+    b = j;
+  }
+  size_t e = b;
+  for (size_t i = b; i < s.size();) {
+    uint32_t cp = wtf8_next(s, i);
+    if (!py_isspace(cp)) e = i;
+  }
+  return s.substr(b, e - b);
+}
+
+namespace {
+// First code point (the zero) of every run of ten Unicode decimal digits
+// (general category Nd), Unicode 14.0 as in Python 3.11's unicodedata.
+constexpr uint32_t kDecimalZeros[] = {
+    0x30,    0x660,   0x6F0,   0x7C0,   0x966,   0x9E6,   0xA66,   0xAE6,   0xB66,   0xBE6,   0xC66,
+    0xCE6,   0xD66,   0xDE6,   0xE50,   0xED0,   0xF20,   0x1040,  0x1090,  0x17E0,  0x1810,  0x1946,
+    0x19D0,  0x1A80,  0x1A90,  0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,  0xA8D0,  0xA900,  0xA9D0,
+    0xA9F0,  0xAA50,  0xABF0,  0xFF10,  0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0,
+    0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
+    0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+};
+
+int py_decimal(uint32_t cp) {
+  const uint32_t* it = std::upper_bound(std::begin(kDecimalZeros), std::end(kDecimalZeros), cp);
+  if (it == std::begin(kDecimalZeros)) return -1;
+  uint32_t zero = *(it - 1);
+  return cp - zero < 10 ? static_cast<int>(cp - zero) : -1;
+}
+}  // namespace
+
+std::string py_int_ascii(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = wtf8_next(s, i);
+    if (cp < 127) {
+      out += static_cast<char>(cp);
+    } else if (py_isspace(cp)) {
+      out += ' ';
+    } else if (int d = py_decimal(cp); d >= 0) {
+      out += static_cast<char>('0' + d);
+    } else {
+      out += '?';
+      break;
+    }
+  }
+  return out;
+}
+
+std::string surrogateescape_decode(std::string_view a) {
+  std::string out;
+  for (size_t i = 0; i < a.size();) {
+    unsigned char c = static_cast<unsigned char>(a[i]);
+    size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = n != 0 && i + n <= a.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      unsigned char d = static_cast<unsigned char>(a[i + k]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (k == 1) {
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      }
+      ok = d >= lo && d <= hi;
+    }
+    if (ok) {
+      out.append(a.substr(i, n));
+      i += n;
+    } else {
+      wtf8_append(0xDC00 + c, out);
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string stderr_text(std::string_view a) {
+  std::string out;
+  out.reserve(a.size());
+  for (size_t i = 0; i < a.size();) {
+    unsigned char c = static_cast<unsigned char>(a[i]);
+    if (c < 0x80) {
+      out += a[i++];
+      continue;
+    }
+    size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = n != 0 && i + n <= a.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      unsigned char d = static_cast<unsigned char>(a[i + k]);
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (k == 1 && c == 0xE0) lo = 0xA0;
+      if (k == 1 && c == 0xF0) lo = 0x90;
+      if (k == 1 && c == 0xF4) hi = 0x8F;
+      ok = d >= lo && d <= hi;
+    }
+    char buf[8];
+    if (!ok) {
+      std::snprintf(buf, sizeof buf, "\\udc%02x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (c == 0xED && static_cast<unsigned char>(a[i + 1]) >= 0xA0) {  // WTF-8 surrogate
+      size_t j = i;
+      std::snprintf(buf, sizeof buf, "\\u%04x", wtf8_next(a, j));
+      out += buf;
+    } else {
+      out.append(a.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
 }
 
 bool wtf8_has_surrogate(std::string_view s) {

@@ -8,6 +8,7 @@
 // admits surrogate code points), whose byte order equals code point order.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,11 @@ class PyValue {
 
 // Python `a == b` for values json.loads can produce.
 bool py_equal(const PyValue& a, const PyValue& b);
+// Python `a <= b`; nullopt where Python raises TypeError (mixed types,
+// None, dicts, or such elements at the first difference of two lists).
+std::optional<bool> py_less_equal(const PyValue& a, const PyValue& b);
+// Exact order of two Python numbers: -1, 0, 1, or 2 if unordered (NaN).
+int py_compare_numbers(const PyValue& a, const PyValue& b);
 
 // repr(x) and str(x) (str differs only for strings).
 void py_repr(const PyValue& v, std::string& out);
@@ -98,7 +104,23 @@ bool py_isprintable(uint32_t cp);
 // Decodes one WTF-8 code point at s[i]; advances i. Input must be valid WTF-8.
 uint32_t wtf8_next(std::string_view s, size_t& i);
 void wtf8_append(uint32_t cp, std::string& out);
+// str.isspace() for one code point.
+bool py_isspace(uint32_t cp);
+// str.strip() with no argument (Unicode whitespace) on WTF-8 text.
+std::string_view py_strip(std::string_view wtf8);
+// The ASCII text Python's int(s, base) parses for `wtf8`: code points below
+// 127 stay, other whitespace becomes ' ', other decimal digits (Unicode Nd)
+// their ASCII digit; anything else ends the text with '?' (never valid).
+std::string py_int_ascii(std::string_view wtf8);
+// Command-line bytes as Python holds them (UTF-8, undecodable bytes as
+// U+DC80..U+DCFF: surrogateescape), as WTF-8.
+std::string surrogateescape_decode(std::string_view bytes);
+
 // True if the text holds a surrogate code point (cannot be written as UTF-8).
 bool wtf8_has_surrogate(std::string_view s);
+// `text` as Python's sys.stderr (errors="backslashreplace") writes it: lone
+// surrogates (WTF-8) become "\udXXX", bytes that are not UTF-8 (raw
+// command-line bytes, which Python holds as U+DC80..U+DCFF) "\udcXX".
+std::string stderr_text(std::string_view text);
 
 }  // namespace xdet::diff

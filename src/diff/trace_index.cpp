@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -46,9 +48,17 @@ std::string shared_global_sid(uint64_t pointer, uint32_t object_type) {
   return out;
 }
 
-static bool py_isspace_ascii(char c) { return c == ' ' || (c >= '\t' && c <= '\r') || c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f'; }
+// PyLong_FromString's whitespace (int() maps other whitespace to ' ' first).
+static bool py_isspace_ascii(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-bool parse_python_hex(std::string_view s, uint64_t& low64) {
+bool parse_python_hex(std::string_view text, uint64_t& low64) {
+  // int(text, 16): non-ASCII whitespace and decimal digits count as ASCII.
+  std::string ascii;
+  std::string_view s = text;
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    ascii = py_int_ascii(text);
+    s = ascii;
+  }
   while (!s.empty() && py_isspace_ascii(s.front())) s.remove_prefix(1);
   while (!s.empty() && py_isspace_ascii(s.back())) s.remove_suffix(1);
   bool neg = false;
@@ -249,10 +259,31 @@ static bool integral_int64(double d, int64_t* out) {
   return true;
 }
 
+TidKey TidKey::from_decimal(const std::string& digits) {
+  TidKey k;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(digits.c_str(), &end, 10);
+  if (errno == ERANGE || *end) {
+    k.type = Type::kBigInt;
+    k.s = digits;
+  } else {
+    k.i = v;
+  }
+  return k;
+}
+
 std::string TidKey::bucket() const {
   int64_t v = i;
   if (type == Type::kStr) return "s" + s;
+  // Python: equal numbers are one dict key (10**20 == 1e20).
+  if (type == Type::kBigInt) return "b" + s;
   if (type == Type::kFloat && !integral_int64(f, &v)) {
+    if (std::isfinite(f) && f == std::floor(f)) {
+      char buf[400];
+      auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed, 0);
+      return "b" + std::string(buf, r.ptr);
+    }
     std::string b = "f";
     b.append(reinterpret_cast<const char*>(&f), sizeof f);
     return b;
@@ -272,6 +303,7 @@ std::string TidKey::str() const {
       return o;
     }
     case Type::kStr: return s;
+    case Type::kBigInt: return s;
   }
   return "";
 }
@@ -282,6 +314,7 @@ void TidKey::json(std::string& out) const {
     case Type::kBool: out += i ? "true" : "false"; break;
     case Type::kFloat: json_dumps_sorted(PyValue::floating(f), out); break;
     case Type::kStr: json_dumps_str(s, out); break;
+    case Type::kBigInt: out += s; break;
   }
 }
 
@@ -291,12 +324,24 @@ bool tid_less(const TidKey& a, const TidKey& b, bool* type_error) {
     return false;
   }
   if (!a.is_number()) return a.s < b.s;
+  if (a.type == TidKey::Type::kBigInt || b.type == TidKey::Type::kBigInt) {
+    auto value = [](const TidKey& k) {
+      switch (k.type) {
+        case TidKey::Type::kBigInt: return PyValue::big_integer(k.s);
+        case TidKey::Type::kFloat: return PyValue::floating(k.f);
+        default: return PyValue::integer(k.i);
+      }
+    };
+    return py_compare_numbers(value(a), value(b)) == -1;
+  }
   bool af = a.type == TidKey::Type::kFloat, bf = b.type == TidKey::Type::kFloat;
   if (!af && !bf) return a.i < b.i;
   long double x = af ? static_cast<long double>(a.f) : static_cast<long double>(a.i);
   long double y = bf ? static_cast<long double>(b.f) : static_cast<long double>(b.i);
   return x < y;
 }
+
+uint32_t TraceIndex::overflow_kind(const Record& r) const { return overflow_kinds_.at(r.offset()); }
 
 const TidStream* TraceIndex::find_tid(const TidKey& tid) const {
   int64_t v = tid.i;
@@ -412,14 +457,14 @@ struct TraceIndex::Loader {
   void commit(uint64_t offset, size_t line_size, uint64_t lineno) {
     using P = EventFacts::Presence;
     if (facts.tid == P::kMissing || facts.tid == P::kNull) fail(at(lineno) + ": missing tid");
-    if (facts.tid == P::kOther)
+    if (facts.tid == P::kOther && facts.tid_big.empty())
       fail(at(lineno) + (facts.tid_unhashable ? ": tid is a list or object (the reference cannot hash it)"
-                                              : ": tid is an integer beyond 64 bits (not supported)"));
+                                              : ": tid has an unsupported type"));
 
     uint32_t slot_index = 0;
     TidStream& t = stream(slot_index);
     uint64_t i = t.events.size();
-    order_check(t, i);
+    order_check(t, i, lineno);
 
     Record r{};
     if (offset >= (uint64_t{1} << 40)) fail(at(lineno) + ": trace larger than 1 TiB");
@@ -434,15 +479,24 @@ struct TraceIndex::Loader {
       kind = kKindUnhashable;
       if (!ix.count_crash_) ix.count_crash_ = at(lineno) + ": event kind is a list or object (the reference cannot hash it)";
     } else if (facts.kind_state == P::kStr || facts.kind_state == P::kOther) {
+      if (ix.kinds_.size() == kKindOverflow) {
+        // Occupy the two marker ids with texts no event can have (not UTF-8).
+        ix.kinds_.intern("\xff\xfe");
+        ix.kinds_.intern("\xff\xff");
+      }
       kind = ix.kinds_.intern(facts.kind);
-      if (kind >= kKindUnhashable) fail(at(lineno) + ": more than 4094 distinct event kinds (not supported)");
+    }
+    uint32_t record_kind = kind;
+    if (kind > kKindUnhashable) {
+      ix.overflow_kinds_.emplace(offset, kind);
+      record_kind = kKindOverflow;
     }
 
     bool dict_payload = facts.payload == EventFacts::PayloadState::kDict;
     uint32_t name = kNameNone;
     if (dict_payload && facts.name_state != EventFacts::NameState::kNone) name = ix.names_.intern(facts.name);
     if (name > Record::kMaxName) fail(at(lineno) + ": more than 1048575 distinct call names (not supported)");
-    r.kind_name = (kind << 20) | ((kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) ? name : 0);
+    r.kind_name = (record_kind << 20) | ((kind == kKindImportCall || kind == kKindKernelCall || kind == kKindKernelReturn) ? name : 0);
 
     // auto_tid_map: ev["payload"].get("name") of the first kernel.call.
     if (kind == kKindKernelCall && !t.first_call_seen) {
@@ -475,7 +529,8 @@ struct TraceIndex::Loader {
     }
     if (kind == kKindThreadCreate && ix.opts_.canonicalize_host_heap) {
       if (facts.payload == EventFacts::PayloadState::kTruthyOther) {
-        if (!ix.canon_host_crash_) ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
+        if (facts.ctx_ptr_probe_raises && !ix.canon_host_crash_)
+          ix.canon_host_crash_ = at(lineno) + ": thread.create payload is not an object";
       } else if (dict_payload && facts.ctx_ptr_is_str) {
         r.ordinal = t.ctx_counter++;
         r.set_flag(Record::kCanonCtx);
@@ -547,6 +602,9 @@ struct TraceIndex::Loader {
       key.type = TidKey::Type::kFloat;
       key.f = facts.tid_float;
       integral = integral_int64(key.f, &v);
+    } else if (facts.tid == P::kOther) {  // an int beyond int64
+      key.type = TidKey::Type::kBigInt;
+      key.s = std::string(facts.tid_big);
     } else {
       key.type = TidKey::Type::kStr;
       key.s = std::string(facts.tid_str);
@@ -578,7 +636,7 @@ struct TraceIndex::Loader {
 
   // The reference's post-load check: an event whose tid_event_idx is not
   // its position must be greater than its predecessor's.
-  void order_check(TidStream& t, uint64_t i) {
+  void order_check(TidStream& t, uint64_t i, uint64_t lineno) {
     using P = EventFacts::Presence;
     if (t.problem) return;
     const EventFacts& f = facts;
@@ -588,17 +646,26 @@ struct TraceIndex::Loader {
     if (differs && i > 0) {
       std::string where_i = "tid=" + t.tid.str() + " index " + std::to_string(i);
       if (f.idx == P::kMissing) {
-        t.problem = ix.display_path_ + ": " + where_i + ": event has no tid_event_idx";
+        t.problem = at(lineno) + ": " + where_i + ": event has no tid_event_idx";
         t.problem_is_crash = true;
       } else if (t.prev_state == TidStream::PrevIdx::kMissing) {
-        t.problem = ix.display_path_ + ": " + where_i + ": previous event has no tid_event_idx";
+        t.problem = at(lineno) + ": " + where_i + ": previous event has no tid_event_idx";
         t.problem_is_crash = true;
-      } else if (f.idx != P::kInt && f.idx != P::kFloat) {
-        t.problem = ix.display_path_ + ": " + where_i + ": tid_event_idx is not a number";
-        t.problem_is_crash = true;
-      } else if (t.prev_state != TidStream::PrevIdx::kNumber) {
-        t.problem = ix.display_path_ + ": " + where_i + ": previous tid_event_idx is not a number";
-        t.problem_is_crash = true;
+      } else if ((f.idx != P::kInt && f.idx != P::kFloat) || t.prev_state != TidStream::PrevIdx::kNumber) {
+        // Python `<=` on whatever the two values are (strings and lists
+        // compare; mixed types, None and dicts raise TypeError).
+        PyValue cur_v = current_idx_value();
+        PyValue prev_v = t.prev_state == TidStream::PrevIdx::kOther ? *t.prev_other
+                         : t.prev_is_int                            ? PyValue::integer(t.prev_int)
+                                                                    : PyValue::floating(t.prev_float);
+        std::optional<bool> le = py_less_equal(cur_v, prev_v);
+        if (!le) {
+          t.problem = at(lineno) + ": " + where_i + ": tid_event_idx " + py_repr(cur_v) +
+                      " cannot be compared with the previous " + py_repr(prev_v);
+          t.problem_is_crash = true;
+        } else if (*le) {
+          t.problem = ix.display_path_ + ": tid=" + t.tid.str() + " events out of order at index " + std::to_string(i);
+        }
       } else {
         bool le;
         if (f.idx == P::kInt && t.prev_is_int) le = f.idx_int <= t.prev_int;
@@ -619,7 +686,16 @@ struct TraceIndex::Loader {
       t.prev_float = f.idx_float;
     } else {
       t.prev_state = TidStream::PrevIdx::kOther;
+      t.prev_other = std::make_unique<PyValue>(current_idx_value());
     }
+  }
+
+  PyValue current_idx_value() const {
+    using P = EventFacts::Presence;
+    if (facts.idx == P::kInt) return PyValue::integer(facts.idx_int);  // bools compare as ints
+    if (facts.idx == P::kFloat) return PyValue::floating(facts.idx_float);
+    if (facts.idx_value) return *facts.idx_value;
+    return PyValue::none();  // null (fast path)
   }
 };
 

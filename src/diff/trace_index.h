@@ -43,6 +43,10 @@ enum KindId : uint16_t {
   kKindWakeRequested,
   kKindSchemaVersion,
   kFirstDynamicKind,
+  // Records hold 12-bit kind ids. Ids 0xFFE and 0xFFF are never given to a
+  // kind; a kind interned past them is stored as kKindOverflow and its id
+  // kept in TraceIndex (see TraceIndex::kind_of).
+  kKindOverflow = 0xFFE,
   kKindUnhashable = 0xFFF,  // largest 12-bit id
 };
 inline bool is_engine_local_kind(uint32_t k) { return k >= kKindContentionObserved && k <= kKindWakeRequested; }
@@ -63,17 +67,19 @@ extern const char* const kKnownKinds[kFirstDynamicKind];
 // Python-equal numbers (6, 6.0, True==1) share one slot, and the slot keeps
 // the first-seen spelling for printing.
 struct TidKey {
-  enum class Type : uint8_t { kInt, kBool, kFloat, kStr };
+  enum class Type : uint8_t { kInt, kBool, kFloat, kStr, kBigInt };
   Type type = Type::kInt;
   int64_t i = 0;
   double f = 0;
-  std::string s;
+  std::string s;  // kStr: the text; kBigInt: decimal digits (outside int64)
 
   static TidKey integer(int64_t v) {
     TidKey k;
     k.i = v;
     return k;
   }
+  // An int given by its normalized decimal digits (kInt if it fits int64).
+  static TidKey from_decimal(const std::string& digits);
   // Key under which Python's dict would find it ("n"+int, "f"+bits, "s"+text).
   std::string bucket() const;
   bool is_number() const { return type != Type::kStr; }
@@ -81,6 +87,7 @@ struct TidKey {
   void json(std::string& out) const;      // json.dumps(key)
 };
 // Python `a < b`; sets *type_error for str vs number (TypeError in Python).
+// Numbers compare exactly (ints of any size, floats).
 bool tid_less(const TidKey& a, const TidKey& b, bool* type_error);
 
 struct Record {
@@ -177,6 +184,7 @@ struct TidStream {
   std::optional<std::string> problem;  // first ordering problem (message)
   bool problem_is_crash = false;
   enum class PrevIdx : uint8_t { kMissing, kNumber, kOther } prev_state = PrevIdx::kMissing;
+  std::unique_ptr<PyValue> prev_other;  // kOther: the value (str, list, None, big int...)
   bool prev_is_int = true;
   int64_t prev_int = 0;
   double prev_float = 0;
@@ -246,6 +254,11 @@ class TraceIndex {
   const TidStream* find_tid(const TidKey& tid) const;
 
   const Interner& kinds() const { return kinds_; }
+  // The event's kind id (any size; Record::kind_id() holds 12 bits).
+  uint32_t kind_of(const Record& r) const {
+    uint32_t k = r.kind_id();
+    return k == kKindOverflow ? overflow_kind(r) : k;
+  }
   const Interner& names() const { return names_; }
 
   const std::unordered_set<std::string>& recipe_sids() const { return recipe_sids_; }
@@ -278,7 +291,9 @@ class TraceIndex {
   std::vector<TidStream> tids_;
   std::unordered_map<int64_t, uint32_t> int_tid_slots_;       // integral tids
   std::unordered_map<std::string, uint32_t> other_tid_slots_;  // by TidKey::bucket()
+  uint32_t overflow_kind(const Record& r) const;
   Interner kinds_;
+  std::unordered_map<uint64_t, uint32_t> overflow_kinds_;  // event offset -> kind id beyond 12 bits
   Interner names_;
   std::unordered_set<std::string> recipe_sids_;
   std::unordered_map<uint64_t, uint64_t> long_lines_;  // offset -> length (>= 1 MiB)

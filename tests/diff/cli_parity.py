@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Command-line parity of `xdet diff` with the reference's argparse interface:
-for each argument list, the exit code and the stderr text must match, with
-the program name ("diff_events.py" vs "xdet diff") normalized. Cases where
-the reference dies with a traceback only need exit code 1 from xdet.
+for each argument list, the exit code, stdout and the stderr text must match
+byte for byte (argparse's program name is "diff_events.py" in both). Cases
+where the reference dies with a traceback only need exit code 1 and a
+one-line error from xdet.
 
 Usage: cli_parity.py --xdet build/xdet --reference .../diff_events.py --examples DIR"""
 import argparse
@@ -29,6 +30,7 @@ CASES = [
     ["--canary", "c.jsonl", "--ours", "o.jsonl", "--tid-map", ""],
     ["--canary", "./c.jsonl", "--ours", "o.jsonl", "--out", "./sub//r.md"],
     ["--canary", "missing.jsonl", "--ours", "o.jsonl"],
+    ["--help"], ["-hh"], ["-hhx"], ["-h=h"], ["--help=1"], ["--canary", "c.jsonl", "--ours", "o.jsonl", "--"],
     ["--canary", "c.jsonl", "--ours", "o.jsonl", "--emit-absorbed-events", "a.jsonl", "--out", "r.md",
      "--no-canonicalize-allocators", "--no-canonicalize-host-heap-fields"],
 ]
@@ -51,7 +53,7 @@ def main():
             shutil.copy(os.path.join(a.examples, "p09_validate_identical_divergent", "ours.jsonl"), os.path.join(d, "o.jsonl"))
             cmd = ([sys.executable, a.reference] if tool == "ref" else [xdet, "diff"]) + args
             p = subprocess.run(cmd, cwd=d, capture_output=True, env=dict(os.environ, COLUMNS="80"))
-            err = p.stderr.decode(errors="replace").replace("diff_events.py", "PROG").replace("xdet diff", "PROG")
+            err = p.stderr.decode(errors="replace")
             files = {f: open(os.path.join(d, f), "rb").read() for f in ("r.md", "sub/r.md", "a.jsonl")
                      if os.path.exists(os.path.join(d, f))}
             outs[tool] = (p.returncode, err, p.stdout, files)
@@ -60,10 +62,7 @@ def main():
         if "Traceback" in r[1]:
             ok = x[0] == 1 and len(x[1].strip().split("\n")) == 1
         else:
-            # argparse wraps the usage line by prog length; compare the error line and rc exactly.
-            ok = r[0] == x[0] and r[1].strip().split("\n")[-1] == x[1].strip().split("\n")[-1] and r[2] == x[2] and r[3] == x[3]
-            if "usage:" not in r[1]:
-                ok = ok and r[1] == x[1]
+            ok = r == x
         if not ok:
             fails += 1
             print(f"FAIL {args}: ref rc={r[0]} {r[1]!r}\n     xdet rc={x[0]} {x[1]!r}")

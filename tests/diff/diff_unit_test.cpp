@@ -131,8 +131,18 @@ TEST(SharedGlobalSid, MatchesTheEnginesRecipe) {
 TEST(TidMap, ParsesLikeTheReference) {
   auto m = parse_tid_map(" 6=1, 0x7 = 2 ,,6=3");
   ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[6], 3);
-  EXPECT_EQ(m[7], 2);
+  EXPECT_EQ(m[0].first.str(), "6");
+  EXPECT_EQ(m[0].second.str(), "3");
+  EXPECT_EQ(m[1].first.str(), "7");
+  EXPECT_EQ(m[1].second.str(), "2");
+  // Python ints are unbounded; Unicode digits and spaces count.
+  auto big = parse_tid_map("99999999999999999999=0x10000000000000000,\u0661\xc2\xa0=-0b11");
+  ASSERT_EQ(big.size(), 2u);
+  EXPECT_EQ(big[0].first.str(), "99999999999999999999");
+  EXPECT_EQ(big[0].first.type, TidKey::Type::kBigInt);
+  EXPECT_EQ(big[0].second.str(), "18446744073709551616");
+  EXPECT_EQ(big[1].first.str(), "1");
+  EXPECT_EQ(big[1].second.str(), "-3");
   try {
     parse_tid_map("6=1,7");
     FAIL();
@@ -209,6 +219,34 @@ TEST(FastScanner, FingerprintIsOrderFreeAtTopLevelAndTextualBelow) {
   EXPECT_FALSE(s.scan(R"({"tid":1,"payload":{"a":1,"a":2}})", f));  // duplicate keys: exact path
   EXPECT_FALSE(s.scan(R"({"tid":1,"payload":{"a":NaN}})", f));
   EXPECT_FALSE(s.scan(R"({"tid":1} x)", f));
+}
+
+}  // namespace
+}  // namespace xdet::diff
+
+namespace xdet::diff {
+namespace {
+
+// Python semantics the reference relies on beyond plain ASCII/int64 data.
+TEST(PySemantics, OrderingStripIntAndStderr) {
+  auto v = [](const char* json) { return loads(json); };
+  // a <= b: strings and lists order, mixed types raise TypeError.
+  EXPECT_EQ(py_less_equal(v("\"a\""), v("\"b\"")), std::optional<bool>(true));
+  EXPECT_EQ(py_less_equal(v("[1, 0]"), v("[1]")), std::optional<bool>(false));
+  EXPECT_EQ(py_less_equal(v("[1]"), v("[\"x\"]")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("1"), v("\"1\"")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("null"), v("null")), std::nullopt);
+  EXPECT_EQ(py_less_equal(v("99999999999999999999"), v("1e20")), std::optional<bool>(true));
+  EXPECT_EQ(py_less_equal(v("100000000000000000001"), v("1e20")), std::optional<bool>(false));
+  EXPECT_EQ(py_less_equal(v("-99999999999999999999"), v("-9223372036854775808")), std::optional<bool>(true));
+  // str.strip() and int() take Unicode whitespace and decimal digits.
+  EXPECT_EQ(py_strip("\xc2\xa0 x\xe3\x80\x80"), "x");
+  EXPECT_EQ(py_int_ascii("\xd9\xa1\xef\xbc\x96"), "16");  // Arabic-Indic 1, fullwidth 6
+  EXPECT_EQ(py_int_ascii("1\xc3\xa9" "2"), "1?");
+  EXPECT_EQ(py_int_ascii("\x1c" "5"), "\x1c" "5");  // ASCII stays: int() rejects it
+  // stderr: backslashreplace for surrogates and undecodable bytes.
+  EXPECT_EQ(stderr_text("a\xed\xb2\x80" "b\xff"), "a\\udc80b\\udcff");
+  EXPECT_EQ(surrogateescape_decode("\xff"), "\xed\xb3\xbf");
 }
 
 }  // namespace
