@@ -567,6 +567,13 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         }
         return p;
       }();
+      // What the key means to the diff; known without comparing text when
+      // the expected literal matched.
+      enum class Top : uint8_t { kTid, kIdx, kKind, kPayload, kOther };
+      static constexpr Top kExpectedRole[] = {Top::kTid,   Top::kIdx,   Top::kKind,  Top::kOther,
+                                              Top::kOther, Top::kOther, Top::kOther, Top::kPayload};
+      static_assert(std::size(kExpectedRole) == std::size(kExpected));
+      Top role = Top::kOther;
       bool literal = false;
       if (expected < std::size(kExpected)) {
         std::string_view want = kExpected[expected];
@@ -577,6 +584,7 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
           key = want.substr(1, want.size() - 3);
           c.p += want.size();
           literal = true;
+          role = kExpectedRole[expected];
         }
         ++expected;
       }
@@ -586,12 +594,16 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         c.ws();
         if (c.p >= c.end || *c.p != ':') return false;
         ++c.p;
+        if (key == "tid") role = Top::kTid;
+        else if (key == "tid_event_idx") role = Top::kIdx;
+        else if (key == "kind") role = Top::kKind;
+        else if (key == "payload") role = Top::kPayload;
       }
       c.ws();
       if (c.p >= c.end) return false;
       char ch = *c.p;
-      if (key == "tid" || key == "tid_event_idx") {
-        bool is_tid = key.size() == 3;
+      if (role == Top::kTid || role == Top::kIdx) {
+        bool is_tid = role == Top::kTid;
         bool& seen = is_tid ? seen_tid : seen_idx;
         if (seen) return false;
         seen = true;
@@ -616,7 +628,7 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
             f.idx_float = dv;
           }
         }
-      } else if (key == "kind") {
+      } else if (role == Top::kKind) {
         if (seen_kind) return false;
         seen_kind = true;
         if (ch == '"') {
@@ -629,12 +641,19 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         } else {
           return false;
         }
-      } else if (key == "payload") {
+      } else if (role == Top::kPayload) {
         if (seen_payload || ch != '{') return false;
         seen_payload = true;
         if (!scan_payload(c, f)) return false;
+      } else if (ch == '"') {
+        // Fields the diff never compares: validated only. Strings and plain
+        // numbers (engine, host_ns, ...) skip the generic dispatch.
+        std::string_view s;
+        if (!scan_string(c, s, esc, false)) return false;
+      } else if (ch >= '0' && ch <= '9') {
+        if (!number_grammar(c.p, c.end)) return false;
       } else {
-        if (!skip_value(c, 1, true)) return false;  // fields the diff never compares
+        if (!skip_value(c, 1, true)) return false;
       }
       c.ws();
       if (c.p >= c.end) return false;
