@@ -421,18 +421,49 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
   }
   for (;;) {
     if (c.p >= c.end || *c.p != '"') return false;
-    std::string_view key;
     bool esc;
-    if (!scan_string(c, key, esc)) return false;
-    uint64_t kh = hash_str(key);
+    uint64_t kh;
+    FieldCode code;
+    uint64_t lo = 0, hi = 0;
+    KeyPattern* kp = nullptr;
+    if (c.end - c.p >= 16) {
+      std::memcpy(&lo, c.p, 8);
+      std::memcpy(&hi, c.p + 8, 8);
+      kp = &key_cache_[static_cast<size_t>((lo * 0x9E3779B97F4A7C15ull) >> 58) % kKeySlots];
+    }
+    if (kp && kp->len && (lo & kp->mlo) == kp->lo && (hi & kp->mhi) == kp->hi) {
+      c.p += kp->len;  // the quoted key and its colon
+      kh = kp->hash;
+      code = kp->code;
+    } else {
+      const char* key_start = c.p;
+      bool non_ascii = c.non_ascii;
+      c.non_ascii = false;
+      std::string_view key;
+      if (!scan_string(c, key, esc)) return false;
+      bool plain = !esc && !c.non_ascii;
+      c.non_ascii = c.non_ascii || non_ascii;
+      kh = hash_str(key);
+      code = classify_key(key);
+      c.ws();
+      if (c.p >= c.end || *c.p != ':') return false;
+      ++c.p;
+      size_t len = static_cast<size_t>(c.p - key_start);
+      if (kp && plain && len == key.size() + 3 && len <= 16) {
+        auto mask = [](size_t n) { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1; };
+        kp->mlo = mask(len);
+        kp->mhi = len > 8 ? mask(len - 8) : 0;
+        kp->lo = lo & kp->mlo;
+        kp->hi = hi & kp->mhi;
+        kp->hash = kh;
+        kp->code = code;
+        kp->len = static_cast<uint8_t>(len);
+      }
+    }
     if (nkeys == 32) return false;
     for (size_t i = 0; i < nkeys; ++i)
       if (keys[i] == kh) return false;  // duplicate (or colliding) key: exact path
     keys[nkeys++] = kh;
-    FieldCode code = classify_key(key);
-    c.ws();
-    if (c.p >= c.end || *c.p != ':') return false;
-    ++c.p;
     c.ws();
     if (c.p >= c.end) return false;
     const char* vstart = c.p;
