@@ -429,7 +429,9 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
     if (c.end - c.p >= 16) {
       std::memcpy(&lo, c.p, 8);
       std::memcpy(&hi, c.p + 8, 8);
-      kp = &key_cache_[static_cast<size_t>((lo * 0x9E3779B97F4A7C15ull) >> 58) % kKeySlots];
+      // Slot from the first three bytes only: they always belong to the
+      // quoted key or its colon, while later bytes may already be the value.
+      kp = &key_cache_[static_cast<size_t>(((lo & 0xFFFFFF) * 0x9E3779B97F4A7C15ull) >> 58) % kKeySlots];
     }
     if (kp && kp->len && (lo & kp->mlo) == kp->lo && (hi & kp->mhi) == kp->hi) {
       c.p += kp->len;  // the quoted key and its colon
