@@ -311,6 +311,25 @@ class Walker {
     return std::nullopt;
   }
 
+  void absorb_nested_cs(size_t ic, size_t skip, uint64_t matched) {
+    if (!absorbed_) return;
+    for (size_t j = 0; j < skip; ++j)
+      absorb("nested-cs", "canary", cev(ic + j), matched, static_cast<int64_t>(skip / 6), static_cast<int64_t>(j));
+  }
+
+  // True when compare(ic, io) would report a divergence without raising and
+  // only the nested-cs absorber can apply: both fast-path records (dict or
+  // no payload, str kind), both import.call, canary's name
+  // RtlEnterCriticalSection and ours' RtlLeaveCriticalSection (different
+  // str names make the payloads unequal).
+  bool surely_nested_cs_mismatch(size_t ic, size_t io) const {
+    const Record& rc = CS.events[ic];
+    const Record& ro = OS.events[io];
+    if ((rc.flags() | ro.flags()) & (Record::kExotic | Record::kPayloadTruthyNonDict)) return false;
+    return ckind(ic) == kKindImportCall && okind(io) == kKindImportCall && cname(ic) == kNameRtlEnterCriticalSection &&
+           oname(io) == kNameRtlLeaveCriticalSection;
+  }
+
   std::optional<std::string> compare(size_t ic, size_t io) {
     const Record& rc = CS.events[ic];
     const Record& ro = OS.events[io];
@@ -402,6 +421,18 @@ PairResult Walker::run() {
       ++io;
       continue;
     }
+    // Nested critical-section noise: canary enters while ours leaves. Such
+    // records differ for sure (their names differ) and compare() cannot
+    // raise on fast-path records, so the absorber may run first and the
+    // divergence text (an exact re-read of both events) is only built if
+    // it declines.
+    if (ab_.nested_cs && surely_nested_cs_mismatch(ic, io)) {
+      if (std::optional<size_t> skip = try_nested_cs(ic, io)) {
+        absorb_nested_cs(ic, *skip, matched);
+        ic += *skip;
+        continue;
+      }
+    }
     std::optional<std::string> d = compare(ic, io);
     if (!d) {
       ++matched;
@@ -438,10 +469,7 @@ PairResult Walker::run() {
     }
     if (ab_.nested_cs) {
       if (std::optional<size_t> skip = try_nested_cs(ic, io)) {
-        if (absorbed_) {
-          for (size_t j = 0; j < *skip; ++j)
-            absorb("nested-cs", "canary", cev(ic + j), matched, static_cast<int64_t>(*skip / 6), static_cast<int64_t>(j));
-        }
+        absorb_nested_cs(ic, *skip, matched);
         ic += *skip;
         continue;
       }

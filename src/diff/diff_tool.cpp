@@ -346,6 +346,7 @@ int run_diff(const DiffOptions& opts) {
     if (lo.canonicalize_host_heap && *crash) throw DiffFailure{1, **crash};
 
   IdTranslation ids = IdTranslation::build(canary, ours);
+  timer.mark("ids");
   std::vector<std::pair<TidKey, TidKey>> tid_map;
   if (opts.tid_map && !opts.tid_map->empty()) {
     tid_map = parse_tid_map(*opts.tid_map);
@@ -385,6 +386,7 @@ int run_diff(const DiffOptions& opts) {
   for (const auto* crash : {&canary.collect_crash(), &ours.collect_crash()})
     if (*crash) throw DiffFailure{1, **crash};
   FloatingSids floating = FloatingSids::build(canary, ours);
+  timer.mark("floating");
 
   // Thread pairs are independent: walk them on two threads, then replay the
   // outcomes in mapping order so warnings, failures and absorbed events come

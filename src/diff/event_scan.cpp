@@ -25,9 +25,18 @@ void EventFacts::reset() {
   payload = PayloadState::kMissing;
   name_state = NameState::kNone;
   name = {};
-  has_return_value = has_status = ctx_ptr_is_str = ctx_ptr_probe_raises = false;
-  hsid_is_str = raw_is_str = object_type_is_int = object_type_unusual = false;
-  hsid = raw = {};
+  // One assignment per member: chained `a = b = {}` copies through memory
+  // (store, then reload) and stalls on store forwarding once per event.
+  has_return_value = false;
+  has_status = false;
+  ctx_ptr_is_str = false;
+  ctx_ptr_probe_raises = false;
+  hsid_is_str = false;
+  raw_is_str = false;
+  object_type_is_int = false;
+  object_type_unusual = false;
+  hsid = {};
+  raw = {};
   handles.clear();
   handles_crash = false;
   exotic = false;
@@ -87,7 +96,12 @@ uint64_t hash_bytes(const void* data, size_t n, uint64_t seed) {
   return h ^ (h >> 31);
 }
 uint64_t hash_str(std::string_view s) { return hash_bytes(s.data(), s.size(), kTagStr); }
-uint64_t hash_field(uint64_t k, uint64_t v) { return fmix(k * 0x9E3779B97F4A7C15ull + rotl(v, 17) + 0x632be59bd9b4e019ull); }
+// One 64x64->128 multiply folded to 64 bits: a full avalanche of both
+// inputs at a fraction of fmix's latency (this runs once per payload field).
+uint64_t hash_field(uint64_t k, uint64_t v) {
+  unsigned __int128 m = static_cast<unsigned __int128>(k ^ 0x9E3779B97F4A7C15ull) * (rotl(v, 17) ^ 0x632be59bd9b4e019ull);
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
 uint64_t hash_int(int64_t v) { return (static_cast<uint64_t>(v) ^ kTagNum) * 0xd6e8feb86659fd93ull; }
 uint64_t hash_null() { return kTagNull; }
 
@@ -410,18 +424,51 @@ bool FastScanner::scan_payload(Cursor& c, EventFacts& f) {
   }
   for (;;) {
     if (c.p >= c.end || *c.p != '"') return false;
-    std::string_view key;
     bool esc;
-    if (!scan_string(c, key, esc)) return false;
-    uint64_t kh = hash_str(key);
+    uint64_t kh;
+    FieldCode code;
+    uint64_t lo = 0, hi = 0;
+    KeyPattern* kp = nullptr;
+    if (c.end - c.p >= 16) {
+      std::memcpy(&lo, c.p, 8);
+      std::memcpy(&hi, c.p + 8, 8);
+      // Slot from the first three bytes only: they always belong to the
+      // quoted key or its colon, while later bytes may already be the value.
+      kp = &key_cache_[static_cast<size_t>(((lo & 0xFFFFFF) * 0x9E3779B97F4A7C15ull) >> 58) % kKeySlots];
+    }
+    if (kp && kp->len && (lo & kp->mlo) == kp->lo && (hi & kp->mhi) == kp->hi) {
+      c.p += kp->len;  // the quoted key and its colon
+      kh = kp->hash;
+      code = kp->code;
+    } else {
+      const char* key_start = c.p;
+      bool non_ascii = c.non_ascii;
+      c.non_ascii = false;
+      std::string_view key;
+      if (!scan_string(c, key, esc)) return false;
+      bool plain = !esc && !c.non_ascii;
+      c.non_ascii = c.non_ascii || non_ascii;
+      kh = hash_str(key);
+      code = classify_key(key);
+      c.ws();
+      if (c.p >= c.end || *c.p != ':') return false;
+      ++c.p;
+      size_t len = static_cast<size_t>(c.p - key_start);
+      if (kp && plain && len == key.size() + 3 && len <= 16) {
+        auto mask = [](size_t n) { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1; };
+        kp->mlo = mask(len);
+        kp->mhi = len > 8 ? mask(len - 8) : 0;
+        kp->lo = lo & kp->mlo;
+        kp->hi = hi & kp->mhi;
+        kp->hash = kh;
+        kp->code = code;
+        kp->len = static_cast<uint8_t>(len);
+      }
+    }
     if (nkeys == 32) return false;
     for (size_t i = 0; i < nkeys; ++i)
       if (keys[i] == kh) return false;  // duplicate (or colliding) key: exact path
     keys[nkeys++] = kh;
-    FieldCode code = classify_key(key);
-    c.ws();
-    if (c.p >= c.end || *c.p != ':') return false;
-    ++c.p;
     c.ws();
     if (c.p >= c.end) return false;
     const char* vstart = c.p;
@@ -556,6 +603,13 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         }
         return p;
       }();
+      // What the key means to the diff; known without comparing text when
+      // the expected literal matched.
+      enum class Top : uint8_t { kTid, kIdx, kKind, kPayload, kOther };
+      static constexpr Top kExpectedRole[] = {Top::kTid,   Top::kIdx,   Top::kKind,  Top::kOther,
+                                              Top::kOther, Top::kOther, Top::kOther, Top::kPayload};
+      static_assert(std::size(kExpectedRole) == std::size(kExpected));
+      Top role = Top::kOther;
       bool literal = false;
       if (expected < std::size(kExpected)) {
         std::string_view want = kExpected[expected];
@@ -566,6 +620,7 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
           key = want.substr(1, want.size() - 3);
           c.p += want.size();
           literal = true;
+          role = kExpectedRole[expected];
         }
         ++expected;
       }
@@ -575,12 +630,16 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         c.ws();
         if (c.p >= c.end || *c.p != ':') return false;
         ++c.p;
+        if (key == "tid") role = Top::kTid;
+        else if (key == "tid_event_idx") role = Top::kIdx;
+        else if (key == "kind") role = Top::kKind;
+        else if (key == "payload") role = Top::kPayload;
       }
       c.ws();
       if (c.p >= c.end) return false;
       char ch = *c.p;
-      if (key == "tid" || key == "tid_event_idx") {
-        bool is_tid = key.size() == 3;
+      if (role == Top::kTid || role == Top::kIdx) {
+        bool is_tid = role == Top::kTid;
         bool& seen = is_tid ? seen_tid : seen_idx;
         if (seen) return false;
         seen = true;
@@ -605,7 +664,7 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
             f.idx_float = dv;
           }
         }
-      } else if (key == "kind") {
+      } else if (role == Top::kKind) {
         if (seen_kind) return false;
         seen_kind = true;
         if (ch == '"') {
@@ -618,12 +677,19 @@ bool FastScanner::scan_prefix(const char* start, const char* limit, EventFacts& 
         } else {
           return false;
         }
-      } else if (key == "payload") {
+      } else if (role == Top::kPayload) {
         if (seen_payload || ch != '{') return false;
         seen_payload = true;
         if (!scan_payload(c, f)) return false;
+      } else if (ch == '"') {
+        // Fields the diff never compares: validated only. Strings and plain
+        // numbers (engine, host_ns, ...) skip the generic dispatch.
+        std::string_view s;
+        if (!scan_string(c, s, esc, false)) return false;
+      } else if (ch >= '0' && ch <= '9') {
+        if (!number_grammar(c.p, c.end)) return false;
       } else {
-        if (!skip_value(c, 1, true)) return false;  // fields the diff never compares
+        if (!skip_value(c, 1, true)) return false;
       }
       c.ws();
       if (c.p >= c.end) return false;

@@ -119,6 +119,18 @@ class FastScanner {
 
   std::vector<std::string> scratch_;
   size_t scratch_used_ = 0;
+
+  // Payload keys repeat on every line: recently seen `"key":` spellings
+  // (plain ASCII, at most 16 bytes) are recognised by a masked compare
+  // instead of a string scan, hash and classification.
+  struct KeyPattern {
+    uint64_t lo = 0, hi = 0, mlo = 0, mhi = 0;
+    uint64_t hash = 0;
+    uint8_t len = 0;  // 0 = empty slot
+    FieldCode code = FieldCode::kOther;
+  };
+  static constexpr size_t kKeySlots = 64;
+  KeyPattern key_cache_[kKeySlots];
   std::string_view intern_scratch(std::string_view escaped_body);
 };
 

@@ -223,9 +223,30 @@ static size_t quick_slot(std::string_view s, size_t slots) {
   return static_cast<size_t>(h >> 40) & (slots - 1);
 }
 
+// Equality of short texts without a call into memcmp (kinds and call names
+// are looked up twice per event).
+static inline bool same_text(const std::string& a, std::string_view b) {
+  size_t n = b.size();
+  if (a.size() != n) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n < 8) return std::memcmp(x, y, n) == 0;
+  uint64_t diff = 0;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    diff |= u ^ v;
+  }
+  uint64_t u, v;
+  std::memcpy(&u, x + n - 8, 8);
+  std::memcpy(&v, y + n - 8, 8);
+  return (diff | (u ^ v)) == 0;
+}
+
 uint32_t Interner::intern(std::string_view s) {
   size_t slot = quick_slot(s, kCacheSlots);
-  if (uint32_t c = cache_[slot]; c && texts_[c - 1] == s) return c - 1;
+  if (uint32_t c = cache_[slot]; c && same_text(texts_[c - 1], s)) return c - 1;
   uint32_t id;
   auto it = ids_.find(s);
   if (it != ids_.end()) {
@@ -385,8 +406,12 @@ struct TraceIndex::Loader {
   FastScanner scanner;
   EventFacts facts;
   PyValue slow_value;
-  int64_t last_tid = 0;
-  uint32_t last_slot = UINT32_MAX;
+  struct TidCacheEntry {
+    int64_t tid = 0;
+    uint32_t slot1 = 0;  // slot + 1, 0 = empty
+  };
+  static constexpr size_t kTidCacheSlots = 64;
+  TidCacheEntry tid_cache[kTidCacheSlots];
   uint64_t hk_return_value = hash_str("return_value");
   uint64_t hk_status = hash_str("status");
   uint64_t hk_ctx_ptr = hash_str("ctx_ptr");
@@ -590,6 +615,16 @@ struct TraceIndex::Loader {
   // The stream of the current event's tid (facts.tid), created on first use.
   TidStream& stream(uint32_t& slot_out) {
     using P = EventFacts::Presence;
+    // Guest threads interleave line by line: a small direct-mapped cache of
+    // integer tids spares the hash map (and building a TidKey) per event.
+    TidCacheEntry* cached = nullptr;
+    if (facts.tid == P::kInt) {
+      cached = &tid_cache[static_cast<uint64_t>(facts.tid_value) % kTidCacheSlots];
+      if (cached->slot1 != 0 && cached->tid == facts.tid_value) {
+        slot_out = cached->slot1 - 1;
+        return ix.tids_[slot_out];
+      }
+    }
     TidKey key;
     int64_t v = 0;
     bool integral = false;
@@ -609,10 +644,7 @@ struct TraceIndex::Loader {
       key.type = TidKey::Type::kStr;
       key.s = std::string(facts.tid_str);
     }
-    if (integral && last_slot != UINT32_MAX && last_tid == v) {
-      slot_out = last_slot;
-      return ix.tids_[last_slot];
-    }
+
     uint32_t slot;
     auto add = [&] {
       slot = static_cast<uint32_t>(ix.tids_.size());
@@ -623,8 +655,7 @@ struct TraceIndex::Loader {
     if (integral) {
       auto it = ix.int_tid_slots_.find(v);
       slot = it == ix.int_tid_slots_.end() ? ix.int_tid_slots_.emplace(v, add()).first->second : it->second;
-      last_tid = v;
-      last_slot = slot;
+      if (cached) *cached = TidCacheEntry{v, slot + 1};
     } else {
       std::string b = key.bucket();
       auto it = ix.other_tid_slots_.find(b);
