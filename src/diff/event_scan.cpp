@@ -305,6 +305,17 @@ static bool number_grammar(const char*& p, const char* end) {
   return true;
 }
 
+namespace {
+// Advances past `lit` if the cursor starts with it.
+template <typename Cur, size_t N>
+bool consume_literal(Cur& c, const char (&lit)[N]) {
+  constexpr size_t len = N - 1;
+  if (static_cast<size_t>(c.end - c.p) < len || std::memcmp(c.p, lit, len) != 0) return false;
+  c.p += len;
+  return true;
+}
+}  // namespace
+
 // Validates one value without decoding or hashing it. NaN is only accepted
 // where the reference compares it inside a container (always equal there:
 // one shared NaN object); a bare NaN payload field needs the exact path.
@@ -318,23 +329,11 @@ bool FastScanner::skip_value(Cursor& c, int depth, bool allow_nan) {
       return scan_string(c, s, esc, false);
     }
     case 't':
-      if (c.end - c.p >= 4 && std::memcmp(c.p, "true", 4) == 0) {
-        c.p += 4;
-        return true;
-      }
-      return false;
+      return consume_literal(c, "true");
     case 'f':
-      if (c.end - c.p >= 5 && std::memcmp(c.p, "false", 5) == 0) {
-        c.p += 5;
-        return true;
-      }
-      return false;
+      return consume_literal(c, "false");
     case 'n':
-      if (c.end - c.p >= 4 && std::memcmp(c.p, "null", 4) == 0) {
-        c.p += 4;
-        return true;
-      }
-      return false;
+      return consume_literal(c, "null");
     case '[': {
       if (depth >= 64) return false;
       ++c.p;
@@ -386,22 +385,11 @@ bool FastScanner::skip_value(Cursor& c, int depth, bool allow_nan) {
       }
     }
     case 'N':
-      if (allow_nan && c.end - c.p >= 3 && std::memcmp(c.p, "NaN", 3) == 0) {
-        c.p += 3;
-        return true;
-      }
-      return false;
+      return allow_nan && consume_literal(c, "NaN");
     case 'I':
-      if (c.end - c.p >= 8 && std::memcmp(c.p, "Infinity", 8) == 0) {
-        c.p += 8;
-        return true;
-      }
-      return false;
+      return consume_literal(c, "Infinity");
     default:
-      if (ch == '-' && c.end - c.p >= 9 && std::memcmp(c.p, "-Infinity", 9) == 0) {
-        c.p += 9;
-        return true;
-      }
+      if (ch == '-' && consume_literal(c, "-Infinity")) return true;
       return number_grammar(c.p, c.end);
   }
 }
