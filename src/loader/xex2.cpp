@@ -487,28 +487,28 @@ XexFile parse_xex(std::span<const uint8_t> data, const std::string& name) {
 
 // ---------------------------------------------------------------- crypto
 
-std::array<uint8_t, 16> derive_session_key(const std::array<uint8_t, 16>& encrypted_key, const uint8_t master[16]) {
+namespace {
+// One AES-128-ECB block with the master key: the file stores the session key
+// encrypted this way.
+std::array<uint8_t, 16> aes128_ecb_block(const std::array<uint8_t, 16>& in, const uint8_t master[16], bool encrypt) {
   std::array<uint8_t, 16> out{};
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0;
-  if (!ctx || !EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, master, nullptr) ||
-      !EVP_CIPHER_CTX_set_padding(ctx.get(), 0) ||
-      !EVP_DecryptUpdate(ctx.get(), out.data(), &len, encrypted_key.data(), 16)) {
-    throw Error(ExitCode::kInternal, "OpenSSL AES-128-ECB decryption failed");
+  if (!ctx || !EVP_CipherInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, master, nullptr, encrypt ? 1 : 0) ||
+      !EVP_CIPHER_CTX_set_padding(ctx.get(), 0) || !EVP_CipherUpdate(ctx.get(), out.data(), &len, in.data(), 16)) {
+    throw Error(ExitCode::kInternal,
+                fmt::format("OpenSSL AES-128-ECB {} failed", encrypt ? "encryption" : "decryption"));
   }
   return out;
 }
+}  // namespace
+
+std::array<uint8_t, 16> derive_session_key(const std::array<uint8_t, 16>& encrypted_key, const uint8_t master[16]) {
+  return aes128_ecb_block(encrypted_key, master, false);
+}
 
 std::array<uint8_t, 16> encrypt_session_key(const std::array<uint8_t, 16>& session_key, const uint8_t master[16]) {
-  std::array<uint8_t, 16> out{};
-  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
-  int len = 0;
-  if (!ctx || !EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, master, nullptr) ||
-      !EVP_CIPHER_CTX_set_padding(ctx.get(), 0) ||
-      !EVP_EncryptUpdate(ctx.get(), out.data(), &len, session_key.data(), 16)) {
-    throw Error(ExitCode::kInternal, "OpenSSL AES-128-ECB encryption failed");
-  }
-  return out;
+  return aes128_ecb_block(session_key, master, true);
 }
 
 std::array<uint8_t, 20> sha1(std::span<const uint8_t> data) {
