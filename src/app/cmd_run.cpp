@@ -6,8 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "base/error.h"
 #include "kernel/runtime/process.h"
@@ -19,32 +22,33 @@
 namespace xdet::app {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: xdet run [options] FILE.xex\n"
-    "Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
-    "  --trace PATH              write the schema-v1 JSONL event trace\n"
-    "  --exit-state PATH         where to write exit-thread-state.json (default: beside\n"
-    "                            the trace, as exit-thread-state.json; none without --trace)\n"
-    "  --sched-policy aging|strict   priority aging (default) or strict priority\n"
-    "  --quantum N               instructions per scheduler slice (default 10000)\n"
-    "  --max-instructions N      stop after N retired instructions (exit 6)\n"
-    "  --max-guest-ms N          stop after N ms of guest time (default 60000; exit 6)\n"
-    "  --livelock-rounds N       rounds without kernel progress that count as a\n"
-    "                            livelock (default 20000; exit 7)\n"
-    "  --contention-watch ADDR   emit contention.observed for this critical section\n"
-    "                            (repeatable; 'all' watches every section)\n"
-    "  --contention-manifest F   the same for every address listed in F (one per line,\n"
-    "                            '#' starts a comment)\n"
-    "  --seed N                  recorded in the trace header (xdet uses no randomness)\n"
-    "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 4 guest\n"
-    "fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock), 8 unimplemented\n"
-    "import, 130 interrupted, 3 bad XEX.\n";
+// Reads a contention manifest: one guest address per line, '#' starts a comment.
+void read_contention_manifest(const std::string& path, std::set<uint32_t>* out) {
+  std::ifstream in(path);
+  if (!in) throw Error(ExitCode::kUsage, "cannot read contention manifest " + path);
+  int lineno = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lineno;
+    line = line.substr(0, line.find('#'));
+    size_t b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+    if (b == std::string::npos) continue;
+    std::string tok = line.substr(b, e - b + 1);
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(tok.c_str(), &end, 0);
+    if (!end || *end || v > 0xFFFFFFFFull) {
+      throw InputError(path + ":" + std::to_string(lineno) + ": not a guest address: " + tok);
+    }
+    out->insert(static_cast<uint32_t>(v));
+  }
+}
 
-uint64_t parse_u64(const std::string& opt, const char* v) {
+uint32_t parse_guest_address(const std::string& v) {
   char* end = nullptr;
-  unsigned long long x = std::strtoull(v, &end, 0);
-  if (!end || *end || !*v) throw Error(ExitCode::kUsage, "bad value for " + opt + ": " + v);
-  return x;
+  unsigned long long x = std::strtoull(v.c_str(), &end, 0);
+  if (v.empty() || !end || *end || x > 0xFFFFFFFFull) {
+    throw Error(ExitCode::kUsage, "--contention-watch: not a guest address: " + v);
+  }
+  return static_cast<uint32_t>(x);
 }
 
 std::string sibling_path(const std::string& path, const std::string& name) {
@@ -59,67 +63,47 @@ int run_run(int argc, char** argv) {
   kernel::SchedulerConfig sched;
   kernel::KernelConfig kcfg;
   uint64_t seed = 0;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) throw Error(ExitCode::kUsage, "missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--trace") {
-      trace_path = value();
-    } else if (a == "--exit-state") {
-      exit_path = value();
-    } else if (a == "--sched-policy") {
-      std::string p = value();
-      if (p == "aging") sched.policy = kernel::SchedPolicy::kAging;
-      else if (p == "strict") sched.policy = kernel::SchedPolicy::kStrict;
-      else throw Error(ExitCode::kUsage, "--sched-policy must be aging or strict, not " + p);
-    } else if (a == "--quantum") {
-      uint64_t q = parse_u64(a, value());
-      if (q == 0 || q > 0xFFFFFFFFu) throw Error(ExitCode::kUsage, "--quantum must be 1..4294967295");
-      sched.quantum = static_cast<uint32_t>(q);
-    } else if (a == "--max-instructions") {
-      sched.max_instructions = parse_u64(a, value());
-    } else if (a == "--max-guest-ms") {
-      sched.max_guest_units = kernel::units_from_ms(parse_u64(a, value()));
-    } else if (a == "--livelock-rounds") {
-      sched.livelock_rounds = parse_u64(a, value());
-    } else if (a == "--contention-watch") {
-      std::string v = value();
-      if (v == "all") kcfg.contention_all = true;
-      else kcfg.contention_watch.insert(static_cast<uint32_t>(parse_u64(a, v.c_str())));
-    } else if (a == "--contention-manifest") {
-      std::string path = value();
-      std::ifstream in(path);
-      if (!in) throw Error(ExitCode::kUsage, "cannot read contention manifest " + path);
-      int lineno = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++lineno;
-        line = line.substr(0, line.find('#'));
-        size_t b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
-        if (b == std::string::npos) continue;
-        std::string tok = line.substr(b, e - b + 1);
-        char* end = nullptr;
-        unsigned long long v = std::strtoull(tok.c_str(), &end, 0);
-        if (!end || *end || v > 0xFFFFFFFFull) {
-          throw InputError(path + ":" + std::to_string(lineno) + ": not a guest address: " + tok);
-        }
-        kcfg.contention_watch.insert(static_cast<uint32_t>(v));
-      }
-    } else if (a == "--seed") {
-      seed = parse_u64(a, value());
-    } else if (!a.empty() && a[0] == '-') {
-      throw Error(ExitCode::kUsage, "unknown option " + a + "\n" + kUsage);
-    } else if (xex.empty()) {
-      xex = a;
-    } else {
-      throw Error(ExitCode::kUsage, "more than one XEX given");
-    }
+  std::string policy = "aging";
+  uint32_t quantum = sched.quantum;
+  uint64_t max_guest_ms = 60000;
+  std::vector<std::string> watch;
+  std::vector<std::string> manifests;
+
+  CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
+               "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
+               "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
+               "8 unimplemented import, 130 interrupted.",
+               "xdet run"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("xex", xex, "the XEX2 file to run")->required();
+  app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  app.add_option("--exit-state", exit_path,
+                 "where to write exit-thread-state.json (default: beside the trace; none without --trace)");
+  app.add_option("--sched-policy", policy, "priority aging or strict priority")
+      ->check(CLI::IsMember({"aging", "strict"}));
+  app.add_option("--quantum", quantum, "instructions per scheduler slice")->check(kNonNegative & CLI::Range(1u, 0xFFFFFFFFu));
+  app.add_option("--max-instructions", sched.max_instructions, "stop after N retired instructions (exit 6; 0 = none)")
+      ->check(kNonNegative);
+  app.add_option("--max-guest-ms", max_guest_ms, "stop after N ms of guest time (exit 6)")
+      ->check(kNonNegative);
+  app.add_option("--livelock-rounds", sched.livelock_rounds,
+                 "rounds without kernel progress that count as a livelock (exit 7)")
+      ->check(kNonNegative);
+  app.add_option("--contention-watch", watch,
+                 "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
+  app.add_option("--contention-manifest", manifests,
+                 "the same for every address listed in FILE (one per line, '#' starts a comment)");
+  app.add_option("--seed", seed, "recorded in the trace header")
+      ->check(kNonNegative);
+  if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
+  sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
+  sched.quantum = quantum;
+  sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
+  for (const std::string& w : watch) {
+    if (w == "all") kcfg.contention_all = true;
+    else kcfg.contention_watch.insert(parse_guest_address(w));
   }
-  if (xex.empty()) throw Error(ExitCode::kUsage, kUsage);
+  for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
   if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
 
   kernel::Process process(xex, kcfg);
