@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ int run_run(int argc, char** argv) {
   uint64_t max_guest_ms = 60000;
   std::vector<std::string> watch;
   std::vector<std::string> manifests;
+  kernel::TitleOptions title;
+  bool no_profile = false;
+  std::string input_script;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -93,8 +97,21 @@ int run_run(int argc, char** argv) {
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
                  "the same for every address listed in FILE (one per line, '#' starts a comment)");
-  app.add_option("--seed", seed, "recorded in the trace header")
+  app.add_option("--seed", seed, "recorded in the trace header; seeds XeCryptRandom")
       ->check(kNonNegative);
+  app.add_option("--args", title.command_line_args,
+                 "the title's command line arguments (ExLoadedCommandLine is \"NAME.xex\" ARGS)");
+  app.add_flag("--no-profile", no_profile, "no signed-in profile (default: one offline profile in slot 0)");
+  app.add_option("--gamertag", title.gamertag, "name of the signed-in profile");
+  app.add_option("--input", input_script,
+                 "connect controller 0 and play this per-frame controller script (format: docs/kernel.md)");
+  app.add_option("--language", title.language, "XGetLanguage / XCONFIG language (1 English, 2 Japanese, 3 German, ...)")
+      ->check(CLI::Range(1u, 255u));
+  app.add_option("--game-region", title.game_region, "XGetGameRegion (0x00FF North America, 0x01FF Japan, 0x02FE Europe)")
+      ->check(kNonNegative & CLI::Range(0u, 0xFFFFu));
+  app.add_option("--av-pack", title.av_pack, "XGetAVPack (6 HDMI, 3 component, 2 composite, ...)")
+      ->check(kNonNegative & CLI::Range(0u, 255u));
+  app.add_flag("--widescreen", title.widescreen, "XCONFIG video flags report a widescreen display");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
@@ -106,7 +123,17 @@ int run_run(int argc, char** argv) {
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
   if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
 
-  kernel::Process process(xex, kcfg);
+  title.seed = seed;
+  title.profile_signed_in = !no_profile;
+  if (!input_script.empty()) {
+    std::ifstream in(input_script, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--input: cannot read " + input_script);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    title.input = kernel::parse_input_script(text, input_script);
+    title.controller_connected = true;
+  }
+
+  kernel::Process process(xex, kcfg, std::move(title));
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "kernel/title_state.h"
 
 namespace xdet::kernel {
 
@@ -38,7 +39,7 @@ const char* dispatcher_type_name(uint8_t type) {
 }
 
 Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, KernelConfig config)
-    : mem_(mem), pool_(pool), stacks_(stacks), config_(std::move(config)) {
+    : mem_(mem), pool_(pool), stacks_(stacks), config_(std::move(config)), title_(std::make_unique<TitleState>()) {
   process_ = pool_.allocate(layout::kProcessSize, 16);
   if (!process_) throw Error(ExitCode::kInternal, "kernel pool exhausted allocating the process block");
   mem_.write32(process_ + 0x0C, 0x7F);
@@ -379,7 +380,7 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
     case 0x156: size = 16; break;  // XboxHardwareInfo
     case 0x158: size = 8; break;   // XboxKrnlVersion
     case 0x266: size = 4; break;   // KeCertMonitorData
-    default: return 0;
+    default: return title_->variable(*this, ordinal);
   }
   uint32_t a = pool_.allocate(size, 16);
   if (!a) return 0;

@@ -38,6 +38,8 @@
 
 namespace xdet::kernel {
 
+class TitleState;
+
 struct ThreadParams {
   uint32_t entry_pc = 0;
   uint32_t start_context = 0;
@@ -230,6 +232,9 @@ class Kernel {
   // KeTimeStampBundle is refreshed from virtual time at every slice start.
   uint32_t kernel_variable(uint16_t ordinal);
 
+  // ---- the running title (XEX, configuration, XAM state) ----
+  TitleState& title() { return *title_; }
+
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
   uint64_t timebase() const { return timebase_from_units(now_); }
@@ -309,6 +314,7 @@ class Kernel {
   std::vector<Woken> woken_;
   std::function<void(std::string_view)> debug_output_;
   std::vector<uint32_t> woken_tids_;
+  std::unique_ptr<TitleState> title_;
 };
 
 }  // namespace xdet::kernel

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "kernel/exports/exports.h"
+#include "kernel/title_state.h"
 
 namespace xdet::kernel {
 
@@ -57,7 +58,16 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
         uint32_t word = k.memory().read32(sc_pc);
         uint32_t lev = (word >> 5) & 0x7F;
         const loader::ImportRecord* rec = lev == kScLev2 ? module_.find_thunk(sc_pc) : nullptr;
-        if (!rec) {
+        std::optional<std::pair<exports::KernelModule, uint16_t>> target;
+        const char* import_name = nullptr;
+        if (rec) {
+          if (auto m = exports::kernel_module_for_library(rec->library)) target = std::make_pair(*m, rec->ordinal);
+          import_name = rec->name.c_str();
+        } else if (lev == kScLev2) {
+          // A thunk XexGetProcedureAddress handed out.
+          target = k.title().find_thunk(sc_pc);
+        }
+        if (!rec && !target) {
           out.stop = SliceStop::kUnimplemented;
           out.message = lev == kScLev2
                             ? fmt::format("tid {}: sc 2 at {:08x} outside any import thunk", t.tid, sc_pc)
@@ -65,7 +75,8 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                                           lev, static_cast<uint32_t>(t.ctx.gpr[0]), sc_pc);
           return out;
         }
-        if (rec->library != "xboxkrnl.exe") {
+        if (!target) {
+          // A library that is neither xboxkrnl.exe nor xam.xex.
           k.emit(&t, TraceKind::kImportCall,
                  {{"name", TraceValue::string(rec->name.c_str())},
                   {"ord", TraceValue::uinteger(rec->ordinal)},
@@ -76,7 +87,7 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                                     rec->library, rec->name, rec->ordinal, static_cast<uint32_t>(t.ctx.lr));
           return out;
         }
-        DispatchResult d = dispatch_export(k, t, rec->ordinal, sc_pc, rec->name.c_str());
+        DispatchResult d = dispatch_export(k, t, target->first, target->second, sc_pc, import_name);
         if (d.status == DispatchStatus::kUnimplemented) {
           out.stop = SliceStop::kUnimplemented;
           out.message = std::move(d.message);
@@ -98,7 +109,7 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
   return out;
 }
 
-Process::Process(const std::string& xex_path, KernelConfig config) {
+Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions title) {
   std::vector<uint8_t> bytes = loader::read_file(xex_path);
   std::string name = xex_path.substr(xex_path.find_last_of('/') + 1);
   // The XEX headers (TLS) are needed for the kernel's configuration, and the
@@ -115,6 +126,8 @@ Process::Process(const std::string& xex_path, KernelConfig config) {
   }
   kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
   kernel_->set_memory_map(&map_);
+  kernel_->title().options() = std::move(title);
+  kernel_->title().set_headers(headers, name);
   loader::ImportResolver resolver;
   resolver.variable_address = [this](exports::KernelModule m, uint16_t ordinal) -> std::optional<uint32_t> {
     if (m != exports::KernelModule::kXboxkrnl) return std::nullopt;
@@ -122,6 +135,7 @@ Process::Process(const std::string& xex_path, KernelConfig config) {
     return a ? std::optional<uint32_t>(a) : std::nullopt;
   };
   module_ = loader::load_xex(map_, bytes, name, &resolver);
+  kernel_->title().bind_module(*kernel_, module_);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
   cpu_.set_stop_addresses({kReturnSentinelLr});
 }

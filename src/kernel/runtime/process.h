@@ -9,9 +9,10 @@
 // reaches the LR sentinel has returned: it exits with r3 as its exit code.
 //
 // Import thunks execute `sc 2`; the runner looks the thunk up in the loaded
-// module and dispatches the export by ordinal (xboxkrnl.exe). Imports of
-// other modules (xam.xex) and unknown ordinals stop the run as
-// unimplemented, with name and ordinal.
+// module (or among the thunks XexGetProcedureAddress handed out) and
+// dispatches the export through the table of its module (xboxkrnl.exe or
+// xam.xex). Imports of other libraries and unimplemented ordinals stop the
+// run as unimplemented, with module, name, ordinal and calling PC.
 #include <memory>
 #include <string>
 
@@ -19,6 +20,7 @@
 #include "kernel/guest_heap.h"
 #include "kernel/kernel.h"
 #include "kernel/scheduler/scheduler.h"
+#include "kernel/title_state.h"
 #include "loader/loader.h"
 #include "memory/memory_map.h"
 
@@ -79,7 +81,7 @@ class CpuThreadRunner final : public ThreadRunner {
 class Process {
  public:
   // Loads the XEX (throws InputError on a bad file).
-  Process(const std::string& xex_path, KernelConfig config = {});
+  Process(const std::string& xex_path, KernelConfig config = {}, TitleOptions title = {});
   ~Process();
 
   // Creates the main thread (suspended threads are not involved).
