@@ -6,10 +6,18 @@ namespace xdet::exports {
 namespace {
 
 TEST(ExportNames, TablesMatchTheFacts) {
-  EXPECT_EQ(kXboxkrnlExportCount, 256u);
+  // 256 from the spec plus the XeCrypt exports titles call at boot
+  // (HmacSha, Md5, Rc4Key/Ecb, Sha256 x4) from xenia's xboxkrnl table.
+  EXPECT_EQ(kXboxkrnlExportCount, 264u);
   EXPECT_EQ(kXamExportCount, 52u);
   for (size_t i = 1; i < kXboxkrnlExportCount; ++i) EXPECT_LT(kXboxkrnlExports[i - 1].ordinal, kXboxkrnlExports[i].ordinal);
   for (size_t i = 1; i < kXamExportCount; ++i) EXPECT_LT(kXamExports[i - 1].ordinal, kXamExports[i].ordinal);
+}
+
+TEST(ExportNames, XeCryptOrdinals) {
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x182)->name, "XeCryptHmacSha");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x310)->name, "XeCryptSha256Init");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x313)->name, "XeCryptSha256");
 }
 
 TEST(ExportNames, LookupByOrdinalAndName) {

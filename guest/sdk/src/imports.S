@@ -192,11 +192,19 @@ XDET_IMPORT KeTlsGetValue, 0, 0x154
 XDET_IMPORT KeTlsSetValue, 0, 0x155
 XDET_IMPORT_VAR XboxHardwareInfo, 0, 0x156
 XDET_IMPORT_VAR XboxKrnlVersion, 0, 0x158
+XDET_IMPORT_STACKARGS XeCryptHmacSha, 0, 0x182, 10
+XDET_IMPORT XeCryptMd5, 0, 0x187
 XDET_IMPORT XeCryptRandom, 0, 0x18A
+XDET_IMPORT XeCryptRc4Key, 0, 0x18B
+XDET_IMPORT XeCryptRc4Ecb, 0, 0x18C
 XDET_IMPORT XeCryptShaInit, 0, 0x18F
 XDET_IMPORT XeCryptShaUpdate, 0, 0x190
 XDET_IMPORT XeCryptShaFinal, 0, 0x191
 XDET_IMPORT XeCryptSha, 0, 0x192
+XDET_IMPORT XeCryptSha256Init, 0, 0x310
+XDET_IMPORT XeCryptSha256Update, 0, 0x311
+XDET_IMPORT XeCryptSha256Final, 0, 0x312
+XDET_IMPORT XeCryptSha256, 0, 0x313
 XDET_IMPORT_VAR XexExecutableModuleHandle, 0, 0x193
 XDET_IMPORT XexCheckExecutablePrivilege, 0, 0x194
 XDET_IMPORT XexGetModuleHandle, 0, 0x195

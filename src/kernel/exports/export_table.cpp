@@ -110,7 +110,7 @@ std::vector<const ExportInfo*> implemented_exports(KernelModule module) {
 uint32_t ExportCall::arg(int n) const {
   if (n < 8) return static_cast<uint32_t>(t.ctx.gpr[3 + n]);
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
-  return k.memory().read32(sp + 0x54 + 8 * (n - 8) + 4);
+  return k.memory().read32(sp + 0x54 + 8 * (n - 8));
 }
 
 DispatchResult dispatch_export(Kernel& k, Thread& t, KernelModule module, uint16_t ordinal, uint32_t thunk_pc,

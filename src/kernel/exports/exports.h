@@ -35,7 +35,8 @@ class ExportCall {
   ExportCall(Kernel& k, Thread& t, uint32_t thunk_pc) : k(k), t(t), thunk_pc(thunk_pc) {}
 
   // Argument n (0-based): r3..r10, then the caller's stack frame
-  // (r1 + 0x54 + 8*(n-8), low word).
+  // (the 32-bit value at r1 + 0x54 + 8*(n-8), xboxkrnl-exports.md §2; the
+  // guest SDK's stack-argument shims store it there too).
   uint32_t arg(int n) const;
   uint64_t arg64(int n) const { return n < 8 ? t.ctx.gpr[3 + n] : arg(n); }
   GuestMemory& mem() const { return k.memory(); }

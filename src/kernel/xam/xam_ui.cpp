@@ -68,7 +68,7 @@ void xam_is_ui_active(ExportCall& c) { c.ret(c.k.title().ui_active ? 1 : 0); }
 const ExportInfo kExports[] = {
     {0x2BC, "XamShowSigninUI", 2, xam_show_signin_ui},
     {0x2C1, "XamShowKeyboardUI", 8, xam_show_keyboard_ui},
-    {0x2CA, "XamShowMessageBoxUI", 8, xam_show_message_box_ui, resolve_message_box},
+    {0x2CA, "XamShowMessageBoxUI", 9, xam_show_message_box_ui, resolve_message_box},
     {0x2CB, "XamShowDeviceSelectorUI", 6, xam_show_device_selector_ui},
     {0x2EC, "XamIsUIActive", 0, xam_is_ui_active},
 };

@@ -23,6 +23,7 @@ XDET_KERNEL_VARIABLE(XboxKrnlVersion);      /* 0x158 */
 XDET_KERNEL_VARIABLE(ExConsoleGameRegion);  /* 0x00C */
 XDET_KERNEL_VARIABLE(XexExecutableModuleHandle); /* 0x193 */
 XDET_KERNEL_VARIABLE(ExLoadedImageName);    /* 0x1AF */
+XDET_KERNEL_VARIABLE(ExLoadedCommandLine);  /* 0x1AE */
 XDET_KERNEL_VARIABLE(ExEventObjectType);    /* 0x00E */
 XDET_KERNEL_VARIABLE(ExSemaphoreObjectType); /* 0x017 */
 XDET_KERNEL_VARIABLE(ExThreadObjectType);   /* 0x01B */
@@ -178,6 +179,33 @@ BOOL XexCheckExecutablePrivilege(ULONG privilege);                       /* 0x19
 PVOID RtlImageXexHeaderField(PVOID xex_header, ULONG key);               /* 0x12B */
 NTSTATUS ExGetXConfigSetting(USHORT category, USHORT setting, PVOID buffer, USHORT size, USHORT* required); /* 0x010 */
 void HalReturnToFirmware(ULONG routine);                                 /* 0x028 */
-void XeCryptRandom(PVOID buffer, ULONG length);                          /* 0x18A */
+NTSTATUS XeCryptRandom(PVOID buffer, ULONG length);                      /* 0x18A */
+NTSTATUS XexGetModuleSection(PVOID module, const char* name, PVOID* data, ULONG* size); /* 0x196 */
+void ExRegisterTitleTerminateNotification(PVOID registration, BOOL create); /* 0x015 */
+NTSTATUS MmQueryStatistics(PVOID statistics);                            /* 0x0C6 */
+ULONG RtlMultiByteToUnicodeN(uint16_t* dst, ULONG dst_bytes, ULONG* written, const char* src, ULONG src_bytes); /* 0x133 */
+ULONG RtlUnicodeToMultiByteN(char* dst, ULONG dst_bytes, ULONG* written, const uint16_t* src, ULONG src_bytes); /* 0x143 */
+int sprintf(char* buffer, const char* format, ...);                      /* 0x13B */
+int _snprintf(char* buffer, SIZE_T count, const char* format, ...);      /* 0x13A */
+/* va_list here is the console's: a pointer to 8-byte argument slots. */
+int _vsnprintf(char* buffer, SIZE_T count, const char* format, const uint64_t* args); /* 0x14D */
+
+typedef struct { ULONG count; ULONG state[5]; uint8_t buffer[64]; } XECRYPT_SHA_STATE;
+typedef struct { ULONG count; ULONG state[8]; uint8_t buffer[64]; } XECRYPT_SHA256_STATE;
+typedef struct { uint8_t S[256]; uint8_t i, j; } XECRYPT_RC4_STATE;
+void XeCryptShaInit(XECRYPT_SHA_STATE* state);                            /* 0x18F */
+void XeCryptShaUpdate(XECRYPT_SHA_STATE* state, const void* data, ULONG length); /* 0x190 */
+void XeCryptShaFinal(XECRYPT_SHA_STATE* state, uint8_t* out, ULONG out_length); /* 0x191 */
+void XeCryptSha(const void* d1, ULONG l1, const void* d2, ULONG l2, const void* d3, ULONG l3, uint8_t* out,
+                ULONG out_length);                                       /* 0x192 */
+void XeCryptSha256Init(XECRYPT_SHA256_STATE* state);                      /* 0x310 */
+void XeCryptSha256Update(XECRYPT_SHA256_STATE* state, const void* data, ULONG length); /* 0x311 */
+void XeCryptSha256Final(XECRYPT_SHA256_STATE* state, uint8_t* out, ULONG out_length); /* 0x312 */
+void XeCryptHmacSha(const void* key, ULONG key_length, const void* d1, ULONG l1, const void* d2, ULONG l2,
+                    const void* d3, ULONG l3, uint8_t* out, ULONG out_length); /* 0x182 */
+void XeCryptMd5(const void* d1, ULONG l1, const void* d2, ULONG l2, const void* d3, ULONG l3, uint8_t* out,
+                ULONG out_length);                                       /* 0x187 */
+void XeCryptRc4Key(XECRYPT_RC4_STATE* state, const void* key, ULONG key_length); /* 0x18B */
+void XeCryptRc4Ecb(XECRYPT_RC4_STATE* state, void* data, ULONG length);  /* 0x18C */
 
 #endif
