@@ -54,7 +54,56 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Kernel, ConformanceSample,
                          ::testing::Values("sync_events", "sync_waits", "sync_semaphore_mutant",
-                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory"));
+                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory",
+                                           "xam_runtime"));
+
+// The options that change what the title observes: the command line, the
+// profile, a controller script and the random seed.
+TEST(XamRuntimeSample, RunOptionsReachTheTitle) {
+  std::string out;
+  ASSERT_EQ(xdet("run " + sample("xam_runtime"), &out), 0) << out;
+  EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\"\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("profile: signed in as xdet"), std::string::npos);
+  EXPECT_NE(out.find("controller: none"), std::string::npos);
+  EXPECT_NE(out.find("boot notification: 0x0000000a 1"), std::string::npos);
+  size_t r = out.find("random: ");
+  ASSERT_NE(r, std::string::npos);
+  std::string random_default = out.substr(r, 24);
+
+  std::string dir = scratch("xam_opts");
+  std::ofstream(dir + "/pad.txt") << "# frame buttons lt rt lx ly rx ry\n0 0\n2 0x1000 255 0 -32768 0 0 0\n";
+  ASSERT_EQ(xdet("run --args \"-level 3\" --no-profile --gamertag nobody --input " + dir + "/pad.txt --seed 9 " +
+                     sample("xam_runtime"),
+                 &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\" -level 3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("profile: none"), std::string::npos);
+  EXPECT_EQ(out.find("boot notification: 0x0000000a"), std::string::npos);
+  EXPECT_NE(out.find("boot notification: 0x00000012 0"), std::string::npos);
+  EXPECT_NE(out.find("controller: packet 1 buttons 0x0000"), std::string::npos);
+  EXPECT_NE(out.find("controller: packet 2 buttons 0x1000 lt 255 lx -32768"), std::string::npos);
+  EXPECT_EQ(out.find(random_default), std::string::npos);
+  EXPECT_NE(out.find("xam_runtime: 0 failure(s)"), std::string::npos);
+
+  std::ofstream(dir + "/bad.txt") << "0 0\n1 0x1FFFF\n";
+  EXPECT_EQ(xdet("run --input " + dir + "/bad.txt " + sample("xam_runtime"), &out), 3);
+  EXPECT_NE(out.find("bad.txt:2"), std::string::npos) << out;
+}
+
+// An import xdet does not implement stops the run with exit 8, naming the
+// module, the export, its ordinal and the calling PC.
+TEST(UnimplementedImport, StopsWithExit8NamingIt) {
+  std::string dir = scratch("unimpl");
+  std::string out;
+  ASSERT_EQ(xdet("run --trace " + dir + "/t.jsonl " + sample("unimplemented_import"), &out), 8) << out;
+  EXPECT_NE(out.find("before the call"), std::string::npos);
+  EXPECT_EQ(out.find("after the call"), std::string::npos);
+  EXPECT_NE(out.find("unimplemented XAM import xam.xex!XamTaskSchedule (ordinal 431) called from 8"), std::string::npos)
+      << out;
+  std::string trace = slurp(dir + "/t.jsonl");
+  EXPECT_NE(trace.find("\"module\":\"xam.xex\""), std::string::npos);
+}
 
 TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   std::string aging = scratch("starv_aging"), aging2 = scratch("starv_aging2"), strict = scratch("starv_strict");

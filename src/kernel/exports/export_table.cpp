@@ -120,6 +120,9 @@ DispatchResult dispatch_export(Kernel& k, Thread& t, KernelModule module, uint16
   std::string fallback;
   const char* name = info ? info->name : import_name;
   if (!name) {
+    if (const exports::ExportInfo* known = exports::find_export(module, ordinal)) name = known->name;
+  }
+  if (!name) {
     fallback = fmt::format("{}_{}", module == KernelModule::kXam ? "xam" : "xboxkrnl", ordinal);
     name = fallback.c_str();
   }
