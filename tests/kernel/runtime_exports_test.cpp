@@ -7,6 +7,7 @@
 #include "export_call.h"
 #include "kernel/title_state.h"
 #include "kernel_fixture.h"
+#include "loader/loader.h"
 
 namespace xdet::test {
 namespace {
@@ -81,6 +82,27 @@ TEST_F(RuntimeExports, ModuleHandlesAndProcedureThunks) {
   // A variable export resolves to the variable itself.
   EXPECT_EQ(call(407, {krnl, 0x156, out}), kStatusSuccess);
   EXPECT_EQ(mem.read32(out), k->kernel_variable(0x156));
+}
+
+TEST_F(RuntimeExports, ModuleSectionsAreTheXexResources) {
+  loader::LoadedModule m;
+  m.name = "game.xex";
+  m.header_block.assign(0x40, 0);
+  m.xex.resources.push_back({"strings", 0x82100000, 0x40});
+  m.xex.resources.push_back({"media123", 0x82200000, 0x1000});
+  k->title().set_headers(m.xex, "game.xex");
+  k->title().bind_module(*k, m);
+  uint32_t out = data.allocate(8, 4), self = data.allocate(4, 4);
+  ASSERT_EQ(call(405, {0, self}), kStatusSuccess);
+  EXPECT_EQ(call(406, {mem.read32(self), put_string("media123"), out, out + 4}), kStatusSuccess);
+  EXPECT_EQ(mem.read32(out), 0x82200000u);
+  EXPECT_EQ(mem.read32(out + 4), 0x1000u);
+  EXPECT_EQ(call(406, {0, put_string("strings"), out, out + 4}), kStatusSuccess);
+  EXPECT_EQ(mem.read32(out), 0x82100000u);
+  EXPECT_EQ(call(406, {0, put_string("Strings"), out, out + 4}), 0xC0000225u);
+  EXPECT_EQ(call(406, {0x1234, put_string("strings"), out, out + 4}), kStatusInvalidHandle);
+  // The LDR entry points at the guest copy of the headers.
+  EXPECT_EQ(mem.read32(mem.read32(self) + 0x58), k->title().header_copy());
 }
 
 TEST_F(RuntimeExports, XexHeaderFieldsByKeyKind) {
