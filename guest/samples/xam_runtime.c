@@ -3,7 +3,8 @@
  * --system-flags 0x402 (privileges 1 and 10). Checks hold for the default
  * console configuration; what depends on run options (--args, --no-profile,
  * --input) is printed so tests can compare it. Ends with
- * XamLoaderTerminateTitle while a worker still waits: a clean stop. */
+ * XamLoaderTerminateTitle while a worker still waits: a clean stop, after
+ * the registered title-terminate notifications ran. */
 #include <string.h>
 
 #include "sample_util.h"
@@ -29,6 +30,10 @@ static ULONG waiter(PVOID ctx) {
   NtWaitForSingleObjectEx(g_never, 1, FALSE, 0);
   return 0;
 }
+
+static void terminate_low(void) { printf("terminate notification: low\n"); }
+static void terminate_high(void) { printf("terminate notification: high\n"); }
+static void terminate_dropped(void) { printf("FAIL unregistered terminate notification ran\n"); }
 
 static void runtime_checks(void) {
   /* Privileges come from the SYSTEM_FLAGS header. */
@@ -110,9 +115,15 @@ static void runtime_checks(void) {
   stats[0] = 4;
   CHECK_EQ(MmQueryStatistics(stats), STATUS_INVALID_PARAMETER);
 
-  static ULONG registration[4];
-  ExRegisterTitleTerminateNotification(registration, TRUE);
-  ExRegisterTitleTerminateNotification(registration, FALSE);
+  /* Run when the title terminates: higher priority first. */
+  static ULONG low[4], high[4], dropped[4];
+  low[0] = (ULONG)terminate_low, low[1] = 1;
+  high[0] = (ULONG)terminate_high, high[1] = 5;
+  dropped[0] = (ULONG)terminate_dropped, dropped[1] = 9;
+  ExRegisterTitleTerminateNotification(low, TRUE);
+  ExRegisterTitleTerminateNotification(dropped, TRUE);
+  ExRegisterTitleTerminateNotification(high, TRUE);
+  ExRegisterTitleTerminateNotification(dropped, FALSE);
 }
 
 static void string_checks(void) {

@@ -255,6 +255,18 @@ std::optional<std::pair<exports::KernelModule, uint16_t>> TitleState::find_thunk
   return it->second;
 }
 
+uint32_t TitleState::code_block(Kernel& k, const std::vector<uint32_t>& words) {
+  uint32_t size = static_cast<uint32_t>(words.size() * 4);
+  // A whole page of its own, so making it executable touches nothing else.
+  uint32_t a = k.pool().allocate((size + 0xFFF) & ~0xFFFu, 0x1000);
+  if (!a) return 0;
+  GuestMemory& mem = k.memory();
+  for (size_t i = 0; i < words.size(); ++i) mem.write32(a + static_cast<uint32_t>(4 * i), words[i]);
+  mem.update_protection(a, (size + 0xFFF) & ~0xFFFu, GuestMemory::kProtRWX);
+  mem.invalidate_code(a, size);
+  return a;
+}
+
 void TitleState::random_bytes(uint8_t* out, size_t n) {
   if (!random_seeded_) {
     random_state_ = options_.seed ^ 0x5844455452414E44ull;  // "XDETRAND"

@@ -91,6 +91,10 @@ class TitleState {
   // The (module, ordinal) of the thunk whose `sc` is at `address`.
   std::optional<std::pair<exports::KernelModule, uint16_t>> find_thunk(uint32_t address) const;
 
+  // Guest code xdet generates (the title-terminate stub): the words are
+  // copied to executable system memory; returns its address or 0.
+  uint32_t code_block(Kernel& k, const std::vector<uint32_t>& words);
+
   // --- deterministic services ---
   void random_bytes(uint8_t* out, size_t n);
   std::vector<uint8_t>& launch_data() { return launch_data_; }

@@ -66,6 +66,13 @@ TEST(XamRuntimeSample, RunOptionsReachTheTitle) {
   EXPECT_NE(out.find("profile: signed in as xdet"), std::string::npos);
   EXPECT_NE(out.find("controller: none"), std::string::npos);
   EXPECT_NE(out.find("boot notification: 0x0000000a 1"), std::string::npos);
+  size_t done = out.find("xam_runtime: 0 failure(s)"), high = out.find("terminate notification: high"),
+         low = out.find("terminate notification: low");
+  ASSERT_NE(high, std::string::npos) << out;
+  ASSERT_NE(low, std::string::npos);
+  EXPECT_LT(done, high);
+  EXPECT_LT(high, low);
+  EXPECT_NE(out.find("process-exit"), std::string::npos);
   size_t r = out.find("random: ");
   ASSERT_NE(r, std::string::npos);
   std::string random_default = out.substr(r, 24);

@@ -148,6 +148,29 @@ TEST_F(RuntimeExports, HalReturnToFirmwareEndsEveryThread) {
   EXPECT_EQ(t->state, ThreadState::kTerminated);
 }
 
+TEST_F(RuntimeExports, TerminationRunsTheNotificationRoutinesOnTheCaller) {
+  Thread* other = spawn();
+  uint32_t a = data.allocate(16, 4), b = data.allocate(16, 4);
+  mem.write32(a, 0x82001000), mem.write32(a + 4, 1);
+  mem.write32(b, 0x82002000), mem.write32(b + 4, 7);
+  call(21, {a, 1});
+  call(21, {b, 1});
+  call_export(*k, *t, kKrnl, 40, {3});
+  EXPECT_EQ(other->state, ThreadState::kTerminated);
+  ASSERT_NE(t->state, ThreadState::kTerminated);
+  // The caller continues in a stub: b (priority 7) first, then a, then the
+  // return sentinel with r3 = 3.
+  uint32_t pc = t->ctx.pc;
+  EXPECT_EQ(mem.read32(pc), 0x3D808200u);       // lis r12, 0x8200
+  EXPECT_EQ(mem.read32(pc + 4), 0x618C2000u);   // ori r12, r12, 0x2000
+  EXPECT_EQ(mem.read32(pc + 12), 0x4E800421u);  // bctrl
+  EXPECT_EQ(mem.read32(pc + 20), 0x618C1000u);
+  EXPECT_EQ(mem.read32(pc + 32), 0x3C600000u);  // lis r3, 0
+  EXPECT_EQ(mem.read32(pc + 36), 0x60630003u);  // ori r3, r3, 3
+  EXPECT_EQ(mem.read32(pc + 52), 0x4E800420u);  // bctr to the sentinel
+  EXPECT_TRUE(k->title().terminate_registrations().empty());
+}
+
 TEST_F(RuntimeExports, StringsAndConversions) {
   uint32_t s = data.allocate(8, 4);
   uint32_t src = put_string("hello!");

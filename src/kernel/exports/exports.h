@@ -158,6 +158,11 @@ struct ProvidedVariable {
 };
 std::vector<ProvidedVariable> provided_variables(KernelModule module);
 
+// HalReturnToFirmware / ExTerminateTitleProcess / XamLoaderTerminateTitle:
+// ends every thread; the caller first runs the registered title-terminate
+// notification routines (xboxkrnl_modules.cpp).
+void terminate_title(ExportCall& c, uint32_t code);
+
 // Little guest-string helpers shared by the handler files.
 std::string read_guest_cstring(GuestMemory& mem, uint32_t addr, size_t max_len = 4096);
 std::u16string read_guest_wstring(GuestMemory& mem, uint32_t addr, size_t max_len = 4096);

@@ -266,22 +266,58 @@ void mm_query_statistics(ExportCall& c) {
   c.ret(kStatusSuccess);
 }
 
-// Ends the title: every live thread exits (the caller last), so the run
-// stops with process-exit.
+}  // namespace
+
+// Ends the title. Every other live thread exits. With no registered
+// terminate notifications the caller exits too and the run stops with
+// process-exit. Otherwise the caller goes on to run the notification
+// routines (higher priority first, then in registration order) through a
+// small guest stub, and exits with `code` when the last one returns.
 void terminate_title(ExportCall& c, uint32_t code) {
   for (const auto& t : c.k.threads()) {
     if (t.get() != &c.t && t->state != ThreadState::kTerminated) c.k.exit_thread(*t, code);
   }
-  c.k.exit_thread(c.t, code);
+  TitleState& title = c.k.title();
+  std::vector<uint32_t> regs = std::move(title.terminate_registrations());
+  title.terminate_registrations().clear();
+  if (regs.empty()) {
+    c.k.exit_thread(c.t, code);
+    return;
+  }
+  std::stable_sort(regs.begin(), regs.end(), [&](uint32_t a, uint32_t b) {
+    return static_cast<int32_t>(c.mem().read32(a + 4)) > static_cast<int32_t>(c.mem().read32(b + 4));
+  });
+  std::vector<uint32_t> words;
+  auto load = [&](uint32_t reg, uint32_t value) {  // lis reg, hi; ori reg, reg, lo
+    words.push_back(0x3C000000u | reg << 21 | value >> 16);
+    words.push_back(0x60000000u | reg << 21 | reg << 16 | (value & 0xFFFF));
+  };
+  for (uint32_t reg : regs) {
+    load(12, c.mem().read32(reg));
+    words.push_back(0x7D8903A6u);  // mtctr r12
+    words.push_back(0x4E800421u);  // bctrl
+  }
+  load(3, code);
+  load(12, kReturnSentinelLr);
+  words.push_back(0x7D8903A6u);  // mtctr r12
+  words.push_back(0x4E800420u);  // bctr: the thread returns with r3 = code
+  uint32_t stub = title.code_block(c.k, words);
+  if (!stub) {
+    c.k.exit_thread(c.t, code);
+    return;
+  }
+  c.ret(code);
+  c.t.ctx.pc = stub;
 }
+
+namespace {
 
 void hal_return_to_firmware(ExportCall& c) { terminate_title(c, c.arg(0)); }
 void ex_terminate_title_process(ExportCall& c) { terminate_title(c, c.arg(0)); }
 
 const ExportInfo kExports[] = {
     {16, "ExGetXConfigSetting", 5, ex_get_xconfig_setting, resolve_xconfig},
-    {21, "ExRegisterTitleTerminateNotification", 2, ex_register_title_terminate_notification, nullptr,
-     "registered routines are not called when the title terminates"},
+    {21, "ExRegisterTitleTerminateNotification", 2, ex_register_title_terminate_notification},
     {26, "ExTerminateTitleProcess", 1, ex_terminate_title_process},
     {40, "HalReturnToFirmware", 1, hal_return_to_firmware},
     {198, "MmQueryStatistics", 1, mm_query_statistics, nullptr,

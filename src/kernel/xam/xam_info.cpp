@@ -60,12 +60,7 @@ void xam_loader_get_launch_data(ExportCall& c) {
 }
 
 // Ends the title (back to the dashboard on a console): every thread exits.
-void xam_loader_terminate_title(ExportCall& c) {
-  for (const auto& t : c.k.threads()) {
-    if (t.get() != &c.t && t->state != ThreadState::kTerminated) c.k.exit_thread(*t, 0);
-  }
-  c.k.exit_thread(c.t, 0);
-}
+void xam_loader_terminate_title(ExportCall& c) { terminate_title(c, 0); }
 
 // (flags, size, pptr): zeroed memory from the system pool.
 void xam_alloc(ExportCall& c) {
