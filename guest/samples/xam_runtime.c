@@ -252,6 +252,24 @@ static void xam_checks(void) {
     uint16_t tag[16];
     CHECK_EQ(XamUserGetGamerTag(0, tag, 16), 0);
     CHECK_EQ(tag[0], (uint16_t)name[0]);
+    /* Profile settings: a system default, then what the title wrote. */
+    XUSER_PROFILE_SETTING set;
+    memset(&set, 0, sizeof set);
+    set.setting_id = 0x10040038;
+    set.value.i32 = 42;
+    CHECK_EQ(XamUserWriteProfileSettings(0x58440000, 0, 1, &set, 0), 0);
+    ULONG ids[2] = {0x10040003, 0x10040038};
+    ULONG need = 0;
+    CHECK_EQ(XamUserReadProfileSettings(0x58440000, 0, 0, 0, 2, ids, &need, 0, 0), 122);
+    static uint8_t settings_buf[256];
+    CHECK(need <= sizeof settings_buf);
+    CHECK_EQ(XamUserReadProfileSettings(0x58440000, 0, 0, 0, 2, ids, &need, settings_buf, 0), 0);
+    XUSER_READ_PROFILE_SETTING_RESULT* res = (XUSER_READ_PROFILE_SETTING_RESULT*)settings_buf;
+    CHECK_EQ(res->count, 2);
+    CHECK_EQ(res->settings[0].source, 1);
+    CHECK_EQ(res->settings[0].value.i32, 1);
+    CHECK_EQ(res->settings[1].source, 2);
+    CHECK_EQ(res->settings[1].value.i32, 42);
     printf("profile: signed in as %s\n", name);
   } else {
     CHECK_EQ(state, 0);

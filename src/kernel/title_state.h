@@ -102,6 +102,10 @@ class TitleState {
   bool ui_active = false;
   uint16_t vibration_left = 0, vibration_right = 0;
 
+  // --- profile settings written by the title: (setting id) -> value bytes
+  // (4 or 8 bytes for numbers, the data for strings and blobs) ---
+  std::map<uint32_t, std::vector<uint8_t>>& profile_settings() { return profile_settings_; }
+
   // --- notifications ---
   struct Listener {
     uint64_t mask = 0;
@@ -140,6 +144,7 @@ class TitleState {
   std::vector<uint32_t> terminate_registrations_;
   std::map<uint32_t, Listener> listeners_;
   std::map<uint32_t, Enumerator> enumerators_;
+  std::map<uint32_t, std::vector<uint8_t>> profile_settings_;
 };
 
 }  // namespace xdet::kernel

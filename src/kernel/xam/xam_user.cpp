@@ -71,6 +71,111 @@ void xam_user_get_signin_info(ExportCall& c) {
   c.ret(kErrorSuccess);
 }
 
+// ---- profile settings ----
+// X_USER_READ_PROFILE_SETTINGS: {count, settings*}, then `count` settings of
+// 0x28 bytes: +0 source, +8 user index (or XUID), +0x10 setting id,
+// +0x18 X_USER_DATA {u8 type, pad, +8 value: i32/f32, i64/f64/time, or
+// {u32 size, u32 pointer} for strings and blobs}. The type is id >> 28.
+constexpr uint32_t kSettingSize = 0x28;
+constexpr uint32_t kSourceNoValue = 0, kSourceDefault = 1, kSourceTitle = 2;
+enum : uint8_t { kTypeInt32 = 1, kTypeInt64 = 2, kTypeDouble = 3, kTypeUnicode = 4, kTypeFloat = 5, kTypeBinary = 6,
+                 kTypeDateTime = 7 };
+
+bool is_blob(uint8_t type) { return type == kTypeUnicode || type == kTypeBinary; }
+uint32_t value_size(uint8_t type) { return type == kTypeInt32 || type == kTypeFloat ? 4 : 8; }
+
+// The system defaults of a fresh profile (XDK XPROFILE_* settings).
+struct DefaultSetting {
+  uint32_t id;
+  uint32_t value;
+};
+constexpr DefaultSetting kDefaults[] = {
+    {0x10040002, 0},  // GAMER_YAXIS_INVERSION: off
+    {0x10040003, 1},  // OPTION_CONTROLLER_VIBRATION: on
+    {0x10040015, 0},  // GAMER_DIFFICULTY: normal
+    {0x10040018, 0},  // GAMER_CONTROL_SENSITIVITY: medium
+    {0x10040022, 1},  // GAMER_ACTION_AUTO_AIM: on
+    {0x10040023, 0},  // GAMER_ACTION_AUTO_CENTER: off
+};
+
+// (title, user, xuid_count, xuids, setting_count, setting_ids, psize, buffer, overlapped)
+void xam_user_read_profile_settings(ExportCall& c) {
+  uint32_t user = c.arg(1), xuid_count = c.arg(2), xuids = c.arg(3), count = c.arg(4), ids = c.arg(5);
+  uint32_t psize = c.arg(6), buffer = c.arg(7), overlapped = c.arg(8);
+  if (!count || !ids || !psize) return c.ret(kErrorInvalidParameter);
+  if (!xuid_count && (user >= kMaxUsers || !signed_in(c, user))) return c.ret(kErrorNoSuchUser);
+  const auto& stored = c.k.title().profile_settings();
+  uint32_t needed = 8 + count * kSettingSize;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t id = c.mem().read32(ids + 4 * i);
+    auto it = stored.find(id);
+    if (is_blob(static_cast<uint8_t>(id >> 28)) && it != stored.end()) needed += static_cast<uint32_t>(it->second.size());
+  }
+  if (!buffer || c.mem().read32(psize) < needed) {
+    c.mem().write32(psize, needed);
+    return c.ret(kErrorInsufficientBuffer);
+  }
+  uint32_t settings = buffer + 8, blob = settings + count * kSettingSize;
+  c.mem().write32(buffer, count);
+  c.mem().write32(buffer + 4, settings);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t id = c.mem().read32(ids + 4 * i), e = settings + i * kSettingSize;
+    uint8_t type = static_cast<uint8_t>(id >> 28);
+    for (uint32_t off = 0; off < kSettingSize; off += 4) c.mem().write32(e + off, 0);
+    if (xuid_count && xuids) c.mem().write64(e + 8, c.mem().read64(xuids));
+    else c.mem().write32(e + 8, user);
+    c.mem().write32(e + 0x10, id);
+    c.mem().write8(e + 0x18, type);
+    uint32_t source = kSourceNoValue;
+    if (auto it = stored.find(id); it != stored.end()) {
+      source = kSourceTitle;
+      const std::vector<uint8_t>& v = it->second;
+      if (is_blob(type)) {
+        c.mem().write32(e + 0x20, static_cast<uint32_t>(v.size()));
+        c.mem().write32(e + 0x24, blob);
+        if (!v.empty()) c.mem().write_bytes(blob, v.data(), static_cast<uint32_t>(v.size()));
+        blob += static_cast<uint32_t>(v.size());
+      } else if (!v.empty()) {
+        c.mem().write_bytes(e + 0x20, v.data(), static_cast<uint32_t>(v.size()));
+      }
+    } else {
+      for (const DefaultSetting& d : kDefaults) {
+        if (d.id != id) continue;
+        source = kSourceDefault;
+        c.mem().write32(e + 0x20, d.value);
+      }
+    }
+    c.mem().write32(e, source);
+  }
+  finish(c, overlapped, kErrorSuccess);
+}
+
+// (title, user, count, settings*, overlapped): kept for the run.
+void xam_user_write_profile_settings(ExportCall& c) {
+  uint32_t user = c.arg(1), count = c.arg(2), settings = c.arg(3), overlapped = c.arg(4);
+  if (user >= kMaxUsers || !signed_in(c, user)) return c.ret(kErrorNoSuchUser);
+  if (!count || !settings) return c.ret(kErrorInvalidParameter);
+  auto& stored = c.k.title().profile_settings();
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t e = settings + i * kSettingSize;
+    uint32_t id = c.mem().read32(e + 0x10);
+    uint8_t type = static_cast<uint8_t>(id >> 28);
+    std::vector<uint8_t> v;
+    if (is_blob(type)) {
+      uint32_t size = std::min<uint32_t>(c.mem().read32(e + 0x20), 0x10000), ptr = c.mem().read32(e + 0x24);
+      v.resize(size);
+      if (size) c.mem().read_bytes(ptr, v.data(), size);
+    } else if (type >= kTypeInt32 && type <= kTypeDateTime) {
+      v.resize(value_size(type));
+      c.mem().read_bytes(e + 0x20, v.data(), static_cast<uint32_t>(v.size()));
+    } else {
+      return c.ret(kErrorInvalidParameter);
+    }
+    stored[id] = std::move(v);
+  }
+  finish(c, overlapped, kErrorSuccess);
+}
+
 void resolve_user(ExportCall& c) { c.resolve("user", TraceValue::uinteger(c.arg(0))); }
 
 const ExportInfo kExports[] = {
@@ -78,6 +183,9 @@ const ExportInfo kExports[] = {
     {0x20C, "XamUserGetGamerTag", 3, xam_user_get_gamer_tag, resolve_user},
     {0x20E, "XamUserGetName", 3, xam_user_get_name, resolve_user},
     {0x210, "XamUserGetSigninState", 1, xam_user_get_signin_state, resolve_user},
+    {0x219, "XamUserReadProfileSettings", 9, xam_user_read_profile_settings, nullptr,
+     "settings start as a fresh profile's (a few system defaults) and live for the run"},
+    {0x21A, "XamUserWriteProfileSettings", 5, xam_user_write_profile_settings},
     {0x227, "XamUserGetSigninInfo", 3, xam_user_get_signin_info, resolve_user},
 };
 

@@ -85,6 +85,44 @@ TEST_F(XamExports, OneOfflineProfileByDefault) {
   EXPECT_EQ(call(0x20E, {2, name, 16}), 1317u);
 }
 
+TEST_F(XamExports, ProfileSettingsReadDefaultsAndWhatTheTitleWrote) {
+  // Write an int32 and a blob.
+  uint32_t w = buf(2 * 0x28), blob = buf(4);
+  for (uint32_t i = 0; i < 0x50; i += 4) mem.write32(w + i, 0);
+  mem.write32(w + 0x10, 0x10040038), mem.write32(w + 0x20, 77);               // int32 (type 1)
+  mem.write32(w + 0x28 + 0x10, 0x63E83FFF), mem.write32(w + 0x28 + 0x20, 3);  // binary (type 6)
+  mem.write32(w + 0x28 + 0x24, blob);
+  mem.write32(blob, 0xABCDEF00);
+  EXPECT_EQ(call(0x21A, {0x58440000, 0, 2, w, 0}), 0u);
+  EXPECT_EQ(call(0x21A, {0x58440000, 1, 2, w, 0}), 1317u);
+
+  uint32_t ids = buf(16), size = buf(4);
+  mem.write32(ids, 0x10040003), mem.write32(ids + 4, 0x10040038), mem.write32(ids + 8, 0x63E83FFF);
+  mem.write32(ids + 12, 0x10040099);
+  mem.write32(size, 0);
+  uint32_t sp = static_cast<uint32_t>(t->ctx.gpr[1]);
+  mem.write32(sp + 0x54, 0);  // no overlapped
+  EXPECT_EQ(call(0x219, {0x58440000, 0, 0, 0, 4, ids, size, 0}), 122u);
+  uint32_t need = mem.read32(size);
+  EXPECT_EQ(need, 8u + 4 * 0x28 + 3);
+  uint32_t out = buf(need);
+  EXPECT_EQ(call(0x219, {0x58440000, 0, 0, 0, 4, ids, size, out}), 0u);
+  EXPECT_EQ(mem.read32(out), 4u);
+  uint32_t e = mem.read32(out + 4);
+  EXPECT_EQ(e, out + 8);
+  EXPECT_EQ(mem.read32(e), 1u);  // vibration: system default, on
+  EXPECT_EQ(mem.read32(e + 0x20), 1u);
+  EXPECT_EQ(mem.read32(e + 0x28), 2u);  // written by the title
+  EXPECT_EQ(mem.read32(e + 0x28 + 0x20), 77u);
+  EXPECT_EQ(mem.read32(e + 0x50), 2u);
+  EXPECT_EQ(mem.read32(e + 0x50 + 0x20), 3u);
+  uint32_t data_at = mem.read32(e + 0x50 + 0x24);
+  EXPECT_EQ(data_at, out + 8 + 4 * 0x28);
+  EXPECT_EQ(mem.read8(data_at + 2), 0xEF);
+  EXPECT_EQ(mem.read32(e + 0x78), 0u);  // never set: no value
+  EXPECT_EQ(mem.read32(e + 0x78 + 0x10), 0x10040099u);
+}
+
 TEST_F(XamExports, NoProfile) {
   k->title().options().profile_signed_in = false;
   uint32_t name = buf(16), xuid = buf(8), info = buf(0x28);

@@ -64,6 +64,33 @@ ULONG XamUserGetName(ULONG user, char* buffer, ULONG length);            /* 0x20
 ULONG XamUserGetGamerTag(ULONG user, uint16_t* buffer, ULONG length);    /* 0x20C */
 ULONG XamUserGetXUID(ULONG user, ULONG type_mask, uint64_t* xuid);       /* 0x20A */
 ULONG XamUserGetSigninInfo(ULONG user, ULONG flags, XUSER_SIGNIN_INFO* info); /* 0x227 */
+/* X_USER_PROFILE_SETTING: the type is setting_id >> 28 (1 int32, 2 int64,
+ * 3 double, 4 unicode, 5 float, 6 binary, 7 datetime). */
+typedef struct _XUSER_PROFILE_SETTING {
+  ULONG source; /* 0 no value, 1 default, 2 title */
+  ULONG pad04;
+  uint64_t user; /* user index (high word 0) or XUID */
+  ULONG setting_id;
+  ULONG pad14;
+  uint8_t type;
+  uint8_t pad19[7];
+  union {
+    LONG i32;
+    uint64_t i64;
+    struct { ULONG size; PVOID data; } blob;
+  } value;
+} XUSER_PROFILE_SETTING;
+XDET_STATIC_ASSERT(sizeof(XUSER_PROFILE_SETTING) == 0x28, "XUSER_PROFILE_SETTING");
+typedef struct _XUSER_READ_PROFILE_SETTING_RESULT {
+  ULONG count;
+  XUSER_PROFILE_SETTING* settings;
+} XUSER_READ_PROFILE_SETTING_RESULT;
+
+ULONG XamUserReadProfileSettings(ULONG title_id, ULONG user, ULONG xuid_count, const uint64_t* xuids,
+                                 ULONG setting_count, const ULONG* setting_ids, ULONG* buffer_size, PVOID buffer,
+                                 XOVERLAPPED* overlapped);               /* 0x219 */
+ULONG XamUserWriteProfileSettings(ULONG title_id, ULONG user, ULONG count, const XUSER_PROFILE_SETTING* settings,
+                                  XOVERLAPPED* overlapped);              /* 0x21A */
 ULONG XamAlloc(ULONG flags, ULONG size, PVOID* result);                  /* 0x1EA */
 ULONG XamFree(PVOID pointer);                                            /* 0x1EC */
 ULONG XamTaskSchedule(PVOID callback, PVOID message, ULONG unknown, HANDLE* handle); /* 0x1AF */
