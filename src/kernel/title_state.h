@@ -101,6 +101,7 @@ class TitleState {
   std::vector<uint32_t>& terminate_registrations() { return terminate_registrations_; }
   bool ui_active = false;
   uint16_t vibration_left = 0, vibration_right = 0;
+  uint16_t keystroke_buttons = 0;  // controller buttons already reported as keystrokes
 
   // --- profile settings written by the title: (setting id) -> value bytes
   // (4 or 8 bytes for numbers, the data for strings and blobs) ---

@@ -99,10 +99,59 @@ void xam_input_set_state(ExportCall& c) {
   c.ret(kErrorSuccess);
 }
 
+// Keystrokes: each button that changed since the last keystroke read gives
+// one key-down or key-up (lowest button bit first), from the script state in
+// force now. XINPUT_KEYSTROKE: VirtualKey u16, Unicode u16, Flags u16,
+// UserIndex u8, HidCode u8.
+constexpr uint32_t kErrorEmpty = 4306;
+constexpr uint16_t kKeyDown = 0x1, kKeyUp = 0x2;
+
+uint16_t virtual_key(int bit) {
+  static const uint16_t kKeys[16] = {0x5810, 0x5811, 0x5812, 0x5813, 0x5814, 0x5815, 0x5816, 0x5817,
+                                     0x5805, 0x5804, 0,      0,      0x5800, 0x5801, 0x5802, 0x5803};
+  return kKeys[bit];
+}
+
+void get_keystroke(ExportCall& c, uint32_t user, uint32_t out) {
+  uint32_t err;
+  if (!connected(c, user, &err)) return c.ret(err);
+  if (!out) return c.ret(kErrorBadArguments);
+  uint32_t packet;
+  const InputFrame* f = current_frame(c, &packet);
+  uint16_t now = f ? f->buttons : 0;
+  uint16_t& seen = c.k.title().keystroke_buttons;
+  uint16_t changed = static_cast<uint16_t>((now ^ seen) & 0xF3FF);
+  if (!changed) return c.ret(kErrorEmpty);
+  int bit = 0;
+  while (!(changed >> bit & 1)) ++bit;
+  bool down = now >> bit & 1;
+  seen = static_cast<uint16_t>(seen ^ (1u << bit));
+  c.mem().write16(out + 0, virtual_key(bit));
+  c.mem().write16(out + 2, 0);
+  c.mem().write16(out + 4, down ? kKeyDown : kKeyUp);
+  c.mem().write8(out + 6, 0);
+  c.mem().write8(out + 7, 0);
+  c.ret(kErrorSuccess);
+}
+
+// (user, flags, keystroke*)
+void xam_input_get_keystroke(ExportCall& c) { get_keystroke(c, c.arg(0), c.arg(2)); }
+
+// (user_index*, flags, keystroke*): the user is read from and written back to *user_index.
+void xam_input_get_keystroke_ex(ExportCall& c) {
+  uint32_t puser = c.arg(0);
+  if (!puser) return c.ret(kErrorBadArguments);
+  uint32_t user = c.mem().read32(puser);
+  get_keystroke(c, user, c.arg(2));
+  if (static_cast<uint32_t>(c.t.ctx.gpr[3]) == kErrorSuccess) c.mem().write32(puser, 0);
+}
+
 const ExportInfo kExports[] = {
     {0x190, "XamInputGetCapabilities", 3, xam_input_get_capabilities},
     {0x191, "XamInputGetState", 3, xam_input_get_state, resolve_input},
     {0x192, "XamInputSetState", 3, xam_input_set_state},
+    {0x193, "XamInputGetKeystroke", 3, xam_input_get_keystroke, nullptr, "no auto-repeat keystrokes"},
+    {0x198, "XamInputGetKeystrokeEx", 3, xam_input_get_keystroke_ex, nullptr, "no auto-repeat keystrokes"},
 };
 
 }  // namespace

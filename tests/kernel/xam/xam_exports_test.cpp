@@ -163,6 +163,29 @@ TEST_F(XamExports, InputScriptPlaysPerFrameFromVirtualTime) {
   EXPECT_EQ(k->title().vibration_right, 2000);
 }
 
+TEST_F(XamExports, KeystrokesFollowButtonChanges) {
+  uint32_t ks = buf(8);
+  EXPECT_EQ(call(0x193, {0, 0, ks}), 1167u);
+  k->title().options().controller_connected = true;
+  k->title().options().input = parse_input_script("0 0\n1 0x1010\n2 0x0010\n", "pad");
+  k->set_now(0);
+  EXPECT_EQ(call(0x193, {0, 0, ks}), 4306u);  // nothing pressed yet
+  k->set_now(units_from_ms(20));              // frame 1: START and A down
+  EXPECT_EQ(call(0x193, {0, 0, ks}), 0u);
+  EXPECT_EQ(mem.read16(ks), 0x5814);  // VK_PAD_START (bit 4) first
+  EXPECT_EQ(mem.read16(ks + 4), 1);
+  EXPECT_EQ(call(0x193, {0, 0, ks}), 0u);
+  EXPECT_EQ(mem.read16(ks), 0x5800);  // VK_PAD_A
+  EXPECT_EQ(call(0x193, {0, 0, ks}), 4306u);
+  k->set_now(units_from_ms(40));  // frame 2: A up
+  uint32_t user = buf(4);
+  mem.write32(user, 0xFF);
+  EXPECT_EQ(call(0x198, {user, 0, ks}), 0u);
+  EXPECT_EQ(mem.read16(ks), 0x5800);
+  EXPECT_EQ(mem.read16(ks + 4), 2);
+  EXPECT_EQ(mem.read32(user), 0u);
+}
+
 TEST_F(XamExports, InputScriptErrorsNameTheLine) {
   EXPECT_THROW(parse_input_script("0 0x1\n0 0x2\n", "s"), InputError);
   EXPECT_THROW(parse_input_script("0 0x10000\n", "s"), InputError);

@@ -59,6 +59,12 @@ ULONG XamGetSystemVersion(void);                                         /* 0x28
 ULONG XamInputGetCapabilities(ULONG user, ULONG flags, XINPUT_CAPABILITIES* capabilities); /* 0x190 */
 ULONG XamInputGetState(ULONG user, ULONG flags, XINPUT_STATE* state);    /* 0x191 */
 ULONG XamInputSetState(ULONG user, ULONG unknown, XINPUT_VIBRATION* vibration); /* 0x192 */
+typedef struct _XINPUT_KEYSTROKE {
+  USHORT VirtualKey, Unicode, Flags;
+  uint8_t UserIndex, HidCode;
+} XINPUT_KEYSTROKE;
+ULONG XamInputGetKeystroke(ULONG user, ULONG flags, XINPUT_KEYSTROKE* keystroke); /* 0x193 */
+ULONG XamInputGetKeystrokeEx(ULONG* user, ULONG flags, XINPUT_KEYSTROKE* keystroke); /* 0x198 */
 ULONG XamUserGetSigninState(ULONG user);                                 /* 0x210 */
 ULONG XamUserGetName(ULONG user, char* buffer, ULONG length);            /* 0x20E */
 ULONG XamUserGetGamerTag(ULONG user, uint16_t* buffer, ULONG length);    /* 0x20C */
