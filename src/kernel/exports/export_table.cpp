@@ -230,6 +230,18 @@ std::string read_guest_cstring(GuestMemory& mem, uint32_t addr, size_t max_len) 
   return s;
 }
 
+std::vector<uint8_t> read_guest_bytes(GuestMemory& mem, uint32_t addr, uint32_t n) {
+  constexpr uint32_t kPiece = 0x10000;
+  std::vector<uint8_t> v;
+  for (uint32_t done = 0; done < n;) {
+    uint32_t take = std::min(kPiece, n - done);
+    v.resize(done + take);
+    mem.read_bytes(addr + done, v.data() + done, take);
+    done += take;
+  }
+  return v;
+}
+
 std::u16string read_guest_wstring(GuestMemory& mem, uint32_t addr, size_t max_len) {
   std::u16string s;
   if (!addr) return s;

@@ -166,6 +166,9 @@ void terminate_title(ExportCall& c, uint32_t code);
 // Little guest-string helpers shared by the handler files.
 std::string read_guest_cstring(GuestMemory& mem, uint32_t addr, size_t max_len = 4096);
 std::u16string read_guest_wstring(GuestMemory& mem, uint32_t addr, size_t max_len = 4096);
+// `n` guest bytes read in 64 KB pieces, so a bogus length faults (and the
+// call fails with STATUS_ACCESS_VIOLATION) before it can exhaust host memory.
+std::vector<uint8_t> read_guest_bytes(GuestMemory& mem, uint32_t addr, uint32_t n);
 
 // Helpers shared by the handler files.
 // Reads the ANSI name of an OBJECT_ATTRIBUTES (0 -> empty).

@@ -22,11 +22,7 @@ namespace xdet::kernel {
 
 namespace {
 
-std::vector<uint8_t> read_bytes(GuestMemory& mem, uint32_t addr, uint32_t n) {
-  std::vector<uint8_t> v(n);
-  if (n) mem.read_bytes(addr, v.data(), n);
-  return v;
-}
+std::vector<uint8_t> read_bytes(GuestMemory& mem, uint32_t addr, uint32_t n) { return read_guest_bytes(mem, addr, n); }
 
 // Up to three (pointer, length) pieces, as the one-shot digests take them.
 std::vector<uint8_t> gather(ExportCall& c, int first, int pieces) {
@@ -207,9 +203,13 @@ void xe_crypt_rc4_ecb(ExportCall& c) {
 
 void xe_crypt_random(ExportCall& c) {
   uint32_t buf = c.arg(0), n = c.arg(1);
-  std::vector<uint8_t> bytes(n);
-  c.k.title().random_bytes(bytes.data(), bytes.size());
-  if (n) c.mem().write_bytes(buf, bytes.data(), n);
+  uint8_t piece[4096];
+  for (uint32_t done = 0; done < n;) {
+    uint32_t take = std::min<uint32_t>(sizeof piece, n - done);
+    c.k.title().random_bytes(piece, take);
+    c.mem().write_bytes(buf + done, piece, take);
+    done += take;
+  }
   c.ret(kStatusSuccess);
 }
 

@@ -39,9 +39,7 @@ void xam_get_execution_id(ExportCall& c) {
 
 void xam_loader_set_launch_data(ExportCall& c) {
   uint32_t data = c.arg(0), size = c.arg(1);
-  auto& ld = c.k.title().launch_data();
-  ld.assign(size, 0);
-  if (size) c.mem().read_bytes(data, ld.data(), size);
+  c.k.title().launch_data() = read_guest_bytes(c.mem(), data, size);
   c.ret(kErrorSuccess);
 }
 

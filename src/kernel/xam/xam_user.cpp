@@ -77,6 +77,7 @@ void xam_user_get_signin_info(ExportCall& c) {
 // +0x18 X_USER_DATA {u8 type, pad, +8 value: i32/f32, i64/f64/time, or
 // {u32 size, u32 pointer} for strings and blobs}. The type is id >> 28.
 constexpr uint32_t kSettingSize = 0x28;
+constexpr uint32_t kMaxSettings = 0x100;
 constexpr uint32_t kSourceNoValue = 0, kSourceDefault = 1, kSourceTitle = 2;
 enum : uint8_t { kTypeInt32 = 1, kTypeInt64 = 2, kTypeDouble = 3, kTypeUnicode = 4, kTypeFloat = 5, kTypeBinary = 6,
                  kTypeDateTime = 7 };
@@ -102,7 +103,7 @@ constexpr DefaultSetting kDefaults[] = {
 void xam_user_read_profile_settings(ExportCall& c) {
   uint32_t user = c.arg(1), xuid_count = c.arg(2), xuids = c.arg(3), count = c.arg(4), ids = c.arg(5);
   uint32_t psize = c.arg(6), buffer = c.arg(7), overlapped = c.arg(8);
-  if (!count || !ids || !psize) return c.ret(kErrorInvalidParameter);
+  if (!count || count > kMaxSettings || !ids || !psize) return c.ret(kErrorInvalidParameter);
   if (!xuid_count && (user >= kMaxUsers || !signed_in(c, user))) return c.ret(kErrorNoSuchUser);
   const auto& stored = c.k.title().profile_settings();
   uint32_t needed = 8 + count * kSettingSize;
@@ -154,7 +155,7 @@ void xam_user_read_profile_settings(ExportCall& c) {
 void xam_user_write_profile_settings(ExportCall& c) {
   uint32_t user = c.arg(1), count = c.arg(2), settings = c.arg(3), overlapped = c.arg(4);
   if (user >= kMaxUsers || !signed_in(c, user)) return c.ret(kErrorNoSuchUser);
-  if (!count || !settings) return c.ret(kErrorInvalidParameter);
+  if (!count || count > kMaxSettings || !settings) return c.ret(kErrorInvalidParameter);
   auto& stored = c.k.title().profile_settings();
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t e = settings + i * kSettingSize;
@@ -163,8 +164,7 @@ void xam_user_write_profile_settings(ExportCall& c) {
     std::vector<uint8_t> v;
     if (is_blob(type)) {
       uint32_t size = std::min<uint32_t>(c.mem().read32(e + 0x20), 0x10000), ptr = c.mem().read32(e + 0x24);
-      v.resize(size);
-      if (size) c.mem().read_bytes(ptr, v.data(), size);
+      v = read_guest_bytes(c.mem(), ptr, size);
     } else if (type >= kTypeInt32 && type <= kTypeDateTime) {
       v.resize(value_size(type));
       c.mem().read_bytes(e + 0x20, v.data(), static_cast<uint32_t>(v.size()));
