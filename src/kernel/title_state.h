@@ -100,6 +100,7 @@ class TitleState {
   std::vector<uint8_t>& launch_data() { return launch_data_; }
   std::vector<uint32_t>& terminate_registrations() { return terminate_registrations_; }
   bool ui_active = false;
+  bool inactivity_processing = true;
   uint16_t vibration_left = 0, vibration_right = 0;
   uint16_t keystroke_buttons = 0;  // controller buttons already reported as keystrokes
 

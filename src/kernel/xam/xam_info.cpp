@@ -75,7 +75,18 @@ void xam_free(ExportCall& c) {
   c.ret(kErrorSuccess);
 }
 
+// Inactivity processing dims the screen after a while without input; a run
+// has no screen and no idle user, so only the setting is kept.
+void xam_enable_inactivity_processing(ExportCall& c) {
+  c.k.title().inactivity_processing = c.arg(1) != 0;
+  c.ret(kErrorSuccess);
+}
+
+void xam_reset_inactivity(ExportCall& c) { c.ret(kErrorSuccess); }
+
 const ExportInfo kExports[] = {
+    {0x1A0, "XamEnableInactivityProcessing", 2, xam_enable_inactivity_processing},
+    {0x1A1, "XamResetInactivity", 0, xam_reset_inactivity},
     {0x1A6, "XamLoaderSetLaunchData", 2, xam_loader_set_launch_data},
     {0x1A7, "XamLoaderGetLaunchDataSize", 1, xam_loader_get_launch_data_size},
     {0x1A8, "XamLoaderGetLaunchData", 2, xam_loader_get_launch_data},

@@ -49,6 +49,9 @@ TEST_F(XamExports, ConsoleInfoFollowsTheOptions) {
   EXPECT_EQ(call(0x3CC, {}), 0x02FEu);
   EXPECT_EQ(call(0x3CD, {}), 5u);
   EXPECT_EQ(call(0x282, {}), 0x20FFFF80u);
+  EXPECT_EQ(call(0x1A0, {0, 0}), 0u);
+  EXPECT_FALSE(k->title().inactivity_processing);
+  EXPECT_EQ(call(0x1A1, {}), 0u);
 }
 
 TEST_F(XamExports, LaunchDataRoundTrip) {
