@@ -215,7 +215,7 @@ static void crypt_checks(void) {
 
 static void xam_checks(void) {
   CHECK_EQ(XGetAVPack(), 6);
-  CHECK_EQ(XGetGameRegion(), 0xFF);
+  CHECK_EQ(XGetGameRegion(), 0xFFFF);
   CHECK_EQ(XGetLanguage(), 1);
   CHECK(XamGetSystemVersion() != 0);
 

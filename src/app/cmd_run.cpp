@@ -107,9 +107,9 @@ int run_run(int argc, char** argv) {
                  "connect controller 0 and play this per-frame controller script (format: docs/kernel.md)");
   app.add_option("--language", title.language, "XGetLanguage / XCONFIG language (1 English, 2 Japanese, 3 German, ...)")
       ->check(CLI::Range(1u, 255u));
-  app.add_option("--game-region", title.game_region, "XGetGameRegion (0x00FF North America, 0x01FF Japan, 0x02FE Europe)")
+  app.add_option("--game-region", title.game_region, "XGetGameRegion (0xFFFF all regions, 0x00FF North America, 0x02FE Europe, ...)")
       ->check(kNonNegative & CLI::Range(0u, 0xFFFFu));
-  app.add_option("--av-pack", title.av_pack, "XGetAVPack (6 HDMI, 3 component, 2 composite, ...)")
+  app.add_option("--av-pack", title.av_pack, "XGetAVPack (6 VGA; titles treat values other than 3, 4, 6, 8 as PAL-only)")
       ->check(kNonNegative & CLI::Range(0u, 255u));
   app.add_flag("--widescreen", title.widescreen, "XCONFIG video flags report a widescreen display");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
@@ -123,6 +123,9 @@ int run_run(int argc, char** argv) {
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
   if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
 
+  if (title.gamertag.empty() || title.gamertag.size() > 15) {
+    throw Error(ExitCode::kUsage, "--gamertag: 1 to 15 characters");
+  }
   title.seed = seed;
   title.profile_signed_in = !no_profile;
   if (!input_script.empty()) {

@@ -48,9 +48,9 @@ struct TitleOptions {
   uint64_t xuid = 0xE000000000000001ull;  // offline XUID (0xE0... prefix)
   bool controller_connected = false;      // --input connects controller 0
   std::vector<InputFrame> input;
-  uint32_t av_pack = 6;             // XGetAVPack: HDMI
+  uint32_t av_pack = 6;             // XGetAVPack: 6 (VGA, what xenia reports)
   uint32_t av_region = 0x00001000;  // XCONFIG_SECURED_AV_REGION: NTSC-M (USA/Canada)
-  uint32_t game_region = 0x00FF;    // XGetGameRegion: North America
+  uint32_t game_region = 0xFFFF;    // XGetGameRegion: all regions, as ExConsoleGameRegion
   uint32_t language = 1;            // XGetLanguage / XCONFIG_USER_LANGUAGE: English
   uint32_t country = 103;           // XCONFIG_USER_COUNTRY: United States
   bool widescreen = false;          // XCONFIG_USER_VIDEO_FLAGS 0x00050000 instead of 0x00040000

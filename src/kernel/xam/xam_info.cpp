@@ -12,6 +12,7 @@ namespace {
 
 using namespace xam;
 
+// AV pack (cable), region and language: the run's configuration.
 void x_get_av_pack(ExportCall& c) { c.ret(c.k.title().options().av_pack); }
 void x_get_game_region(ExportCall& c) { c.ret(c.k.title().options().game_region); }
 void x_get_language(ExportCall& c) { c.ret(c.k.title().options().language); }

@@ -40,7 +40,7 @@ struct XamExports : KernelFixture {
 
 TEST_F(XamExports, ConsoleInfoFollowsTheOptions) {
   EXPECT_EQ(call(0x3CB, {}), 6u);
-  EXPECT_EQ(call(0x3CC, {}), 0xFFu);
+  EXPECT_EQ(call(0x3CC, {}), 0xFFFFu);
   EXPECT_EQ(call(0x3CD, {}), 1u);
   k->title().options().av_pack = 3;
   k->title().options().game_region = 0x02FE;
