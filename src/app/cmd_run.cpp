@@ -71,7 +71,7 @@ int run_run(int argc, char** argv) {
   std::vector<std::string> manifests;
   kernel::TitleOptions title;
   bool no_profile = false;
-  std::string input_script;
+  std::string input_script, launch_data;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -112,6 +112,8 @@ int run_run(int argc, char** argv) {
   app.add_option("--av-pack", title.av_pack, "XGetAVPack (6 VGA; titles treat values other than 3, 4, 6, 8 as PAL-only)")
       ->check(kNonNegative & CLI::Range(0u, 255u));
   app.add_flag("--widescreen", title.widescreen, "XCONFIG video flags report a widescreen display");
+  app.add_option("--launch-data", launch_data,
+                 "the bytes of FILE are the launch data XamLoaderGetLaunchData returns (default: none)");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
@@ -134,6 +136,15 @@ int run_run(int argc, char** argv) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     title.input = kernel::parse_input_script(text, input_script);
     title.controller_connected = true;
+  }
+
+  if (!launch_data.empty()) {
+    std::ifstream in(launch_data, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--launch-data: cannot read " + launch_data);
+    title.launch_data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (title.launch_data.empty() || title.launch_data.size() > 0x10000) {
+      throw Error(ExitCode::kUsage, "--launch-data: the file must hold 1 to 65536 bytes");
+    }
   }
 
   kernel::Process process(xex, kcfg, std::move(title));

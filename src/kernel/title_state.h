@@ -48,6 +48,7 @@ struct TitleOptions {
   uint64_t xuid = 0xE000000000000001ull;  // offline XUID (0xE0... prefix)
   bool controller_connected = false;      // --input connects controller 0
   std::vector<InputFrame> input;
+  std::vector<uint8_t> launch_data;       // what XamLoaderGetLaunchData returns until the title sets its own
   uint32_t av_pack = 6;             // XGetAVPack: 6 (VGA, what xenia reports)
   uint32_t av_region = 0x00001000;  // XCONFIG_SECURED_AV_REGION: NTSC-M (USA/Canada)
   uint32_t game_region = 0xFFFF;    // XGetGameRegion: all regions, as ExConsoleGameRegion

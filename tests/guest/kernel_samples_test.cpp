@@ -65,6 +65,7 @@ TEST(XamRuntimeSample, RunOptionsReachTheTitle) {
   EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\"\n"), std::string::npos) << out;
   EXPECT_NE(out.find("profile: signed in as xdet"), std::string::npos);
   EXPECT_NE(out.find("controller: none"), std::string::npos);
+  EXPECT_NE(out.find("launch data: none"), std::string::npos);
   EXPECT_NE(out.find("boot notification: 0x0000000a 1"), std::string::npos);
   size_t done = out.find("xam_runtime: 0 failure(s)"), high = out.find("terminate notification: high"),
          low = out.find("terminate notification: low");
@@ -79,13 +80,15 @@ TEST(XamRuntimeSample, RunOptionsReachTheTitle) {
 
   std::string dir = scratch("xam_opts");
   std::ofstream(dir + "/pad.txt") << "# frame buttons lt rt lx ly rx ry\n0 0\n2 0x1000 255 0 -32768 0 0 0\n";
+  std::ofstream(dir + "/launch.bin") << "from-dashboard";
   ASSERT_EQ(xdet("run --args \"-level 3\" --no-profile --gamertag nobody --input " + dir + "/pad.txt --seed 9 " +
-                     sample("xam_runtime"),
+                     "--launch-data " + dir + "/launch.bin " + sample("xam_runtime"),
                  &out),
             0)
       << out;
   EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\" -level 3\n"), std::string::npos) << out;
   EXPECT_NE(out.find("profile: none"), std::string::npos);
+  EXPECT_NE(out.find("launch data: 14 bytes: from-dashboard"), std::string::npos);
   EXPECT_EQ(out.find("boot notification: 0x0000000a"), std::string::npos);
   EXPECT_NE(out.find("boot notification: 0x00000012 0"), std::string::npos);
   EXPECT_NE(out.find("controller: packet 1 buttons 0x0000"), std::string::npos);

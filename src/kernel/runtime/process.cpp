@@ -126,6 +126,7 @@ Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions 
   }
   kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
   kernel_->set_memory_map(&map_);
+  kernel_->title().launch_data() = title.launch_data;
   kernel_->title().options() = std::move(title);
   kernel_->title().set_headers(headers, name);
   loader::ImportResolver resolver;
