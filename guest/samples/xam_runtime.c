@@ -206,6 +206,12 @@ static void crypt_checks(void) {
   XeCryptRc4Key(&rc4, "Key", 3);
   XeCryptRc4Ecb(&rc4, text, 9);
   CHECK(bytes_eq((uint8_t*)text, "bbf316e8d940af0ad3"));
+  XECRYPT_AES_STATE aes;
+  uint8_t aes_key[16], aes_in[16], aes_out[16];
+  for (int i = 0; i < 16; ++i) aes_key[i] = (uint8_t)i, aes_in[i] = (uint8_t)(i * 0x11);
+  XeCryptAesKey(&aes, aes_key);
+  XeCryptAesEcb(&aes, aes_in, aes_out, TRUE);
+  CHECK(bytes_eq(aes_out, "69c4e0d86a7b0430d8cdb78070b4c55a"));
   uint8_t r1[8], r2[8];
   CHECK_EQ(XeCryptRandom(r1, 8), 0);
   XeCryptRandom(r2, 8);

@@ -263,6 +263,31 @@ TEST_F(RuntimeExports, ShaStreamingMatchesOneShotAtEveryBoundary) {
   EXPECT_EQ(hex(ref, 16), hex(out, 16));
 }
 
+TEST_F(RuntimeExports, AesMatchesFips197AndCbcChainsTheFeed) {
+  uint32_t st = data.allocate(0x160, 16), key = data.allocate(16, 4), blk = data.allocate(64, 16);
+  for (uint32_t i = 0; i < 16; ++i) mem.write8(key + i, static_cast<uint8_t>(i));
+  call(345, {st, key});
+  EXPECT_EQ(hex(st, 16), "000102030405060708090a0b0c0d0e0f");
+  EXPECT_EQ(hex(st + 0xA0, 16), "13111d7fe3944a17f307a78b4d2b30c5");  // round key 10
+  for (uint32_t i = 0; i < 16; ++i) mem.write8(blk + i, static_cast<uint8_t>(i * 0x11));
+  call(346, {st, blk, blk + 16, 1});
+  EXPECT_EQ(hex(blk + 16, 16), "69c4e0d86a7b0430d8cdb78070b4c55a");
+  call(346, {st, blk + 16, blk + 32, 0});
+  EXPECT_EQ(hex(blk + 32, 16), hex(blk, 16));
+  // CBC over two blocks in one call equals two one-block calls (feed chains).
+  uint32_t iv = data.allocate(16, 4), iv2 = data.allocate(16, 4), a = data.allocate(32, 16), b = data.allocate(32, 16);
+  for (uint32_t i = 0; i < 16; ++i) mem.write8(iv + i, 0xA0), mem.write8(iv2 + i, 0xA0);
+  for (uint32_t i = 0; i < 32; ++i) mem.write8(blk + i, static_cast<uint8_t>(3 * i));
+  call(347, {st, blk, 32, a, iv, 1});
+  call(347, {st, blk, 16, b, iv2, 1});
+  call(347, {st, blk + 16, 16, b + 16, iv2, 1});
+  EXPECT_EQ(hex(a, 32), hex(b, 32));
+  EXPECT_EQ(hex(iv, 16), hex(a + 16, 16));
+  for (uint32_t i = 0; i < 16; ++i) mem.write8(iv + i, 0xA0);
+  call(347, {st, a, 32, b, iv, 0});
+  EXPECT_EQ(hex(b, 32), hex(blk, 32));
+}
+
 TEST_F(RuntimeExports, RandomIsASeededDeterministicStream) {
   auto draw = [&](uint64_t seed) {
     GuestMemory m2;

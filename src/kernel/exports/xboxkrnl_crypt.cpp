@@ -1,4 +1,4 @@
-// XeCrypt: SHA-1 and SHA-256 (streaming state in guest memory, one-shot),
+// XeCrypt: AES-128 (key schedule in guest memory, ECB and CBC), SHA-1 and SHA-256 (streaming state in guest memory, one-shot),
 // HMAC-SHA1, MD5, RC4 and the random generator. Digests come from OpenSSL;
 // the streaming states keep the console's layout {u32 count, u32 chain[],
 // u8 block[64]} in guest memory so a title can copy or inspect them.
@@ -201,6 +201,88 @@ void xe_crypt_rc4_ecb(ExportCall& c) {
   c.mem().write8(st + 257, j);
 }
 
+// XECRYPT_AES_STATE (0x160): the AES-128 encryption key schedule (11 round
+// keys of 16 bytes, FIPS-197 order), then the same round keys in reverse
+// order for decryption. The cipher calls use round key 0 (the key itself)
+// with OpenSSL, so they do not depend on the schedule's layout.
+std::array<uint8_t, 256> aes_sbox() {
+  std::array<uint8_t, 256> sbox{};
+  uint8_t p = 1, q = 1;
+  auto rotl = [](uint8_t x, int s) { return static_cast<uint8_t>(x << s | x >> (8 - s)); };
+  do {
+    p = static_cast<uint8_t>(p ^ (p << 1) ^ (p & 0x80 ? 0x1B : 0));  // p * 3
+    q ^= static_cast<uint8_t>(q << 1);                                 // q / 3
+    q ^= static_cast<uint8_t>(q << 2);
+    q ^= static_cast<uint8_t>(q << 4);
+    if (q & 0x80) q ^= 0x09;
+    sbox[p] = static_cast<uint8_t>(q ^ rotl(q, 1) ^ rotl(q, 2) ^ rotl(q, 3) ^ rotl(q, 4) ^ 0x63);
+  } while (p != 1);
+  sbox[0] = 0x63;
+  return sbox;
+}
+
+void xe_crypt_aes_key(ExportCall& c) {
+  static const std::array<uint8_t, 256> sbox = aes_sbox();
+  uint32_t st = c.arg(0);
+  auto key = read_bytes(c.mem(), c.arg(1), 16);
+  uint8_t w[176];
+  std::copy(key.begin(), key.end(), w);
+  uint8_t rcon = 1;
+  for (int i = 16; i < 176; i += 4) {
+    uint8_t t[4] = {w[i - 4], w[i - 3], w[i - 2], w[i - 1]};
+    if (i % 16 == 0) {
+      uint8_t t0 = t[0];
+      t[0] = static_cast<uint8_t>(sbox[t[1]] ^ rcon);
+      t[1] = sbox[t[2]];
+      t[2] = sbox[t[3]];
+      t[3] = sbox[t0];
+      rcon = static_cast<uint8_t>(rcon << 1 ^ (rcon & 0x80 ? 0x1B : 0));
+    }
+    for (int k = 0; k < 4; ++k) w[i + k] = static_cast<uint8_t>(w[i - 16 + k] ^ t[k]);
+  }
+  c.mem().write_bytes(st, w, 176);
+  for (uint32_t r = 0; r < 11; ++r) c.mem().write_bytes(st + 0xB0 + 16 * r, w + 16 * (10 - r), 16);
+}
+
+bool aes_run(const uint8_t key[16], const uint8_t* iv, const uint8_t* in, uint8_t* out, int n, bool encrypt) {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) return false;
+  int len = 0;
+  bool ok = EVP_CipherInit_ex(ctx, iv ? EVP_aes_128_cbc() : EVP_aes_128_ecb(), nullptr, key, iv, encrypt ? 1 : 0) == 1 &&
+            EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_CipherUpdate(ctx, out, &len, in, n) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  return ok;
+}
+
+std::array<uint8_t, 16> aes_key_of(ExportCall& c, uint32_t st) {
+  std::array<uint8_t, 16> key;
+  c.mem().read_bytes(st, key.data(), 16);
+  return key;
+}
+
+// (state, in, out, encrypt): one 16-byte block.
+void xe_crypt_aes_ecb(ExportCall& c) {
+  auto key = aes_key_of(c, c.arg(0));
+  auto in = read_bytes(c.mem(), c.arg(1), 16);
+  uint8_t out[16];
+  if (aes_run(key.data(), nullptr, in.data(), out, 16, c.arg(3) != 0)) c.mem().write_bytes(c.arg(2), out, 16);
+}
+
+// (state, in, length, out, feed (16-byte IV, updated), encrypt): whole blocks.
+void xe_crypt_aes_cbc(ExportCall& c) {
+  auto key = aes_key_of(c, c.arg(0));
+  uint32_t n = c.arg(2) & ~15u, feed = c.arg(4);
+  bool encrypt = c.arg(5) != 0;
+  if (!n) return;
+  auto in = read_bytes(c.mem(), c.arg(1), n);
+  auto iv = read_bytes(c.mem(), feed, 16);
+  std::vector<uint8_t> out(n);
+  if (!aes_run(key.data(), iv.data(), in.data(), out.data(), static_cast<int>(n), encrypt)) return;
+  c.mem().write_bytes(c.arg(3), out.data(), n);
+  // The feed becomes the last ciphertext block, ready for the next call.
+  c.mem().write_bytes(feed, (encrypt ? out.data() : in.data()) + n - 16, 16);
+}
+
 void xe_crypt_random(ExportCall& c) {
   uint32_t buf = c.arg(0), n = c.arg(1);
   uint8_t piece[4096];
@@ -214,6 +296,9 @@ void xe_crypt_random(ExportCall& c) {
 }
 
 const ExportInfo kExports[] = {
+    {345, "XeCryptAesKey", 2, xe_crypt_aes_key},
+    {346, "XeCryptAesEcb", 4, xe_crypt_aes_ecb},
+    {347, "XeCryptAesCbc", 6, xe_crypt_aes_cbc},
     {386, "XeCryptHmacSha", 10, xe_crypt_hmac_sha},
     {391, "XeCryptMd5", 8, xe_crypt_md5},
     {394, "XeCryptRandom", 2, xe_crypt_random},

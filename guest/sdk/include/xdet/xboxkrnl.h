@@ -193,6 +193,11 @@ int _vsnprintf(char* buffer, SIZE_T count, const char* format, const uint64_t* a
 typedef struct { ULONG count; ULONG state[5]; uint8_t buffer[64]; } XECRYPT_SHA_STATE;
 typedef struct { ULONG count; ULONG state[8]; uint8_t buffer[64]; } XECRYPT_SHA256_STATE;
 typedef struct { uint8_t S[256]; uint8_t i, j; } XECRYPT_RC4_STATE;
+typedef struct { uint8_t keytabenc[11][16]; uint8_t keytabdec[11][16]; } XECRYPT_AES_STATE;
+void XeCryptAesKey(XECRYPT_AES_STATE* state, const uint8_t* key);        /* 0x159 */
+void XeCryptAesEcb(const XECRYPT_AES_STATE* state, const uint8_t* in, uint8_t* out, BOOL encrypt); /* 0x15A */
+void XeCryptAesCbc(const XECRYPT_AES_STATE* state, const uint8_t* in, ULONG length, uint8_t* out, uint8_t* feed,
+                   BOOL encrypt);                                        /* 0x15B */
 void XeCryptShaInit(XECRYPT_SHA_STATE* state);                            /* 0x18F */
 void XeCryptShaUpdate(XECRYPT_SHA_STATE* state, const void* data, ULONG length); /* 0x190 */
 void XeCryptShaFinal(XECRYPT_SHA_STATE* state, uint8_t* out, ULONG out_length); /* 0x191 */
