@@ -4,7 +4,9 @@
 // ExRegisterTitleTerminateNotification, MmQueryStatistics,
 // HalReturnToFirmware, ExTerminateTitleProcess.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <vector>
 
 #include "kernel/exports/exports.h"
 #include "kernel/title_state.h"
