@@ -95,6 +95,11 @@ int run_run(int argc, char** argv) {
                  "the same for every address listed in FILE (one per line, '#' starts a comment)");
   app.add_option("--seed", seed, "recorded in the trace header")
       ->check(kNonNegative);
+  app.add_option("--game-dir", kcfg.game_dir,
+                 "the title's folder behind game:\\ and d:\\ (read-only; default: the XEX's directory)")
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--keep-scratch", kcfg.keep_scratch,
+               "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
@@ -116,6 +121,7 @@ int run_run(int argc, char** argv) {
   process.boot();
   kernel::RunOutcome o = process.run(sched);
   if (writer) writer->flush();
+  if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
 
   ExitCode code = kernel::exit_code_for(o.reason);

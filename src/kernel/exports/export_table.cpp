@@ -19,10 +19,7 @@ const ExportInfo kKnownUnimplemented[] = {
     {22, "ExReleaseReadWriteLock", 1, nullptr},
     {109, "KeInitializeApc", 7, nullptr},
     {122, "KeInsertQueueApc", 4, nullptr},
-    {210, "NtCreateFile", 9, nullptr},
     {227, "NtQueueApcThread", 5, nullptr},
-    {240, "NtReadFile", 8, nullptr},
-    {255, "NtWriteFile", 8, nullptr},
     {299, "RtlImageXexHeaderField", 2, nullptr},
     {404, "XexCheckExecutablePrivilege", 1, nullptr},
     {405, "XexGetModuleHandle", 2, nullptr},
@@ -32,7 +29,8 @@ const ExportInfo kKnownUnimplemented[] = {
 struct Registry {
   std::vector<ExportInfo> all;
   Registry() {
-    for (ExportTable t : {threading_exports(), sync_exports(), rtl_exports(), ob_exports(), debug_exports(), memory_exports()}) {
+    for (ExportTable t : {threading_exports(), sync_exports(), rtl_exports(), ob_exports(), debug_exports(), memory_exports(),
+                          io_exports()}) {
       all.insert(all.end(), t.entries, t.entries + t.count);
     }
     for (const ExportInfo& e : kKnownUnimplemented) {
@@ -68,7 +66,7 @@ std::vector<const ExportInfo*> implemented_exports() {
 uint32_t ExportCall::arg(int n) const {
   if (n < 8) return static_cast<uint32_t>(t.ctx.gpr[3 + n]);
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
-  return k.memory().read32(sp + 0x54 + 8 * (n - 8) + 4);
+  return k.memory().read32(sp + 0x54 + 8 * (n - 8));
 }
 
 DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc, const char* import_name) {

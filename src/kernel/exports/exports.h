@@ -12,7 +12,8 @@
 // xboxkrnl_sync.cpp (events, semaphores, mutants, timers, waits),
 // xboxkrnl_rtl.cpp (critical sections, interlocked lists, spinlocks),
 // xboxkrnl_ob.cpp (handles), xboxkrnl_debug.cpp (DbgPrint, bug checks),
-// xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks).
+// xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks),
+// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,7 +27,8 @@ class ExportCall {
   ExportCall(Kernel& k, Thread& t, uint32_t thunk_pc) : k(k), t(t), thunk_pc(thunk_pc) {}
 
   // Argument n (0-based): r3..r10, then the caller's stack frame
-  // (r1 + 0x54 + 8*(n-8), low word).
+  // (the 32-bit value at r1 + 0x54 + 8*(n-8), xboxkrnl-exports.md §2; the
+  // guest SDK's stack-argument shims store it there too).
   uint32_t arg(int n) const;
   uint64_t arg64(int n) const { return n < 8 ? t.ctx.gpr[3 + n] : arg(n); }
   GuestMemory& mem() const { return k.memory(); }
@@ -63,6 +65,7 @@ class ExportCall {
   TraceField resolved[kMaxResolved];
   uint32_t resolved_count = 0;
   std::string resolved_text;  // storage for one resolved string (e.g. a name)
+  std::string resolved_text2; // and a second one (e.g. a search pattern)
 };
 
 using ExportFn = void (*)(ExportCall&);
@@ -107,6 +110,7 @@ ExportTable rtl_exports();
 ExportTable ob_exports();
 ExportTable debug_exports();
 ExportTable memory_exports();
+ExportTable io_exports();
 
 // Helpers shared by the handler files.
 // Reads the ANSI name of an OBJECT_ATTRIBUTES (0 -> empty).
