@@ -288,6 +288,17 @@ Resolved Namespace::resolve_components(Components comps) const {
     }
     r.rel.push_back(std::move(c));
   }
+  // After '..', the path may now lie under a longer (nested) device name:
+  // it belongs to that device, so the canonical form resolves the same way.
+  Components full = devices_[dev].name;
+  full.insert(full.end(), r.rel.begin(), r.rel.end());
+  for (size_t i = 0; i < devices_.size(); ++i) {
+    const Device& d = devices_[i];
+    if (d.present && d.name.size() > devices_[dev].name.size() && components_prefix(full, d.name)) {
+      dev = static_cast<int>(i);
+    }
+  }
+  r.rel.assign(full.begin() + static_cast<std::ptrdiff_t>(devices_[dev].name.size()), full.end());
   r.device = dev;
   r.canonical = devices_[dev].name_text;
   for (const std::string& c : r.rel) {

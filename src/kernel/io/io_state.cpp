@@ -107,9 +107,15 @@ NtStatus IoState::transfer(const IoRequest& r, FileObject& f, uint64_t now_filet
       return st;
     }
     // Reads: only as much as the file holds past the offset is copied.
-    bounce_.resize(r.length);
+    vfs::FileInfo info;
+    NtStatus st = f.file->info(&info);
+    if (st != kStatusSuccess) return st;
+    uint64_t avail = info.size > r.offset ? info.size - r.offset : 0;
+    uint32_t want = static_cast<uint32_t>(std::min<uint64_t>(r.length, avail));
+    if (r.length && !want) return kStatusEndOfFile;
+    bounce_.resize(want);
     uint32_t got = 0;
-    NtStatus st = f.file->read(r.offset, bounce_.data(), r.length, &got);
+    st = want ? f.file->read(r.offset, bounce_.data(), want, &got) : kStatusSuccess;
     if (st != kStatusSuccess) return st;
     if (r.kind == IoKind::kRead) {
       mem.write_bytes(r.buffer, bounce_.data(), got);
