@@ -97,6 +97,16 @@ TEST(FileIoSample, PassesUnderBothPoliciesWithIdenticalTracesAndLeavesNoScratch)
   EXPECT_EQ(std::system(("test -d " + tmp + "/xdet-scratch-*/Cache0/Saves").c_str()), 0);
   // Without the fixture folder the sample fails its checks (it needs it).
   EXPECT_NE(xdet("run " + sample("file_io"), &out), 0);
+  // The default title folder is the XEX's directory.
+  std::string copy = scratch("file_io_copy");
+  ASSERT_EQ(std::system(("cp -a " + std::string(XDET_FILE_IO_GAME_DIR) + "/. " + copy + "/ && cp " +
+                         sample("file_io") + " " + copy + "/")
+                            .c_str()),
+            0);
+  ASSERT_EQ(xdet("run " + copy + "/file_io.xex", &out), 0) << out;
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  // A missing --game-dir is a usage error.
+  EXPECT_EQ(xdet("run --game-dir " + copy + "/missing " + sample("file_io"), &out), 2) << out;
 }
 
 TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
