@@ -114,6 +114,11 @@ int run_run(int argc, char** argv) {
   app.add_flag("--widescreen", title.widescreen, "XCONFIG video flags report a widescreen display");
   app.add_option("--launch-data", launch_data,
                  "the bytes of FILE are the launch data XamLoaderGetLaunchData returns (default: none)");
+  app.add_option("--game-dir", kcfg.game_dir,
+                 "the title's folder behind game:\\ and d:\\ (read-only; default: the XEX's directory)")
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--keep-scratch", kcfg.keep_scratch,
+               "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
@@ -157,6 +162,7 @@ int run_run(int argc, char** argv) {
   process.boot();
   kernel::RunOutcome o = process.run(sched);
   if (writer) writer->flush();
+  if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
 
   ExitCode code = kernel::exit_code_for(o.reason);

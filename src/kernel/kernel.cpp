@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "kernel/title_state.h"
+#include "kernel/io/io_state.h"
 
 namespace xdet::kernel {
 
@@ -34,6 +35,8 @@ const char* dispatcher_type_name(uint8_t type) {
     case kTypeGate: return "gate";
     case kTypeTimerNotification: return "timer_notification";
     case kTypeTimerSynchronization: return "timer_synchronization";
+    case kTypeFile: return "file";
+    case kTypeSymbolicLink: return "symbolic_link";
   }
   return "unknown";
 }
@@ -52,6 +55,7 @@ Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, K
   mem_.write8(process_ + layout::kProcessType, 1);
   wake_scratch_.reserve(64);
   woken_tids_.reserve(64);
+  io_ = std::make_unique<IoState>(*this);
 }
 
 Kernel::~Kernel() = default;
@@ -365,6 +369,7 @@ uint64_t Kernel::next_deadline() const {
   uint64_t d = kNever;
   if (!timed_waits_.empty()) d = std::min(d, timed_waits_.begin()->first);
   if (!armed_timers_.empty()) d = std::min(d, armed_timers_.begin()->first);
+  d = std::min(d, io_->next_deadline());
   return d;
 }
 

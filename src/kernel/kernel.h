@@ -39,6 +39,7 @@
 namespace xdet::kernel {
 
 class TitleState;
+class IoState;
 
 struct ThreadParams {
   uint32_t entry_pc = 0;
@@ -65,6 +66,11 @@ struct KernelConfig {
   // `contention_all` emits for every contended section.
   std::set<uint32_t> contention_watch;
   bool contention_all = false;
+  // Files (src/vfs): the title's folder behind game:\ and d:\ (empty = the
+  // XEX's directory) and whether the per-run scratch directory survives the
+  // run. Used by the process when it mounts the devices.
+  std::string game_dir;
+  bool keep_scratch = false;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first
@@ -234,6 +240,8 @@ class Kernel {
 
   // ---- the running title (XEX, configuration, XAM state) ----
   TitleState& title() { return *title_; }
+  // ---- files, I/O completion ports, symbolic links (kernel/io) ----
+  IoState& io() { return *io_; }
 
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
@@ -254,6 +262,7 @@ class Kernel {
 
  private:
   friend class KernelTestAccess;
+  friend class IoState;
   bool is_signaled(uint32_t obj, uint8_t type, const Thread& t) const;
   // Consumes one acquisition of `obj` by `t`; returns true if it was an
   // abandoned mutant.
@@ -315,6 +324,7 @@ class Kernel {
   std::function<void(std::string_view)> debug_output_;
   std::vector<uint32_t> woken_tids_;
   std::unique_ptr<TitleState> title_;
+  std::unique_ptr<IoState> io_;
 };
 
 }  // namespace xdet::kernel

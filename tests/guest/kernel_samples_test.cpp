@@ -115,6 +115,59 @@ TEST(UnimplementedImport, StopsWithExit8NamingIt) {
   EXPECT_NE(trace.find("\"module\":\"xam.xex\""), std::string::npos);
 }
 
+// Files: the sample's game folder comes from --game-dir; cache:\ is a fresh
+// scratch directory per run (removed afterwards), so two cold runs see the
+// same files and give the same trace, under both policies.
+TEST(FileIoSample, PassesUnderBothPoliciesWithIdenticalTracesAndLeavesNoScratch) {
+  std::string a = scratch("file_io_a"), b = scratch("file_io_b"), s = scratch("file_io_strict");
+  std::string game = " --game-dir " + std::string(XDET_FILE_IO_GAME_DIR) + " ";
+  std::string tmp = scratch("file_io_tmp");
+  std::string env = "TMPDIR=" + tmp + " ";
+  std::string out;
+  ASSERT_EQ(std::system((env + XDET_BINARY + " run" + game + "--trace " + a + "/t.jsonl " + sample("file_io") + " >" +
+                         a + "/out.txt 2>&1")
+                            .c_str()),
+            0)
+      << slurp(a + "/out.txt");
+  out = slurp(a + "/out.txt");
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  ASSERT_EQ(xdet("run" + game + "--trace " + b + "/t.jsonl " + sample("file_io"), &out), 0) << out;
+  std::string ta = slurp(a + "/t.jsonl");
+  EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  // Canonical guest paths in args_resolved.path; no host path anywhere.
+  EXPECT_NE(ta.find("\"path\":\"\\\\Device\\\\Cdrom0\\\\data.BIN\""), std::string::npos);
+  EXPECT_NE(ta.find("\\\\Device\\\\Harddisk0\\\\Cache0\\\\saves\\\\slot0.sav"), std::string::npos);
+  EXPECT_EQ(ta.find(XDET_FILE_IO_GAME_DIR), std::string::npos);
+  EXPECT_EQ(ta.find("xdet-scratch"), std::string::npos);
+  // The scratch directory was removed at exit.
+  EXPECT_EQ(std::system(("test -z \"$(ls -A " + tmp + ")\"").c_str()), 0);
+  ASSERT_EQ(xdet("run --sched-policy strict" + game + "--trace " + s + "/t.jsonl " + sample("file_io"), &out), 0)
+      << out;
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  // --keep-scratch keeps it and says where.
+  ASSERT_EQ(std::system((env + XDET_BINARY + " run --keep-scratch" + game + sample("file_io") + " >" + s +
+                         "/keep.txt 2>&1")
+                            .c_str()),
+            0);
+  out = slurp(s + "/keep.txt");
+  EXPECT_NE(out.find("scratch directory kept at " + tmp + "/xdet-scratch-"), std::string::npos) << out;
+  EXPECT_EQ(std::system(("test -d " + tmp + "/xdet-scratch-*/Cache0/Saves").c_str()), 0);
+  // Without the fixture folder the sample fails its checks (it needs it).
+  EXPECT_NE(xdet("run " + sample("file_io"), &out), 0);
+  // The default title folder is the XEX's directory.
+  std::string copy = scratch("file_io_copy");
+  ASSERT_EQ(std::system(("cp -a " + std::string(XDET_FILE_IO_GAME_DIR) + "/. " + copy + "/ && cp " +
+                         sample("file_io") + " " + copy + "/")
+                            .c_str()),
+            0);
+  ASSERT_EQ(xdet("run " + copy + "/file_io.xex", &out), 0) << out;
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  // A missing --game-dir is a usage error.
+  EXPECT_EQ(xdet("run --game-dir " + copy + "/missing " + sample("file_io"), &out), 2) << out;
+}
+
 TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   std::string aging = scratch("starv_aging"), aging2 = scratch("starv_aging2"), strict = scratch("starv_strict");
   std::string out;

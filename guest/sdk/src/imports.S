@@ -116,7 +116,7 @@ XDET_IMPORT NtOpenSymbolicLinkObject, 0, 0x0E0
 XDET_IMPORT NtProtectVirtualMemory, 0, 0x0E1
 XDET_IMPORT NtPulseEvent, 0, 0x0E2
 XDET_IMPORT NtQueueApcThread, 0, 0x0E3
-XDET_IMPORT NtQueryDirectoryFile, 0, 0x0E4
+XDET_IMPORT_STACKARGS NtQueryDirectoryFile, 0, 0x0E4, 9
 XDET_IMPORT NtQueryEvent, 0, 0x0E6
 XDET_IMPORT NtQueryFullAttributesFile, 0, 0x0E7
 XDET_IMPORT NtQueryInformationFile, 0, 0x0E8

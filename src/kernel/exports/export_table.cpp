@@ -19,10 +19,7 @@ const ExportInfo kKnownUnimplemented[] = {
     {22, "ExReleaseReadWriteLock", 1, nullptr},
     {109, "KeInitializeApc", 7, nullptr},
     {122, "KeInsertQueueApc", 4, nullptr},
-    {210, "NtCreateFile", 9, nullptr},
     {227, "NtQueueApcThread", 5, nullptr},
-    {240, "NtReadFile", 8, nullptr},
-    {255, "NtWriteFile", 8, nullptr},
 };
 
 struct Registry {
@@ -57,7 +54,8 @@ std::vector<SubsystemTable> module_subsystems(KernelModule module) {
   if (module == KernelModule::kXam) return xam_subsystems();
   return {{"threading", threading_exports}, {"sync", sync_exports},       {"rtl", rtl_exports},
           {"ob", ob_exports},               {"debug", debug_exports},     {"memory", memory_exports},
-          {"modules", modules_exports},     {"strings", strings_exports}, {"crypt", crypt_exports}};
+          {"modules", modules_exports},     {"strings", strings_exports}, {"crypt", crypt_exports},
+          {"io", io_exports}};
 }
 
 const ExportInfo* find_module_export(KernelModule module, uint16_t ordinal) {

@@ -20,7 +20,8 @@
 // xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks),
 // xboxkrnl_modules.cpp (Xex*, configuration, title termination),
 // xboxkrnl_strings.cpp (Rtl strings, time fields, sprintf family),
-// xboxkrnl_crypt.cpp (XeCrypt*).
+// xboxkrnl_crypt.cpp (XeCrypt*),
+// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -73,6 +74,7 @@ class ExportCall {
   TraceField resolved[kMaxResolved];
   uint32_t resolved_count = 0;
   std::string resolved_text;  // storage for one resolved string (e.g. a name)
+  std::string resolved_text2; // and a second one (e.g. a search pattern)
 };
 
 using ExportFn = void (*)(ExportCall&);
@@ -133,6 +135,7 @@ ExportTable memory_exports();
 ExportTable modules_exports();
 ExportTable strings_exports();
 ExportTable crypt_exports();
+ExportTable io_exports();
 
 // One subsystem of a module's table, for listings.
 struct SubsystemTable {

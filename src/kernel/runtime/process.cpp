@@ -6,11 +6,17 @@
 
 #include "kernel/exports/exports.h"
 #include "kernel/title_state.h"
+#include "kernel/io/io_state.h"
 
 namespace xdet::kernel {
 
 namespace {
 constexpr uint32_t kScLev2 = 2;
+// The console's names: a title boots from the disc drive; the hard disk's
+// data partition and its cache partition are writable.
+constexpr const char* kTitleDevice = "\\Device\\Cdrom0";
+constexpr const char* kHddPartition1 = "\\Device\\Harddisk0\\Partition1";
+constexpr const char* kHddCache0 = "\\Device\\Harddisk0\\Cache0";
 }
 
 uint64_t CpuThreadRunner::timebase(void* user, const cpu::PpcContext&, uint64_t retired) {
@@ -129,6 +135,7 @@ Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions 
   kernel_->title().launch_data() = title.launch_data;
   kernel_->title().options() = std::move(title);
   kernel_->title().set_headers(headers, name);
+  mount_files(xex_path);
   loader::ImportResolver resolver;
   resolver.variable_address = [this](exports::KernelModule m, uint16_t ordinal) -> std::optional<uint32_t> {
     if (m != exports::KernelModule::kXboxkrnl) return std::nullopt;
@@ -144,6 +151,30 @@ Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions 
 Process::~Process() {
   for (const auto& t : kernel_->threads()) {
     if (t->runner_data) cpu_.detach(t->ctx);
+  }
+}
+
+void Process::mount_files(const std::string& xex_path) {
+  const KernelConfig& cfg = kernel_->config();
+  std::string game_dir = cfg.game_dir;
+  if (game_dir.empty()) {
+    size_t slash = xex_path.find_last_of('/');
+    game_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : xex_path.substr(0, slash);
+  }
+  vfs::FileSystem& fs = kernel_->io().fs();
+  std::string error;
+  if (!fs.mount(kTitleDevice, game_dir, true, vfs::VolumeKind::kDisc, &error)) {
+    throw Error(cfg.game_dir.empty() ? ExitCode::kBadInput : ExitCode::kUsage, "game directory: " + error);
+  }
+  fs.names().add_link("game:", kTitleDevice);
+  fs.names().add_link("d:", kTitleDevice);
+  scratch_ = vfs::ScratchDir::create("", &error);
+  if (!scratch_) throw Error(ExitCode::kInternal, error);
+  scratch_->set_keep(cfg.keep_scratch);
+  fs.set_scratch_root(scratch_->path());
+  if (fs.mount_scratch(kHddPartition1, "Partition1") != kStatusSuccess ||
+      fs.mount_scratch(kHddCache0, "Cache0", "cache:") != kStatusSuccess) {
+    throw Error(ExitCode::kInternal, "cannot create the scratch devices under " + scratch_->path());
   }
 }
 

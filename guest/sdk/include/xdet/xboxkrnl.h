@@ -171,6 +171,29 @@ NTSTATUS NtReadFile(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_cont
                     PVOID buffer, ULONG length, LARGE_INTEGER* offset);  /* 0x0F0 */
 NTSTATUS NtWriteFile(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_context, IO_STATUS_BLOCK* iosb,
                      const void* buffer, ULONG length, LARGE_INTEGER* offset); /* 0x0FF */
+NTSTATUS NtReadFileScatter(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_context, IO_STATUS_BLOCK* iosb,
+                           PVOID* segments, ULONG length, LARGE_INTEGER* offset); /* 0x0F1 */
+NTSTATUS NtQueryInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                                ULONG info_class);                       /* 0x0E8 */
+NTSTATUS NtSetInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                              ULONG info_class);                         /* 0x0F7 */
+NTSTATUS NtQueryFullAttributesFile(OBJECT_ATTRIBUTES* attributes, FILE_NETWORK_OPEN_INFORMATION* info); /* 0x0E7 */
+NTSTATUS NtQueryVolumeInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                                      ULONG info_class);                 /* 0x0EF */
+NTSTATUS NtQueryDirectoryFile(HANDLE directory, HANDLE event, PVOID apc_routine, PVOID apc_context,
+                              IO_STATUS_BLOCK* iosb, FILE_DIRECTORY_INFORMATION* info, ULONG length,
+                              ANSI_STRING* pattern, BOOLEAN restart_scan); /* 0x0E4 (9 args: SDK shim) */
+NTSTATUS NtFlushBuffersFile(HANDLE file, IO_STATUS_BLOCK* iosb);         /* 0x0DB */
+NTSTATUS NtCreateIoCompletion(HANDLE* handle, ULONG access, OBJECT_ATTRIBUTES* attributes,
+                              ULONG concurrent_threads);                 /* 0x0D3 */
+NTSTATUS NtSetIoCompletion(HANDLE port, ULONG key_context, ULONG apc_context, NTSTATUS status,
+                           ULONG information);                           /* 0x0F8 */
+NTSTATUS NtRemoveIoCompletion(HANDLE port, ULONG* key_context, ULONG* apc_context, IO_STATUS_BLOCK* iosb,
+                              LARGE_INTEGER* timeout);                   /* 0x0F4 */
+NTSTATUS ObCreateSymbolicLink(ANSI_STRING* link, ANSI_STRING* target);   /* 0x103 */
+NTSTATUS ObDeleteSymbolicLink(ANSI_STRING* link);                        /* 0x104 */
+NTSTATUS NtOpenSymbolicLinkObject(HANDLE* handle, OBJECT_ATTRIBUTES* attributes); /* 0x0E0 */
+NTSTATUS NtQuerySymbolicLinkObject(HANDLE handle, ANSI_STRING* target);  /* 0x0EC */
 
 /* Modules & system */
 NTSTATUS XexGetModuleHandle(const char* name, PVOID* module);            /* 0x195 */
