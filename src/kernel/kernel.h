@@ -71,6 +71,8 @@ struct KernelConfig {
   // run. Used by the process when it mounts the devices.
   std::string game_dir;
   bool keep_scratch = false;
+  // Where XAM content packages live ("" = <scratch>/Content, fresh per run).
+  std::string content_dir;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first

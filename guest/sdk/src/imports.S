@@ -306,8 +306,10 @@ XDET_IMPORT_STACKARGS XamUserReadProfileSettings, 1, 0x219, 9
 XDET_IMPORT XamUserWriteProfileSettings, 1, 0x21A
 XDET_IMPORT XamUserGetSigninInfo, 1, 0x227
 XDET_IMPORT XamEnumerate, 1, 0x250
+XDET_IMPORT XamContentCreate, 1, 0x258
 XDET_IMPORT_STACKARGS XamContentCreateEx, 1, 0x259, 9
 XDET_IMPORT XamContentClose, 1, 0x25A
+XDET_IMPORT XamContentDelete, 1, 0x25B
 XDET_IMPORT XamContentCreateEnumerator, 1, 0x25C
 XDET_IMPORT XamContentGetDeviceData, 1, 0x25E
 XDET_IMPORT XamGetExecutionId, 1, 0x280

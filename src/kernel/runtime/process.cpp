@@ -176,6 +176,7 @@ void Process::mount_files(const std::string& xex_path) {
       fs.mount_scratch(kHddCache0, "Cache0", "cache:") != kStatusSuccess) {
     throw Error(ExitCode::kInternal, "cannot create the scratch devices under " + scratch_->path());
   }
+  kernel_->title().set_content_root(cfg.content_dir.empty() ? scratch_->path() + "/Content" : cfg.content_dir);
 }
 
 uint32_t Process::title_id() const { return module_.execution ? module_.execution->title_id : 0; }

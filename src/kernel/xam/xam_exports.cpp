@@ -13,10 +13,14 @@ std::vector<SubsystemTable> xam_subsystems() {
 namespace xam {
 
 void complete_overlapped(ExportCall& c, uint32_t ov, uint32_t result, uint32_t length) {
+  complete_overlapped(c, ov, result, length, result);
+}
+
+void complete_overlapped(ExportCall& c, uint32_t ov, uint32_t result, uint32_t length, uint32_t extended) {
   GuestMemory& mem = c.mem();
   mem.write32(ov + 0x00, result);
   mem.write32(ov + 0x04, length);
-  mem.write32(ov + 0x18, result);
+  mem.write32(ov + 0x18, extended);
   uint32_t event = mem.read32(ov + 0x0C);
   if (event) {
     uint32_t obj;

@@ -12,6 +12,29 @@
 #define ERROR_DEVICE_NOT_CONNECTED 1167
 #define ERROR_NOT_FOUND 1168
 #define ERROR_NO_SUCH_USER 1317
+#define ERROR_FILE_NOT_FOUND 2
+#define ERROR_PATH_NOT_FOUND 3
+#define ERROR_ACCESS_DENIED 5
+#define ERROR_ALREADY_EXISTS 183
+
+/* Content packages: XCONTENT_DATA and the creation dispositions. */
+#define XCONTENTTYPE_SAVEDGAME 0x00000001
+#define XCONTENTTYPE_MARKETPLACE 0x00000002
+#define XCONTENTDEVICE_HARDDRIVE 1
+#define XCONTENT_CREATE_NEW 1
+#define XCONTENT_CREATE_ALWAYS 2
+#define XCONTENT_OPEN_EXISTING 3
+#define XCONTENT_OPEN_ALWAYS 4
+#define XCONTENT_TRUNCATE_EXISTING 5
+#define XCONTENT_DISPOSITION_CREATED 1
+#define XCONTENT_DISPOSITION_OPENED 2
+typedef struct _XCONTENT_DATA {
+  ULONG DeviceID;
+  ULONG ContentType;
+  uint16_t DisplayName[128];
+  char FileName[42];
+  char Padding[2];
+} XCONTENT_DATA; /* 0x134 bytes */
 
 typedef struct _XINPUT_GAMEPAD {
   USHORT wButtons;
@@ -124,6 +147,10 @@ ULONG XamEnumerate(HANDLE enumerator, ULONG flags, PVOID buffer, ULONG size, ULO
                    XOVERLAPPED* overlapped);                             /* 0x250 */
 ULONG XamContentCreateEnumerator(ULONG user, ULONG device, ULONG content_type, ULONG flags, ULONG count,
                                  ULONG* buffer_size, HANDLE* enumerator); /* 0x25C */
+ULONG XamContentCreate(ULONG user, const char* root, const XCONTENT_DATA* data, ULONG flags, ULONG* disposition,
+                       ULONG* license_mask, XOVERLAPPED* overlapped);  /* 0x258 */
+ULONG XamContentClose(const char* root, XOVERLAPPED* overlapped);        /* 0x25A */
+ULONG XamContentDelete(ULONG user, const XCONTENT_DATA* data, XOVERLAPPED* overlapped); /* 0x25B */
 ULONG XMsgInProcessCall(ULONG app, ULONG message, ULONG param1, ULONG param2); /* 0x1F4 */
 ULONG XMsgStartIORequest(ULONG app, ULONG message, XOVERLAPPED* overlapped, PVOID buffer, ULONG size); /* 0x1F7 */
 
