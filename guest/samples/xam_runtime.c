@@ -291,6 +291,34 @@ static void content_packages(void) {
   printf("content: saved game created, written, listed, reopened, deleted\n");
 }
 
+/* A XAM task runs on its own thread; its handle is signalled when it ends. */
+static volatile ULONG g_task_message;
+static ULONG task_callback(PVOID message) {
+  g_task_message = (ULONG)message;
+  return 0;
+}
+
+static void task_and_network(void) {
+  HANDLE task = 0;
+  CHECK_EQ(XamTaskSchedule((PVOID)task_callback, (PVOID)0x5157, 0, &task), 0);
+  CHECK_EQ(NtWaitForSingleObjectEx(task, 0, 0, 0), STATUS_SUCCESS);
+  CHECK_EQ(g_task_message, 0x5157);
+  CHECK(XamTaskCloseHandle(task));
+
+  static WSADATA wsa;
+  static uint8_t xnaddr[36];
+  CHECK_EQ(NetDll_WSAStartup(1, 0x0202, &wsa), 0);
+  CHECK_EQ(wsa.wVersion, 0x0202);
+  CHECK_EQ(NetDll_XNetStartup(1, 0), 0);
+  CHECK_EQ(NetDll_XNetGetEthernetLinkStatus(1), 0);
+  CHECK_EQ(NetDll_XNetGetTitleXnAddr(1, xnaddr), XNET_GET_XNADDR_NONE);
+  CHECK_EQ(NetDll_socket(1, 2, 1, 6), 0xFFFFFFFF);
+  CHECK_EQ(NetDll_WSAGetLastError(), WSAENETDOWN);
+  CHECK_EQ(NetDll_XNetCleanup(1), 0);
+  CHECK_EQ(NetDll_WSACleanup(1), 0);
+  printf("task: ran with message 0x%lx; network: no link\n", (unsigned long)g_task_message);
+}
+
 static void xam_checks(void) {
   CHECK_EQ(XGetAVPack(), 6);
   CHECK_EQ(XGetGameRegion(), 0xFFFF);
@@ -441,6 +469,7 @@ int main(void) {
   string_checks();
   crypt_checks();
   xam_checks();
+  task_and_network();
   NtCreateEvent(&g_never, 0, NotificationEvent, FALSE);
   spawn_named("waiter", waiter, 0, 2, 0);
   printf("xam_runtime: %d failure(s)\n", g_failures);

@@ -140,6 +140,11 @@ class TitleState {
   std::map<std::string, OpenContent>& open_content() { return open_content_; }
   uint32_t next_content_device = 0;
 
+  // --- networking (xam_net.cpp) ---
+  std::map<uint32_t, uint32_t>& wsa_last_error() { return wsa_last_error_; }  // by tid
+  uint32_t wsa_startups = 0;
+  uint32_t xnet_startups = 0;
+
  private:
   TitleOptions options_;
   xex::XexFile headers_;
@@ -163,6 +168,7 @@ class TitleState {
   std::map<uint32_t, Enumerator> enumerators_;
   std::optional<vfs::ContentStore> content_store_;
   std::map<std::string, OpenContent> open_content_;
+  std::map<uint32_t, uint32_t> wsa_last_error_;
   std::map<uint32_t, std::vector<uint8_t>> profile_settings_;
 };
 

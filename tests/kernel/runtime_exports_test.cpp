@@ -312,9 +312,9 @@ TEST_F(RuntimeExports, RandomIsASeededDeterministicStream) {
 
 TEST_F(RuntimeExports, UnimplementedImportsNameModuleOrdinalAndCaller) {
   DispatchResult r;
-  call_export(*k, *t, KernelModule::kXam, 0x1AF, {0}, &r);  // XamTaskSchedule
+  call_export(*k, *t, KernelModule::kXam, 0x1A4, {0}, &r);  // XamLoaderLaunchTitle
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("xam.xex!XamTaskSchedule (ordinal 431) called from 82012340"), std::string::npos)
+  EXPECT_NE(r.message.find("xam.xex!XamLoaderLaunchTitle (ordinal 420) called from 82012340"), std::string::npos)
       << r.message;
   call_export(*k, *t, kKrnl, 227, {0}, &r);  // NtQueueApcThread
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);

@@ -274,6 +274,13 @@ XDET_IMPORT XAudioGetRenderDriverTic, 0, 0x34C
 XDET_IMPORT XAudioEnableDucker, 0, 0x34D
 /* ---- xam.xex ---- */
 XDET_IMPORT NetDll_WSAStartup, 1, 0x001
+XDET_IMPORT NetDll_WSACleanup, 1, 0x002
+XDET_IMPORT NetDll_socket, 1, 0x003
+XDET_IMPORT NetDll_WSAGetLastError, 1, 0x01B
+XDET_IMPORT NetDll_XNetStartup, 1, 0x033
+XDET_IMPORT NetDll_XNetCleanup, 1, 0x034
+XDET_IMPORT NetDll_XNetGetTitleXnAddr, 1, 0x049
+XDET_IMPORT NetDll_XNetGetEthernetLinkStatus, 1, 0x04B
 XDET_IMPORT XamInputGetCapabilities, 1, 0x190
 XDET_IMPORT XamInputGetState, 1, 0x191
 XDET_IMPORT XamInputSetState, 1, 0x192
@@ -287,6 +294,7 @@ XDET_IMPORT XamLoaderGetLaunchDataSize, 1, 0x1A7
 XDET_IMPORT XamLoaderGetLaunchData, 1, 0x1A8
 XDET_IMPORT XamLoaderTerminateTitle, 1, 0x1A9
 XDET_IMPORT XamTaskSchedule, 1, 0x1AF
+XDET_IMPORT XamTaskCloseHandle, 1, 0x1B1
 XDET_IMPORT XamTaskShouldExit, 1, 0x1B3
 XDET_IMPORT XamGetCurrentTitleId, 1, 0x1CF
 XDET_IMPORT XamAlloc, 1, 0x1EA

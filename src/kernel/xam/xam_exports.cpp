@@ -7,7 +7,7 @@ namespace xdet::kernel {
 std::vector<SubsystemTable> xam_subsystems() {
   return {{"info", xam_info_exports}, {"user", xam_user_exports},       {"input", xam_input_exports},
           {"notify", xam_notify_exports}, {"ui", xam_ui_exports}, {"content", xam_content_exports},
-          {"msg", xam_msg_exports}};
+          {"msg", xam_msg_exports}, {"task", xam_task_exports}, {"net", xam_net_exports}};
 }
 
 namespace xam {

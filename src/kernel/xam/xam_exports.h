@@ -19,6 +19,8 @@ ExportTable xam_notify_exports();   // xam_notify.cpp: notification listeners
 ExportTable xam_ui_exports();       // xam_ui.cpp: system UI
 ExportTable xam_content_exports();  // xam_content.cpp: content packages
 ExportTable xam_msg_exports();      // xam_msg.cpp: XMsg*, overlapped results, XamEnumerate
+ExportTable xam_net_exports();      // xam_net.cpp: Winsock and XNet, with no network cable
+ExportTable xam_task_exports();     // xam_task.cpp: XamTaskSchedule
 std::vector<SubsystemTable> xam_subsystems();
 
 namespace xam {
