@@ -7,9 +7,9 @@ namespace {
 
 TEST(ExportNames, TablesMatchTheFacts) {
   // 256 from the spec plus the XeCrypt exports titles call at boot
-  // (AesKey/Ecb/Cbc, HmacSha, Md5, Rc4Key/Ecb, Sha256 x4) from xenia's
-  // xboxkrnl table.
-  EXPECT_EQ(kXboxkrnlExportCount, 267u);
+  // (AesKey/Ecb/Cbc, HmacSha, Md5, Rc4Key/Ecb, Sha256 x4) and the Rtl
+  // counted-string and printf-family exports from xenia's xboxkrnl table.
+  EXPECT_EQ(kXboxkrnlExportCount, 283u);
   // xam: 52 from the spec plus the networking, task, user and content
   // exports from xenia's xam table.
   EXPECT_EQ(kXamExportCount, 97u);
@@ -21,6 +21,8 @@ TEST(ExportNames, XeCryptOrdinals) {
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x182)->name, "XeCryptHmacSha");
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x310)->name, "XeCryptSha256Init");
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x313)->name, "XeCryptSha256");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x151)->name, "_vswprintf");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x114)->name, "RtlAnsiStringToUnicodeString");
 }
 
 TEST(ExportNames, LookupByOrdinalAndName) {
