@@ -182,6 +182,7 @@ class Kernel {
   // previous signal state (was it set).
   bool set_timer(Thread* caller, uint32_t timer, int64_t due_100ns, uint32_t period_ms);
   bool cancel_timer(uint32_t timer);
+  bool timer_armed(uint32_t timer) const { return timer_state_.count(timer) != 0; }
 
   // ---- waits ----
   // `timeout` null = infinite; else 100 ns units (< 0 relative, > 0

@@ -55,7 +55,7 @@ std::vector<SubsystemTable> module_subsystems(KernelModule module) {
   return {{"threading", threading_exports}, {"sync", sync_exports},       {"rtl", rtl_exports},
           {"ob", ob_exports},               {"debug", debug_exports},     {"memory", memory_exports},
           {"modules", modules_exports},     {"strings", strings_exports}, {"crypt", crypt_exports},
-          {"io", io_exports}};
+          {"io", io_exports},               {"sync", sync_info_exports}};
 }
 
 const ExportInfo* find_module_export(KernelModule module, uint16_t ordinal) {

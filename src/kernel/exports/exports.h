@@ -15,6 +15,7 @@
 //
 // xboxkrnl handlers are split by subsystem like xenia: xboxkrnl_threading.cpp,
 // xboxkrnl_sync.cpp (events, semaphores, mutants, timers, waits),
+// xboxkrnl_sync_info.cpp (NtQuery* of those objects, interrupt time),
 // xboxkrnl_rtl.cpp (critical sections, interlocked lists, spinlocks),
 // xboxkrnl_ob.cpp (handles), xboxkrnl_debug.cpp (DbgPrint, bug checks),
 // xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks),
@@ -136,6 +137,7 @@ ExportTable modules_exports();
 ExportTable strings_exports();
 ExportTable crypt_exports();
 ExportTable io_exports();
+ExportTable sync_info_exports();
 
 // One subsystem of a module's table, for listings.
 struct SubsystemTable {
