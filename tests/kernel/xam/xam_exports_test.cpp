@@ -202,6 +202,24 @@ TEST_F(XamExports, InputScriptErrorsNameTheLine) {
   }
 }
 
+TEST_F(XamExports, GuideScreensOpenAndCloseAndFeaturesAreOff) {
+  uint32_t id = buf(4), param = buf(4);
+  uint32_t sys = call(0x28A, {0x1});
+  while (call(0x28B, {sys, 0, id, param})) {
+  }
+  for (uint16_t ord : {0x2BF, 0x2C4, 0x2C5, 0x2C7, 0x2D5}) {
+    EXPECT_EQ(call(ord, {0, 0, 0, 0}), 0u) << ord;
+    ASSERT_EQ(call(0x28B, {sys, 0, id, param}), 1u);
+    EXPECT_EQ(mem.read32(id), 9u);
+    EXPECT_EQ(mem.read32(param), 1u);
+    ASSERT_EQ(call(0x28B, {sys, 0, id, param}), 1u);
+    EXPECT_EQ(mem.read32(param), 0u);
+    EXPECT_EQ(call(0x2EC, {}), 0u);
+  }
+  EXPECT_EQ(call(0x2BF, {7}), 87u);
+  EXPECT_EQ(call(0x200, {1}), 0u);
+}
+
 TEST_F(XamExports, BootNotificationsGoToTheFirstSystemListenerOnly) {
   uint32_t id = buf(4), param = buf(4);
   uint32_t live = call(0x28A, {0x2});  // Live area only: not the boot set
