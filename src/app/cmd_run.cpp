@@ -78,7 +78,7 @@ int run_run(int argc, char** argv) {
                "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
                "8 unimplemented import, 130 interrupted.",
                "xdet run"};
-  app.option_defaults()->always_capture_default();
+  configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
   app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
   app.add_option("--exit-state", exit_path,

@@ -8,6 +8,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "base/error.h"
 #include "cpu/cpu.h"
@@ -35,31 +36,17 @@ void write_all(int fd, const uint8_t* p, size_t n) {
 int run_run_elf(int argc, char** argv) {
   std::string path;
   bool stats = false;
-  uint64_t max_insns = UINT64_MAX;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf(
-          "usage: xdet run-elf [--stats] [--max-instructions N] FILE\n"
-          "Runs a static big-endian PowerPC ELF (32- or 64-bit). System calls: write (4)\n"
-          "to fd 1/2, exit (1), exit_group (234). The exit status is the guest's.\n"
-          "--stats prints retired instructions, wall time and MIPS to stderr.\n");
-      return 0;
-    } else if (a == "--stats") {
-      stats = true;
-    } else if (a == "--max-instructions" && i + 1 < argc) {
-      char* end = nullptr;
-      max_insns = std::strtoull(argv[++i], &end, 0);
-      if (!end || *end) throw Error(ExitCode::kUsage, "bad --max-instructions value");
-    } else if (!a.empty() && a[0] == '-') {
-      throw Error(ExitCode::kUsage, "unknown option " + a);
-    } else if (path.empty()) {
-      path = a;
-    } else {
-      throw Error(ExitCode::kUsage, "more than one ELF file given");
-    }
-  }
-  if (path.empty()) throw Error(ExitCode::kUsage, "usage: xdet run-elf [--stats] [--max-instructions N] FILE");
+  uint64_t max_insns = 0;
+  CLI::App app{"Runs a static big-endian PowerPC ELF (32- or 64-bit). System calls: write (4)\n"
+               "to fd 1/2, exit (1), exit_group (234). The exit status is the guest's.",
+               "xdet run-elf"};
+  configure_app(app);
+  app.add_option("file", path, "the ELF to run")->required();
+  app.add_flag("--stats", stats, "print retired instructions, wall and CPU time and MIPS to stderr");
+  app.add_option("--max-instructions", max_insns, "stop after N retired instructions (exit 6; 0 = no limit)")
+      ->check(kNonNegative);
+  if (auto rc = parse_cli(app, "run-elf", argc, argv)) return *rc;
+  if (max_insns == 0) max_insns = UINT64_MAX;
 
   cpu::ElfImage elf = cpu::ElfImage::load_file(path);
   GuestMemory mem;

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "app/commands.h"
+#include "app/version.h"
 #include "base/error.h"
 
 namespace xdet::app {
@@ -23,7 +24,7 @@ const Command kCommands[] = {
 };
 
 void print_usage(FILE* out) {
-  std::fprintf(out, "usage: xdet <command> [options]\n\ncommands:\n");
+  std::fprintf(out, "usage: xdet <command> [options]\n       xdet --version\n\ncommands:\n");
   for (const Command& c : kCommands) {
     if (c.name) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
   }
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? xdet::to_int(xdet::ExitCode::kUsage) : 0;
+  }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "-V")) {
+    print_version(stdout);
+    return 0;
   }
   for (const Command& c : kCommands) {
     if (c.name && !std::strcmp(argv[1], c.name)) {

@@ -22,6 +22,7 @@ enum class ExitCode : int {
   kWedge = 7,           // deadlock or livelock detected by the scheduler
   kUnimplemented = 8,   // unimplemented kernel import or system call
   kTestFailure = 9,     // ppc-test: at least one test failed
+  kOutputError = 10,    // an output file (trace, exit state, report, XEX) cannot be written
   kInternal = 70,       // a bug in xdet itself
   kInterrupted = 130,   // SIGINT/SIGTERM
 };
@@ -49,6 +50,12 @@ template <typename... Args>
 [[noreturn]] void throw_input_error(fmt::format_string<Args...> f, Args&&... args) {
   throw InputError(fmt::format(f, std::forward<Args>(args)...));
 }
+
+// An output file that cannot be created or written: names the file and why.
+class OutputError : public Error {
+ public:
+  explicit OutputError(std::string message) : Error(ExitCode::kOutputError, std::move(message)) {}
+};
 
 const char* exit_code_name(ExitCode code);
 

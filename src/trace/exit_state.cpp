@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/output_file.h"
 #include "trace/jsonl_writer.h"
 
 namespace xdet::trace {
@@ -81,11 +82,7 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o) {
 
 void write_exit_state(const std::string& path, const Kernel& k, const RunOutcome& o) {
   std::string text = render_exit_state(k, o);
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw Error(ExitCode::kUsage, fmt::format("cannot open exit-state file {}: {}", path, std::strerror(errno)));
-  size_t n = std::fwrite(text.data(), 1, text.size(), f);
-  bool ok = n == text.size() && std::fclose(f) == 0;
-  if (!ok) throw Error(ExitCode::kInternal, fmt::format("writing exit-state file {} failed", path));
+  write_output_file(path, text.data(), text.size(), "exit-state file");
 }
 
 }  // namespace xdet::trace

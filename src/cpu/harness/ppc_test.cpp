@@ -414,7 +414,10 @@ PpcTestTotals run_ppc_tests(const std::vector<std::string>& paths, const PpcTest
       ++totals.failed;
       continue;
     }
-    if (parsed.tests.empty()) continue;
+    if (parsed.tests.empty()) {
+      totals.files_without_tests.push_back(path);
+      continue;
+    }
 #ifdef XDET_HAVE_VMX_ASM
     text = expand_console_mnemonics(text);
 #endif

@@ -40,6 +40,7 @@ struct PpcTestTotals {
   int failed = 0;
   int files = 0;
   int files_failed_to_build = 0;
+  std::vector<std::string> files_without_tests;  // parsed fine, but no test_ label
 };
 
 // Runs every test of the given files (directories are expanded to their
