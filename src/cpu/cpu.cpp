@@ -207,9 +207,11 @@ ExecResult Cpu::interpret(PpcContext& ctx, uint64_t max_instructions) {
         invalidate_page(pc & ~(GuestMemory::kPageSize - 1));
       }
       Block* next;
-      if (b && b->link_gen == generation_ && b->link_pc[0] == pc) {
+      // (An empty link slot has pc 0, which is also a possible branch
+      // target: check the link itself too.)
+      if (b && b->link_gen == generation_ && b->link_pc[0] == pc && b->link[0]) {
         next = b->link[0];
-      } else if (b && b->link_gen == generation_ && b->link_pc[1] == pc) {
+      } else if (b && b->link_gen == generation_ && b->link_pc[1] == pc && b->link[1]) {
         next = b->link[1];
       } else {
         next = lookup(pc);

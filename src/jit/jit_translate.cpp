@@ -204,9 +204,19 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jb(pre_exit, T_NEAR);
     test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
     jz(pre_exit, T_NEAR);
-    mov(rax, reinterpret_cast<uint64_t>(b_.insns));
-    mov(qword[rbx + kOffBlockBegin], rax);
     const auto& forms = native_forms();
+    bool calls_out = false;
+    for (uint32_t i = 0; i < b_.count; ++i) {
+      const DecodedInsn& in = b_.insns[i];
+      if (forms.find(in.fn) == forms.end() && !(i + 1 == b_.count && is_branch(in.word) && cpu::is_known_instruction(in.word))) {
+        calls_out = true;
+      }
+    }
+    if (calls_out) {  // handlers such as mftb read the exact retired count
+      mov(rax, reinterpret_cast<uint64_t>(b_.insns));
+      mov(qword[rbx + kOffBlockBegin], rax);
+    }
+    choose_cached();
     for (uint32_t i = 0; i < b_.count; ++i) {
       const DecodedInsn& in = b_.insns[i];
       bool last = i + 1 == b_.count;
@@ -223,9 +233,10 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           emit_callout_terminator(i);
           break;
         }
-        call_handler(i);
+        callout(i);
       }
       if (last) {
+        spill_all_clean();
         account();
         exit_to(b_.end_pc);
       }
@@ -257,6 +268,98 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   Xbyak::Address gpr32(uint32_t r) { return dword[rbx + kOffGpr + 8 * static_cast<int32_t>(r)]; }
   Xbyak::Address fpr(uint32_t r) { return qword[rbx + kOffFpr + 8 * static_cast<int32_t>(r)]; }
 
+  // ---- Guest GPRs cached in host registers inside a block ----
+  // The most used GPRs of a block live in host registers, loaded on first
+  // use and written back (if modified) before every call-out and exit, so
+  // the context is exact whenever anything else can look at it.
+  static constexpr int kCacheRegs = 6;
+  enum class Slot : uint8_t { kUnloaded, kClean, kDirty };
+  struct CacheState {
+    Slot slot[kCacheRegs];
+  };
+  const Xbyak::Reg64& host64(int k) const {
+    static const Xbyak::Reg64 regs[kCacheRegs] = {Xbyak::util::rbp, Xbyak::util::r8,  Xbyak::util::r9,
+                                                   Xbyak::util::r10, Xbyak::util::r11, Xbyak::util::rdi};
+    return regs[k];
+  }
+  void choose_cached() {
+    int uses[32] = {};
+    const auto& forms = native_forms();
+    for (uint32_t i = 0; i < b_.count; ++i) {
+      uint32_t w = b_.insns[i].word;
+      if (forms.find(b_.insns[i].fn) == forms.end()) continue;
+      ++uses[f_rd(w)];
+      ++uses[f_ra(w)];
+      ++uses[f_rb(w)];
+    }
+    for (int k = 0; k < kCacheRegs; ++k) {
+      int best = -1;
+      for (int r = 0; r < 32; ++r) {
+        if (cache_of_[r] < 0 && uses[r] >= 2 && (best < 0 || uses[r] > uses[best])) best = r;
+      }
+      if (best < 0) break;
+      cache_of_[best] = k;
+      guest_of_[k] = best;
+    }
+  }
+  int ensure(uint32_t r) {
+    int k = cache_of_[r];
+    if (k >= 0 && cs_.slot[k] == Slot::kUnloaded) {
+      mov(host64(k), gpr(r));
+      cs_.slot[k] = Slot::kClean;
+    }
+    return k;
+  }
+  void load64(const Xbyak::Reg64& dst, uint32_t r) {
+    int k = ensure(r);
+    if (k >= 0) mov(dst, host64(k));
+    else mov(dst, gpr(r));
+  }
+  void load32(const Xbyak::Reg32& dst, uint32_t r) {
+    int k = ensure(r);
+    if (k >= 0) mov(dst, host64(k).cvt32());
+    else mov(dst, gpr32(r));
+  }
+  void store64(uint32_t r, const Xbyak::Reg64& src) {
+    int k = cache_of_[r];
+    if (k >= 0) {
+      mov(host64(k), src);
+      cs_.slot[k] = Slot::kDirty;
+    } else {
+      mov(gpr(r), src);
+    }
+  }
+  void store_imm(uint32_t r, int32_t v) {
+    int k = cache_of_[r];
+    if (k >= 0) {
+      mov(host64(k), static_cast<int64_t>(v));
+      cs_.slot[k] = Slot::kDirty;
+    } else {
+      mov(gpr(r), v);
+    }
+  }
+  // Writes back modified registers (the state stays as it is).
+  void spill(const CacheState& st) {
+    for (int k = 0; k < kCacheRegs; ++k) {
+      if (st.slot[k] == Slot::kDirty) mov(gpr(static_cast<uint32_t>(guest_of_[k])), host64(k));
+    }
+  }
+  void spill_all_clean() {
+    spill(cs_);
+    for (auto& s : cs_.slot) {
+      if (s == Slot::kDirty) s = Slot::kClean;
+    }
+  }
+  // After code that may have changed any GPR in the context.
+  void forget_all() {
+    for (auto& s : cs_.slot) s = Slot::kUnloaded;
+  }
+  void reload(const CacheState& st) {
+    for (int k = 0; k < kCacheRegs; ++k) {
+      if (st.slot[k] != Slot::kUnloaded) mov(host64(k), gpr(static_cast<uint32_t>(guest_of_[k])));
+    }
+  }
+
   Xbyak::Label& fault_label(uint32_t i) {
     if (!fault_used_[i]) {
       fault_used_[i] = true;
@@ -273,6 +376,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     return fault_[i];
   }
 
+  // A call-out: the context must be exact before it and is re-read after.
+  void callout(uint32_t i) {
+    spill_all_clean();
+    call_handler(i);
+    forget_all();
+  }
   void call_handler(uint32_t i) {
     mov(rdi, rbx);
     mov(rsi, reinterpret_cast<uint64_t>(&b_.insns[i]));
@@ -323,7 +432,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   void emit_callout_terminator(uint32_t i) {
     Xbyak::Label pending;
     mov(dword[rbx + kOffPc], b_.end_pc);
-    call_handler(i);
+    callout(i);
     account();
     cmp(byte[rbx + kOffPending], 0);
     jne(pending, T_NEAR);
@@ -375,17 +484,18 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     const uint32_t rd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
     switch (f.op) {
       case Op::kNop: return true;
-      case Op::kLi: mov(gpr(rd), f_simm(w)); return true;
-      case Op::kLis: mov(gpr(rd), f_simm(w) * 65536); return true;
+      case Op::kLi: store_imm(rd, f_simm(w)); return true;
+      case Op::kLis: store_imm(rd, f_simm(w) * 65536); return true;
       case Op::kAddi:
       case Op::kAddis:
-        mov(rax, gpr(ra));
+        load64(rax, ra);
         add(rax, f.op == Op::kAddi ? f_simm(w) : f_simm(w) * 65536);
-        mov(gpr(rd), rax);
+        store64(rd, rax);
         return true;
       case Op::kMulli:
-        imul(rax, gpr(ra), f_simm(w));
-        mov(gpr(rd), rax);
+        load64(rax, ra);
+        imul(rax, rax, f_simm(w));
+        store64(rd, rax);
         return true;
       case Op::kOri:
       case Op::kOris:
@@ -395,12 +505,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kAndis: {
         if (f.op == Op::kOri && w == 0x60000000u) return true;  // nop
         uint32_t imm = (f.op == Op::kOris || f.op == Op::kXoris || f.op == Op::kAndis) ? f_uimm(w) << 16 : f_uimm(w);
-        mov(rax, gpr(rd));  // rS
+        load64(rax, rd);  // rS
         mov(ecx, imm);
         if (f.op == Op::kOri || f.op == Op::kOris) or_(rax, rcx);
         else if (f.op == Op::kXori || f.op == Op::kXoris) xor_(rax, rcx);
         else and_(rax, rcx);
-        mov(gpr(ra), rax);
+        store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
       }
@@ -410,15 +520,25 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kCmpl: {
         bool sgn = f.op == Op::kCmpi || f.op == Op::kCmp;
         if (f.wide) {
-          mov(rax, gpr(ra));
-          if (f.op == Op::kCmpi) cmp(rax, f_simm(w));
-          else if (f.op == Op::kCmpli) cmp(rax, static_cast<int32_t>(f_uimm(w)));
-          else cmp(rax, gpr(rb));
+          load64(rax, ra);
+          if (f.op == Op::kCmpi) {
+            cmp(rax, f_simm(w));
+          } else if (f.op == Op::kCmpli) {
+            cmp(rax, static_cast<int32_t>(f_uimm(w)));
+          } else {
+            load64(rcx, rb);
+            cmp(rax, rcx);
+          }
         } else {
-          mov(eax, gpr32(ra));
-          if (f.op == Op::kCmpi) cmp(eax, f_simm(w));
-          else if (f.op == Op::kCmpli) cmp(eax, static_cast<int32_t>(f_uimm(w)));
-          else cmp(eax, gpr32(rb));
+          load32(eax, ra);
+          if (f.op == Op::kCmpi) {
+            cmp(eax, f_simm(w));
+          } else if (f.op == Op::kCmpli) {
+            cmp(eax, static_cast<int32_t>(f_uimm(w)));
+          } else {
+            load32(ecx, rb);
+            cmp(eax, ecx);
+          }
         }
         cr_from_flags(f_crfd(w), sgn);
         return true;
@@ -427,7 +547,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kRlwimi: {
         uint32_t sh = rb, mb = (w >> 6) & 31, me = (w >> 1) & 31;
         uint64_t m = mask64(mb + 32, me + 32);
-        mov(eax, gpr32(rd));
+        load32(eax, rd);
         if (sh) rol(eax, static_cast<uint8_t>(sh));
         if (f.op == Op::kRlwinm && mb <= me) {
           and_(eax, static_cast<uint32_t>(m));
@@ -439,11 +559,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           and_(rax, rcx);
           if (f.op == Op::kRlwimi) {
             mov(rdx, ~m);
-            and_(rdx, gpr(ra));
+            load64(rcx, ra);
+            and_(rdx, rcx);
             or_(rax, rdx);
           }
         }
-        mov(gpr(ra), rax);
+        store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
       }
@@ -453,21 +574,19 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         uint32_t v = (w >> 5) & 0x3F;
         uint32_t mbe = ((v & 1) << 5) | (v >> 1);
         uint64_t m = f.op == Op::kRldicl ? mask64(mbe, 63) : mask64(0, mbe);
-        mov(rax, gpr(rd));
+        load64(rax, rd);
         if (sh) rol(rax, static_cast<uint8_t>(sh));
         mov(rcx, m);
         and_(rax, rcx);
-        mov(gpr(ra), rax);
+        store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
       }
       case Op::kAnd: case Op::kAndc: case Op::kOr: case Op::kOrc:
       case Op::kXor: case Op::kNand: case Op::kNor: case Op::kEqv: {
-        if (f.op == Op::kOr && rd == rb) {
-          mov(rax, gpr(rd));  // mr
-        } else {
-          mov(rax, gpr(rd));
-          mov(rcx, gpr(rb));
+        load64(rax, rd);
+        if (!(f.op == Op::kOr && rd == rb)) {  // mr needs no second operand
+          load64(rcx, rb);
           switch (f.op) {
             case Op::kAnd: and_(rax, rcx); break;
             case Op::kAndc: not_(rcx); and_(rax, rcx); break;
@@ -479,17 +598,17 @@ class BlockEmitter : public Xbyak::CodeGenerator {
             default: xor_(rax, rcx); not_(rax); break;  // eqv
           }
         }
-        mov(gpr(ra), rax);
+        store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
       }
-      case Op::kExtsb: movsx(rax, byte[rbx + kOffGpr + 8 * static_cast<int32_t>(rd)]); goto store_ra;
-      case Op::kExtsh: movsx(rax, word[rbx + kOffGpr + 8 * static_cast<int32_t>(rd)]); goto store_ra;
-      case Op::kExtsw: movsxd(rax, gpr32(rd)); goto store_ra;
+      case Op::kExtsb: load32(eax, rd); movsx(rax, al); goto store_ra;
+      case Op::kExtsh: load32(eax, rd); movsx(rax, ax); goto store_ra;
+      case Op::kExtsw: load32(eax, rd); movsxd(rax, eax); goto store_ra;
       case Op::kSlw:
       case Op::kSrw: {
-        mov(ecx, gpr32(rb));
-        mov(eax, gpr32(rd));
+        load32(ecx, rb);
+        load32(eax, rd);
         if (f.op == Op::kSlw) shl(eax, cl);
         else shr(eax, cl);
         xor_(edx, edx);
@@ -499,8 +618,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       }
       case Op::kSld:
       case Op::kSrd: {
-        mov(ecx, gpr32(rb));
-        mov(rax, gpr(rd));
+        load32(ecx, rb);
+        load64(rax, rd);
         if (f.op == Op::kSld) shl(rax, cl);
         else shr(rax, cl);
         xor_(edx, edx);
@@ -509,41 +628,46 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         goto store_ra;
       }
       case Op::kAdd:
-        mov(rax, gpr(ra));
-        add(rax, gpr(rb));
+        load64(rax, ra);
+        load64(rcx, rb);
+        add(rax, rcx);
         goto store_rd;
       case Op::kSubf:
-        mov(rax, gpr(rb));
-        sub(rax, gpr(ra));
+        load64(rax, rb);
+        load64(rcx, ra);
+        sub(rax, rcx);
         goto store_rd;
       case Op::kNeg:
-        mov(rax, gpr(ra));
+        load64(rax, ra);
         neg(rax);
         goto store_rd;
       case Op::kMullw:
-        movsxd(rax, gpr32(ra));
-        movsxd(rcx, gpr32(rb));
+        load32(eax, ra);
+        load32(ecx, rb);
+        movsxd(rax, eax);
+        movsxd(rcx, ecx);
         imul(rax, rcx);
         goto store_rd;
       case Op::kMulld:
-        mov(rax, gpr(ra));
-        imul(rax, gpr(rb));
+        load64(rax, ra);
+        load64(rcx, rb);
+        imul(rax, rcx);
         goto store_rd;
-      case Op::kMflr: mov(rax, qword[rbx + kOffLr]); mov(gpr(rd), rax); return true;
-      case Op::kMfctr: mov(rax, qword[rbx + kOffCtr]); mov(gpr(rd), rax); return true;
-      case Op::kMtlr: mov(rax, gpr(rd)); mov(qword[rbx + kOffLr], rax); return true;
-      case Op::kMtctr: mov(rax, gpr(rd)); mov(qword[rbx + kOffCtr], rax); return true;
-      case Op::kMfcr: mov(eax, dword[rbx + kOffCr]); mov(gpr(rd), rax); return true;
+      case Op::kMflr: mov(rax, qword[rbx + kOffLr]); store64(rd, rax); return true;
+      case Op::kMfctr: mov(rax, qword[rbx + kOffCtr]); store64(rd, rax); return true;
+      case Op::kMtlr: load64(rax, rd); mov(qword[rbx + kOffLr], rax); return true;
+      case Op::kMtctr: load64(rax, rd); mov(qword[rbx + kOffCtr], rax); return true;
+      case Op::kMfcr: mov(eax, dword[rbx + kOffCr]); store64(rd, rax); return true;
       case Op::kLoad:
       case Op::kStore: return emit_memory(i, in, f);
     }
     return false;
   store_ra:
-    mov(gpr(ra), rax);
+    store64(ra, rax);
     if (f.rc) cr0_from_rax();
     return true;
   store_rd:
-    mov(gpr(rd), rax);
+    store64(rd, rax);
     if (f.rc) cr0_from_rax();
     return true;
   }
@@ -551,23 +675,28 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   bool emit_memory(uint32_t i, const DecodedInsn& in, const Form& f) {
     const uint32_t w = in.word;
     const uint32_t rd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
+    const CacheState before = cs_;
     // Effective address (32-bit) in eax, as the handler computes it.
     if (f.indexed) {
       if (ra == 0 && !f.update) {
-        mov(eax, gpr32(rb));
+        load32(eax, rb);
       } else {
-        mov(eax, gpr32(ra));
-        add(eax, gpr32(rb));
+        load32(eax, ra);
+        load32(ecx, rb);
+        add(eax, ecx);
       }
     } else {
       int32_t disp = f.ds ? static_cast<int16_t>(w & 0xFFFC) : f_simm(w);
       if (ra == 0 && !f.update) {
         mov(eax, static_cast<uint32_t>(disp));
       } else {
-        mov(eax, gpr32(ra));
+        load32(eax, ra);
         if (disp) add(eax, disp);
       }
     }
+    // Registers loaded from here on are loaded on the fast path only; the
+    // slow path reloads everything the state after the access has loaded.
+    if (f.op == Op::kStore && !f.fp) ensure(rd);
     auto* slow = &labels_.emplace_back();
     auto* done = &labels_.emplace_back();
     if (f.size > 1) {
@@ -611,14 +740,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           }
           break;
       }
-      mov(f.fp ? fpr(rd) : gpr(rd), rdx);
+      if (f.fp) mov(fpr(rd), rdx);
+      else store64(rd, rdx);
     } else {
       movzx(ecx, byte[r14 + rcx]);
       and_(ecx, GuestMemory::kProtWrite | GuestMemory::kCodeCached);
       cmp(ecx, GuestMemory::kProtWrite);
       jne(*slow, T_NEAR);
-      if (f.size == 8) mov(rdx, f.fp ? fpr(rd) : gpr(rd));
-      else mov(edx, gpr32(rd));
+      if (f.fp) mov(rdx, fpr(rd));
+      else if (f.size == 8) load64(rdx, rd);
+      else load32(edx, rd);
       switch (f.size) {
         case 1: mov(byte[r12 + rax], dl); break;
         case 2:
@@ -647,13 +778,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           break;
       }
     }
-    if (f.update) mov(gpr(ra), rax);
+    if (f.update) store64(ra, rax);
     L(*done);
     // Off the fast path: the interpreter's handler redoes the whole access
     // (fault, page-crossing, or a store into translated code).
-    deferred_.push_back([this, i, slow, done] {
+    const CacheState after = cs_;
+    deferred_.push_back([this, i, slow, done, before, after] {
       L(*slow);
+      spill(before);
       call_handler(i);
+      reload(after);
       jmp(*done, T_NEAR);
     });
     return true;
@@ -669,6 +803,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       int32_t li = static_cast<int32_t>((w & 0x03FFFFFC) << 6) >> 6;
       uint32_t target = static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(li));
       if (lk) set_lr(in.pc + 4u);
+      spill_all_clean();
       account();
       exit_to(target);
       return;
@@ -681,6 +816,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       and_(esi, ~3u);
     }
     if (lk) set_lr(in.pc + 4u);
+    spill_all_clean();
     account();
     if (!(bo & 4)) {
       sub(qword[rbx + kOffCtr], 1);
@@ -712,6 +848,10 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   const TranslateEnv& env_;
   const BlockCode& b_;
   TranslateResult* out_;
+  int cache_of_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int guest_of_[kCacheRegs] = {};
+  CacheState cs_{};
   Xbyak::Label fault_[cpu::Cpu::kMaxBlockInsns];
   bool fault_used_[cpu::Cpu::kMaxBlockInsns] = {};
   std::deque<Xbyak::Label> labels_;
