@@ -10,6 +10,7 @@ PKGS=(
   libmspack-dev libssl-dev libcapstone-dev libzstd-dev
   gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu
   gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
+  libxbyak-dev
   qemu-user
 )
 missing=()

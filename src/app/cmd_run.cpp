@@ -13,6 +13,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/cpu_engine.h"
 #include "base/error.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
@@ -72,6 +73,7 @@ int run_run(int argc, char** argv) {
   kernel::TitleOptions title;
   bool no_profile = false;
   std::string input_script, launch_data;
+  std::string engine = default_cpu_engine();
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -119,7 +121,10 @@ int run_run(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
+  app.add_option("--cpu", engine, "execution engine (identical traces; interp is the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
+  install_cpu_engine_check(engine);
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
   sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
@@ -153,6 +158,7 @@ int run_run(int argc, char** argv) {
   }
 
   kernel::Process process(xex, kcfg, std::move(title));
+  install_cpu_engine(process.cpu(), engine);
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});

@@ -76,6 +76,9 @@ class GuestMemory {
   // only if `perms` does not contain it.
   void set_protection(uint32_t addr, uint64_t size, uint8_t perms);
   uint8_t protection(uint32_t addr) const { return perms_[addr >> kPageShift]; }
+  // The protection table itself (one byte per page), for generated code that
+  // performs the same fast-path checks as read()/write().
+  const uint8_t* protection_table() const { return perms_.get(); }
   // Like set_protection, but for the heap layer: a page that keeps kProtExec
   // keeps its kCodeCached mark; a page that loses kProtExec while marked has
   // its mark cleared and the code-write hook called, so decoded blocks of
