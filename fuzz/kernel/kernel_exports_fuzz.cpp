@@ -1,4 +1,4 @@
-// Random HLE export calls with random arguments (small integers, pointers
+// Random HLE export calls (xboxkrnl.exe and xam.xex) with random arguments (small integers, pointers
 // into a guest data page, handle-shaped values, raw words) from a few guest
 // threads, with virtual time advancing in between. The kernel must answer
 // every call with a status - never crash, never throw past dispatch, never
@@ -35,7 +35,14 @@ struct Reader {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static GuestMemory* mem = new GuestMemory();
-  static const std::vector<const ExportInfo*> exports = implemented_exports();
+  // Both modules' implemented exports.
+  static const std::vector<std::pair<KernelModule, const ExportInfo*>> exports = [] {
+    std::vector<std::pair<KernelModule, const ExportInfo*>> v;
+    for (KernelModule m : {KernelModule::kXboxkrnl, KernelModule::kXam}) {
+      for (const ExportInfo* e : implemented_exports(m)) v.emplace_back(m, e);
+    }
+    return v;
+  }();
   mem->set_protection(kData, kDataSize, GuestMemory::kProtRW);
   mem->fill(kData, 0, kDataSize);
   RangeHeap pool(*mem, 0x00100000, 0x00F00000);
@@ -61,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Thread* t = k.thread_by_tid(1 + op % k.threads().size());
     if (!t || !t->runnable()) continue;
-    const ExportInfo* e = exports[r.u8() % exports.size()];
+    uint32_t pick = static_cast<uint32_t>(r.u8()) << 8 | r.u8();
+    const auto& [module, e] = exports[pick % exports.size()];
     for (int a = 0; a < 8; ++a) {
       uint8_t sel = r.u8();
       uint32_t v = r.u32();
@@ -77,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     k.ready_queue().remove(t);
     t->state = ThreadState::kRunning;
     k.set_current(t);
-    dispatch_export(k, *t, e->ordinal, 0x82008000);
+    dispatch_export(k, *t, module, e->ordinal, 0x82008000);
     k.set_current(nullptr);
     if (t->state == ThreadState::kRunning) {
       t->state = ThreadState::kReady;

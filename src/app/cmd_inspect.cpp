@@ -5,12 +5,14 @@
 // not know), are shown as `.long`.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "app/commands.h"
 #include "base/byte_order.h"
 #include "base/error.h"
+#include "kernel/exports/exports.h"
 #include "loader/disasm.h"
 #include "loader/loader.h"
 #include "loader/xex2_format.h"
@@ -255,14 +257,86 @@ void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spe
   if (json) fmt::print(out, "]\n");
 }
 
+// --coverage: every import with what xdet offers for it.
+struct CoverageRow {
+  const loader::ImportRecord* record;
+  kernel::ExportCoverage coverage;
+  bool library_provided;
+};
+
+std::vector<CoverageRow> coverage_rows(const LoadedModule& m) {
+  std::vector<CoverageRow> rows;
+  for (const Library& lib : group_imports(m)) {
+    auto module = exports::kernel_module_for_library(lib.name);
+    // A function import is a thunk plus its IAT slot: list it once.
+    std::set<uint16_t> thunks;
+    for (const loader::ImportRecord* r : lib.records)
+      if (r->kind == ImportKind::kFunction) thunks.insert(r->ordinal);
+    for (const loader::ImportRecord* r : lib.records) {
+      if (r->kind == ImportKind::kVariable && thunks.count(r->ordinal)) continue;
+      CoverageRow row{r, {}, module.has_value()};
+      if (module) {
+        bool is_variable = r->kind == ImportKind::kVariable;
+        if (const exports::ExportInfo* known = exports::find_export(*module, r->ordinal)) is_variable = known->is_variable;
+        row.coverage = kernel::export_coverage(*module, r->ordinal, is_variable);
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+void print_coverage(const LoadedModule& m, bool json, FILE* out) {
+  std::vector<CoverageRow> rows = coverage_rows(m);
+  size_t counts[3] = {0, 0, 0};
+  for (const CoverageRow& r : rows) ++counts[static_cast<int>(r.coverage.status)];
+  if (json) {
+    std::string j = fmt::format(
+        "{{\"file\":\"{}\",\"summary\":{{\"imports\":{},\"implemented\":{},\"partial\":{},\"absent\":{}}},\"imports\":[",
+        json_escape(m.name), rows.size(), counts[0], counts[1], counts[2]);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const CoverageRow& r = rows[i];
+      j += fmt::format("{}{{\"library\":\"{}\",\"ordinal\":{},\"name\":\"{}\",\"kind\":\"{}\",\"status\":\"{}\"",
+                       i ? "," : "", json_escape(r.record->library), r.record->ordinal, json_escape(r.record->name),
+                       r.record->kind == ImportKind::kFunction ? "function" : "variable",
+                       kernel::export_status_name(r.coverage.status));
+      if (r.coverage.subsystem) j += fmt::format(",\"subsystem\":\"{}\"", r.coverage.subsystem);
+      if (r.coverage.missing) j += fmt::format(",\"missing\":\"{}\"", json_escape(r.coverage.missing));
+      if (!r.library_provided) j += ",\"missing\":\"library not provided\"";
+      j += "}";
+    }
+    j += "]}\n";
+    std::fputs(j.c_str(), out);
+    return;
+  }
+  fmt::print(out, "{}: {} imports: {} implemented, {} partial, {} absent\n", m.name, rows.size(), counts[0], counts[1],
+             counts[2]);
+  std::string lib;
+  for (const CoverageRow& r : rows) {
+    if (r.record->library != lib) {
+      lib = r.record->library;
+      fmt::print(out, "  {}{}\n", lib, r.library_provided ? "" : " (library not provided: every import absent)");
+    }
+    std::string status = kernel::export_status_name(r.coverage.status);
+    if (r.coverage.missing) status += fmt::format(" (missing: {})", r.coverage.missing);
+    fmt::print(out, "    0x{:03X} {:<5} {:<40} {}\n", r.record->ordinal,
+               r.record->kind == ImportKind::kFunction ? "thunk" : "var", r.record->name, status);
+  }
+  if (counts[2]) {
+    fmt::print(out, "a run stops with exit 8 at the first call of an absent function import\n");
+  }
+}
+
 }  // namespace
 
 int run_inspect(int argc, char** argv) {
   CLI::App app{"Summarise an XEX2 file; optionally disassemble part of its image", "xdet inspect"};
   std::string file, disasm;
-  bool json = false;
+  bool json = false, coverage = false;
   app.add_option("file", file, "XEX2 file")->required();
   app.add_flag("--json", json, "machine-readable output");
+  app.add_flag("--coverage", coverage,
+               "list every import with its status in xdet: implemented, partial (with what is missing) or absent");
   app.add_option("--disasm", disasm, "disassemble ADDR[:COUNT] (hex address or 'entry'; default 16 instructions)");
   try {
     app.parse(argc, argv);
@@ -273,7 +347,9 @@ int run_inspect(int argc, char** argv) {
   GuestMemory mem;
   MemoryMap map(mem);
   LoadedModule m = loader::load_xex(map, data, file);
-  if (!disasm.empty()) {
+  if (coverage) {
+    print_coverage(m, json, stdout);
+  } else if (!disasm.empty()) {
     disassemble(mem, m, disasm, json, stdout);
   } else if (json) {
     print_json(m, stdout);

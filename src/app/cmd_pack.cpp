@@ -19,7 +19,7 @@ int run_pack(int argc, char** argv) {
   CLI::App app{"Build an XEX2 from a linked guest ELF", "xdet pack"};
   std::string in, out, compress = "none";
   bool encrypt = false, devkit = false;
-  uint32_t stack_size = 0x40000, title_id = 0x58440000;
+  uint32_t stack_size = 0x40000, title_id = 0x58440000, system_flags = 0;
   app.add_option("input", in, "guest ELF (32-bit big-endian PowerPC)")->required();
   app.add_option("output", out, "XEX2 file to write")->required();
   app.add_option("--compress", compress, "basefile compression: none (default), basic (zero runs), lzx (xdet's LZX compressor, 32 KB window)")
@@ -28,6 +28,7 @@ int run_pack(int argc, char** argv) {
   app.add_flag("--devkit-key", devkit, "with --encrypt: use the devkit (all-zero) master key");
   app.add_option("--stack-size", stack_size, "DEFAULT_STACK_SIZE header (default 0x40000)");
   app.add_option("--title-id", title_id, "EXECUTION_INFO title ID (default 0x58440000)");
+  app.add_option("--system-flags", system_flags, "SYSTEM_FLAGS header: privilege bits 0-31 (default 0)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,6 +44,7 @@ int run_pack(int argc, char** argv) {
   spec.devkit_key = devkit;
   spec.default_stack_size = stack_size;
   spec.title_id = title_id;
+  spec.system_flags = system_flags;
   std::string base_name = in.substr(in.find_last_of('/') + 1);
   if (base_name.size() > 4 && base_name.substr(base_name.size() - 4) == ".elf") base_name.resize(base_name.size() - 4);
   spec.original_pe_name = base_name + ".exe";

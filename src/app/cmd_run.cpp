@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ int run_run(int argc, char** argv) {
   uint64_t max_guest_ms = 60000;
   std::vector<std::string> watch;
   std::vector<std::string> manifests;
+  kernel::TitleOptions title;
+  bool no_profile = false;
+  std::string input_script, launch_data;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -96,8 +100,28 @@ int run_run(int argc, char** argv) {
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
                  "the same for every address listed in FILE (one per line, '#' starts a comment)");
-  app.add_option("--seed", seed, "recorded in the trace header")
+  app.add_option("--seed", seed, "recorded in the trace header; seeds XeCryptRandom")
       ->check(kNonNegative);
+  app.add_option("--args", title.command_line_args,
+                 "the title's command line arguments (ExLoadedCommandLine is \"NAME.xex\" ARGS)");
+  app.add_flag("--no-profile", no_profile, "no signed-in profile (default: one offline profile in slot 0)");
+  app.add_option("--gamertag", title.gamertag, "name of the signed-in profile");
+  app.add_option("--input", input_script,
+                 "connect controller 0 and play this per-frame controller script (format: docs/kernel.md)");
+  app.add_option("--language", title.language, "XGetLanguage / XCONFIG language (1 English, 2 Japanese, 3 German, ...)")
+      ->check(CLI::Range(1u, 255u));
+  app.add_option("--game-region", title.game_region, "XGetGameRegion (0xFFFF all regions, 0x00FF North America, 0x02FE Europe, ...)")
+      ->check(kNonNegative & CLI::Range(0u, 0xFFFFu));
+  app.add_option("--av-pack", title.av_pack, "XGetAVPack (6 VGA; titles treat values other than 3, 4, 6, 8 as PAL-only)")
+      ->check(kNonNegative & CLI::Range(0u, 255u));
+  app.add_flag("--widescreen", title.widescreen, "XCONFIG video flags report a widescreen display");
+  app.add_option("--launch-data", launch_data,
+                 "the bytes of FILE are the launch data XamLoaderGetLaunchData returns (default: none)");
+  app.add_option("--game-dir", kcfg.game_dir,
+                 "the title's folder behind game:\\ and d:\\ (read-only; default: the XEX's directory)")
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--keep-scratch", kcfg.keep_scratch,
+               "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
@@ -109,7 +133,29 @@ int run_run(int argc, char** argv) {
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
   if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
 
-  kernel::Process process(xex, kcfg);
+  if (title.gamertag.empty() || title.gamertag.size() > 15) {
+    throw Error(ExitCode::kUsage, "--gamertag: 1 to 15 characters");
+  }
+  title.seed = seed;
+  title.profile_signed_in = !no_profile;
+  if (!input_script.empty()) {
+    std::ifstream in(input_script, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--input: cannot read " + input_script);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    title.input = kernel::parse_input_script(text, input_script);
+    title.controller_connected = true;
+  }
+
+  if (!launch_data.empty()) {
+    std::ifstream in(launch_data, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--launch-data: cannot read " + launch_data);
+    title.launch_data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (title.launch_data.empty() || title.launch_data.size() > 0x10000) {
+      throw Error(ExitCode::kUsage, "--launch-data: the file must hold 1 to 65536 bytes");
+    }
+  }
+
+  kernel::Process process(xex, kcfg, std::move(title));
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});
@@ -119,6 +165,7 @@ int run_run(int argc, char** argv) {
   process.boot();
   kernel::RunOutcome o = process.run(sched);
   if (writer) writer->flush();
+  if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
 
   ExitCode code = kernel::exit_code_for(o.reason);

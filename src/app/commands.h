@@ -17,5 +17,6 @@ int run_pack(int argc, char** argv);
 int run_diff(int argc, char** argv);
 int run_gen_traces(int argc, char** argv);
 int run_run(int argc, char** argv);
+int run_exports(int argc, char** argv);
 
 }  // namespace xdet::app

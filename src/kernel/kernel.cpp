@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "kernel/title_state.h"
+#include "kernel/io/io_state.h"
 
 namespace xdet::kernel {
 
@@ -33,12 +35,14 @@ const char* dispatcher_type_name(uint8_t type) {
     case kTypeGate: return "gate";
     case kTypeTimerNotification: return "timer_notification";
     case kTypeTimerSynchronization: return "timer_synchronization";
+    case kTypeFile: return "file";
+    case kTypeSymbolicLink: return "symbolic_link";
   }
   return "unknown";
 }
 
 Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, KernelConfig config)
-    : mem_(mem), pool_(pool), stacks_(stacks), config_(std::move(config)) {
+    : mem_(mem), pool_(pool), stacks_(stacks), config_(std::move(config)), title_(std::make_unique<TitleState>()) {
   process_ = pool_.allocate(layout::kProcessSize, 16);
   if (!process_) throw Error(ExitCode::kInternal, "kernel pool exhausted allocating the process block");
   mem_.write32(process_ + 0x0C, 0x7F);
@@ -51,6 +55,7 @@ Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, K
   mem_.write8(process_ + layout::kProcessType, 1);
   wake_scratch_.reserve(64);
   woken_tids_.reserve(64);
+  io_ = std::make_unique<IoState>(*this);
 }
 
 Kernel::~Kernel() = default;
@@ -383,6 +388,7 @@ uint64_t Kernel::next_deadline() const {
   uint64_t d = kNever;
   if (!timed_waits_.empty()) d = std::min(d, timed_waits_.begin()->first);
   if (!armed_timers_.empty()) d = std::min(d, armed_timers_.begin()->first);
+  d = std::min(d, io_->next_deadline());
   return d;
 }
 
@@ -398,7 +404,7 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
     case 0x156: size = 16; break;  // XboxHardwareInfo
     case 0x158: size = 8; break;   // XboxKrnlVersion
     case 0x266: size = 4; break;   // KeCertMonitorData
-    default: return 0;
+    default: return title_->variable(*this, ordinal);
   }
   uint32_t a = pool_.allocate(size, 16);
   if (!a) return 0;

@@ -38,6 +38,9 @@
 
 namespace xdet::kernel {
 
+class TitleState;
+class IoState;
+
 struct ThreadParams {
   uint32_t entry_pc = 0;
   uint32_t start_context = 0;
@@ -66,6 +69,13 @@ struct KernelConfig {
   // Emit the engine-local sched.* events (slices, ready transitions) on the
   // scheduler stream; off by default so traces stay as they were.
   bool trace_sched = false;
+  // Files (src/vfs): the title's folder behind game:\ and d:\ (empty = the
+  // XEX's directory) and whether the per-run scratch directory survives the
+  // run. Used by the process when it mounts the devices.
+  std::string game_dir;
+  bool keep_scratch = false;
+  // Where XAM content packages live ("" = <scratch>/Content, fresh per run).
+  std::string content_dir;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first
@@ -233,6 +243,11 @@ class Kernel {
   // KeTimeStampBundle is refreshed from virtual time at every slice start.
   uint32_t kernel_variable(uint16_t ordinal);
 
+  // ---- the running title (XEX, configuration, XAM state) ----
+  TitleState& title() { return *title_; }
+  // ---- files, I/O completion ports, symbolic links (kernel/io) ----
+  IoState& io() { return *io_; }
+
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
   uint64_t timebase() const { return timebase_from_units(now_); }
@@ -256,6 +271,7 @@ class Kernel {
 
  private:
   friend class KernelTestAccess;
+  friend class IoState;
   bool is_signaled(uint32_t obj, uint8_t type, const Thread& t) const;
   // Consumes one acquisition of `obj` by `t`; returns true if it was an
   // abandoned mutant.
@@ -320,6 +336,8 @@ class Kernel {
   std::vector<Woken> woken_;
   std::function<void(std::string_view)> debug_output_;
   std::vector<uint32_t> woken_tids_;
+  std::unique_ptr<TitleState> title_;
+  std::unique_ptr<IoState> io_;
 };
 
 }  // namespace xdet::kernel

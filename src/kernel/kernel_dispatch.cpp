@@ -2,6 +2,7 @@
 // rules. State lives in the guest DISPATCHER_HEADER; waiter lists host-side.
 #include <algorithm>
 
+#include "kernel/io/io_state.h"
 #include "kernel/kernel.h"
 
 namespace xdet::kernel {
@@ -201,6 +202,7 @@ void Kernel::expire_deadlines() {
     // Timer expiry is not guest progress for the livelock detector.
     wake_waiters(nullptr, timer, false);
   }
+  io_->complete_due(now_);
 }
 
 // ---------------------------------------------------------------- waits
@@ -220,6 +222,10 @@ bool Kernel::consume(uint32_t obj, uint8_t type, Thread& t) {
       return false;
     case kTypeSemaphore:
       write_signal(obj, read_signal(obj) - 1);
+      return false;
+    case kTypeQueue:
+      // Only NtRemoveIoCompletion takes an entry; a plain wait does not.
+      if (t.wait.continuation == WaitContinuation::kIoCompletionRemove) write_signal(obj, read_signal(obj) - 1);
       return false;
     case kTypeMutant: {
       uint32_t owner = mem_.read32(obj + layout::kMutantOwner);
@@ -299,6 +305,7 @@ NtStatus Kernel::wait_internal(Thread& t, const uint32_t* objects, uint32_t coun
       mem_.write32(cont_arg + layout::kCsOwningThread, t.kthread);
       mem_.write32(cont_arg + layout::kCsRecursionCount, 1);
     }
+    if (cont == WaitContinuation::kIoCompletionRemove) io_->finish_remove(t, cont_arg, satisfied);
     emit(&t, TraceKind::kWaitEnd,
          {{"wait_duration_cycles", TraceValue::uinteger(0)},
           {"woken_by_semantic_id", satisfied ? TraceValue::sid(w.sids[w.satisfied_by]) : TraceValue::null()},
@@ -341,6 +348,7 @@ void Kernel::complete_wait(Thread& t, NtStatus status, Thread* waker, bool timed
     mem_.write32(w.continuation_arg + layout::kCsOwningThread, t.kthread);
     mem_.write32(w.continuation_arg + layout::kCsRecursionCount, 1);
   }
+  if (w.continuation == WaitContinuation::kIoCompletionRemove) io_->finish_remove(t, w.continuation_arg, !timed_out);
   if (!timed_out) {
     emit(waker, TraceKind::kWakeRequested,
          {{"target_tid", TraceValue::uinteger(t.tid)},

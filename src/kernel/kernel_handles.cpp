@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "kernel/io/io_state.h"
 #include "kernel/kernel.h"
 
 namespace xdet::kernel {
@@ -186,6 +187,7 @@ void Kernel::maybe_free_object(uint32_t address) {
   ObjectRecord& rec = it->second;
   if (!rec.alloc || rec.handle_count || rec.ref_count || !rec.waiters.empty() || rec.type == kTypeThread) return;
   cancel_timer(address);
+  io_->on_object_freed(address);
   if (!rec.name.empty()) names_.erase(lower(rec.name));
   pool_.release(rec.alloc);
   objects_.erase(it);

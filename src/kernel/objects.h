@@ -22,6 +22,10 @@ enum DispatcherType : uint8_t {
   kTypeGate = 7,
   kTypeTimerNotification = 8,
   kTypeTimerSynchronization = 9,
+  // Handle types of objects that are not dispatchers (xdet's codes, traced
+  // as handle.create object_type): file objects and symbolic links.
+  kTypeFile = 0x20,
+  kTypeSymbolicLink = 0x21,
 };
 
 const char* dispatcher_type_name(uint8_t type);

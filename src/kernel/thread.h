@@ -27,6 +27,7 @@ enum class WaitType : uint8_t { kAll = 0, kAny = 1 };
 enum class WaitContinuation : uint8_t {
   kNone,
   kCriticalSectionAcquire,  // arg = RTL_CRITICAL_SECTION*: become owner
+  kIoCompletionRemove,      // arg = completion port (KQUEUE*): take a packet
 };
 
 struct WaitState {

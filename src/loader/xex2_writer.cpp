@@ -404,7 +404,7 @@ std::vector<uint8_t> build_xex(const XexBuildSpec& spec) {
     headers.push_back({kHeaderTlsInfo, p});
   }
   if (spec.default_stack_size) headers.push_back({kHeaderDefaultStackSize, {}, *spec.default_stack_size});
-  headers.push_back({kHeaderSystemFlags, {}, 0});
+  headers.push_back({kHeaderSystemFlags, {}, spec.system_flags});
   {
     std::vector<uint8_t> p;
     put_be32(p, 0);  // media_id

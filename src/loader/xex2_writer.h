@@ -49,6 +49,7 @@ struct XexBuildSpec {
   std::optional<uint32_t> default_stack_size = 0x40000;
   std::optional<TlsInfo> tls;
   uint32_t title_id = 0;
+  uint32_t system_flags = 0;    // SYSTEM_FLAGS header: privileges 0-31
   uint32_t module_flags = 0x1;  // TITLE
   std::string original_pe_name;
   BaseCompression compression = BaseCompression::kRaw;

@@ -133,6 +133,7 @@ void GuestMemory::check_slow(uint32_t addr, uint64_t size, AccessKind kind) cons
 }
 
 void GuestMemory::write_slow(uint32_t addr, uint64_t size) {
+  if (size == 0) return;  // (addr + size - 1 would underflow at address 0)
   check_slow(addr, size, AccessKind::kWrite);
   uint64_t end = static_cast<uint64_t>(addr) + size - 1;
   for (uint64_t page = addr >> kPageShift; page <= (end >> kPageShift); ++page) {

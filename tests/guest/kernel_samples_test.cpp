@@ -54,7 +54,119 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Kernel, ConformanceSample,
                          ::testing::Values("sync_events", "sync_waits", "sync_semaphore_mutant",
-                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory"));
+                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory",
+                                           "xam_runtime"));
+
+// The options that change what the title observes: the command line, the
+// profile, a controller script and the random seed.
+TEST(XamRuntimeSample, RunOptionsReachTheTitle) {
+  std::string out;
+  ASSERT_EQ(xdet("run " + sample("xam_runtime"), &out), 0) << out;
+  EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\"\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("profile: signed in as xdet"), std::string::npos);
+  EXPECT_NE(out.find("controller: none"), std::string::npos);
+  EXPECT_NE(out.find("launch data: none"), std::string::npos);
+  EXPECT_NE(out.find("boot notification: 0x0000000a 1"), std::string::npos);
+  size_t done = out.find("xam_runtime: 0 failure(s)"), high = out.find("terminate notification: high"),
+         low = out.find("terminate notification: low");
+  ASSERT_NE(high, std::string::npos) << out;
+  ASSERT_NE(low, std::string::npos);
+  EXPECT_LT(done, high);
+  EXPECT_LT(high, low);
+  EXPECT_NE(out.find("process-exit"), std::string::npos);
+  size_t r = out.find("random: ");
+  ASSERT_NE(r, std::string::npos);
+  std::string random_default = out.substr(r, 24);
+
+  std::string dir = scratch("xam_opts");
+  std::ofstream(dir + "/pad.txt") << "# frame buttons lt rt lx ly rx ry\n0 0\n2 0x1000 255 0 -32768 0 0 0\n";
+  std::ofstream(dir + "/launch.bin") << "from-dashboard";
+  ASSERT_EQ(xdet("run --args \"-level 3\" --no-profile --gamertag nobody --input " + dir + "/pad.txt --seed 9 " +
+                     "--launch-data " + dir + "/launch.bin " + sample("xam_runtime"),
+                 &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("cmdline: \"xam_runtime.xex\" -level 3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("profile: none"), std::string::npos);
+  EXPECT_NE(out.find("launch data: 14 bytes: from-dashboard"), std::string::npos);
+  EXPECT_EQ(out.find("boot notification: 0x0000000a"), std::string::npos);
+  EXPECT_NE(out.find("boot notification: 0x00000012 0"), std::string::npos);
+  EXPECT_NE(out.find("controller: packet 1 buttons 0x0000"), std::string::npos);
+  EXPECT_NE(out.find("controller: packet 2 buttons 0x1000 lt 255 lx -32768"), std::string::npos);
+  EXPECT_EQ(out.find(random_default), std::string::npos);
+  EXPECT_NE(out.find("xam_runtime: 0 failure(s)"), std::string::npos);
+
+  std::ofstream(dir + "/bad.txt") << "0 0\n1 0x1FFFF\n";
+  EXPECT_EQ(xdet("run --input " + dir + "/bad.txt " + sample("xam_runtime"), &out), 3);
+  EXPECT_NE(out.find("bad.txt:2"), std::string::npos) << out;
+}
+
+// An import xdet does not implement stops the run with exit 8, naming the
+// module, the export, its ordinal and the calling PC.
+TEST(UnimplementedImport, StopsWithExit8NamingIt) {
+  std::string dir = scratch("unimpl");
+  std::string out;
+  ASSERT_EQ(xdet("run --trace " + dir + "/t.jsonl " + sample("unimplemented_import"), &out), 8) << out;
+  EXPECT_NE(out.find("before the call"), std::string::npos);
+  EXPECT_EQ(out.find("after the call"), std::string::npos);
+  EXPECT_NE(out.find("unimplemented XAM import xam.xex!XamLoaderLaunchTitle (ordinal 420) called from 8"), std::string::npos)
+      << out;
+  std::string trace = slurp(dir + "/t.jsonl");
+  EXPECT_NE(trace.find("\"module\":\"xam.xex\""), std::string::npos);
+}
+
+// Files: the sample's game folder comes from --game-dir; cache:\ is a fresh
+// scratch directory per run (removed afterwards), so two cold runs see the
+// same files and give the same trace, under both policies.
+TEST(FileIoSample, PassesUnderBothPoliciesWithIdenticalTracesAndLeavesNoScratch) {
+  std::string a = scratch("file_io_a"), b = scratch("file_io_b"), s = scratch("file_io_strict");
+  std::string game = " --game-dir " + std::string(XDET_FILE_IO_GAME_DIR) + " ";
+  std::string tmp = scratch("file_io_tmp");
+  std::string env = "TMPDIR=" + tmp + " ";
+  std::string out;
+  ASSERT_EQ(std::system((env + XDET_BINARY + " run" + game + "--trace " + a + "/t.jsonl " + sample("file_io") + " >" +
+                         a + "/out.txt 2>&1")
+                            .c_str()),
+            0)
+      << slurp(a + "/out.txt");
+  out = slurp(a + "/out.txt");
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  ASSERT_EQ(xdet("run" + game + "--trace " + b + "/t.jsonl " + sample("file_io"), &out), 0) << out;
+  std::string ta = slurp(a + "/t.jsonl");
+  EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  // Canonical guest paths in args_resolved.path; no host path anywhere.
+  EXPECT_NE(ta.find("\"path\":\"\\\\Device\\\\Cdrom0\\\\data.BIN\""), std::string::npos);
+  EXPECT_NE(ta.find("\\\\Device\\\\Harddisk0\\\\Cache0\\\\saves\\\\slot0.sav"), std::string::npos);
+  EXPECT_EQ(ta.find(XDET_FILE_IO_GAME_DIR), std::string::npos);
+  EXPECT_EQ(ta.find("xdet-scratch"), std::string::npos);
+  // The scratch directory was removed at exit.
+  EXPECT_EQ(std::system(("test -z \"$(ls -A " + tmp + ")\"").c_str()), 0);
+  ASSERT_EQ(xdet("run --sched-policy strict" + game + "--trace " + s + "/t.jsonl " + sample("file_io"), &out), 0)
+      << out;
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  // --keep-scratch keeps it and says where.
+  ASSERT_EQ(std::system((env + XDET_BINARY + " run --keep-scratch" + game + sample("file_io") + " >" + s +
+                         "/keep.txt 2>&1")
+                            .c_str()),
+            0);
+  out = slurp(s + "/keep.txt");
+  EXPECT_NE(out.find("scratch directory kept at " + tmp + "/xdet-scratch-"), std::string::npos) << out;
+  EXPECT_EQ(std::system(("test -d " + tmp + "/xdet-scratch-*/Cache0/Saves").c_str()), 0);
+  // Without the fixture folder the sample fails its checks (it needs it).
+  EXPECT_NE(xdet("run " + sample("file_io"), &out), 0);
+  // The default title folder is the XEX's directory.
+  std::string copy = scratch("file_io_copy");
+  ASSERT_EQ(std::system(("cp -a " + std::string(XDET_FILE_IO_GAME_DIR) + "/. " + copy + "/ && cp " +
+                         sample("file_io") + " " + copy + "/")
+                            .c_str()),
+            0);
+  ASSERT_EQ(xdet("run " + copy + "/file_io.xex", &out), 0) << out;
+  EXPECT_NE(out.find("file_io: 0 failure(s)"), std::string::npos) << out;
+  // A missing --game-dir is a usage error.
+  EXPECT_EQ(xdet("run --game-dir " + copy + "/missing " + sample("file_io"), &out), 2) << out;
+}
 
 TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   std::string aging = scratch("starv_aging"), aging2 = scratch("starv_aging2"), strict = scratch("starv_strict");

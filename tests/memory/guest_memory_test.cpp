@@ -94,3 +94,19 @@ TEST(GuestMemory, FetchNeedsExecute) {
 
 }  // namespace
 }  // namespace xdet
+
+namespace xdet {
+namespace {
+
+// Zero-byte accesses touch nothing, at any address (address 0 included).
+TEST(GuestMemory, ZeroByteAccessesAreNoOps) {
+  GuestMemory mem;
+  uint8_t b = 0x5A;
+  EXPECT_NO_THROW(mem.write_bytes(0, &b, 0));
+  EXPECT_NO_THROW(mem.fill(0, 0, 0));
+  EXPECT_NO_THROW(mem.write_bytes(0xFFFFFFFFu, &b, 0));
+  EXPECT_THROW(mem.write_bytes(0, &b, 1), GuestFault);
+}
+
+}  // namespace
+}  // namespace xdet

@@ -116,7 +116,7 @@ XDET_IMPORT NtOpenSymbolicLinkObject, 0, 0x0E0
 XDET_IMPORT NtProtectVirtualMemory, 0, 0x0E1
 XDET_IMPORT NtPulseEvent, 0, 0x0E2
 XDET_IMPORT NtQueueApcThread, 0, 0x0E3
-XDET_IMPORT NtQueryDirectoryFile, 0, 0x0E4
+XDET_IMPORT_STACKARGS NtQueryDirectoryFile, 0, 0x0E4, 9
 XDET_IMPORT NtQueryEvent, 0, 0x0E6
 XDET_IMPORT NtQueryFullAttributesFile, 0, 0x0E7
 XDET_IMPORT NtQueryInformationFile, 0, 0x0E8
@@ -192,11 +192,22 @@ XDET_IMPORT KeTlsGetValue, 0, 0x154
 XDET_IMPORT KeTlsSetValue, 0, 0x155
 XDET_IMPORT_VAR XboxHardwareInfo, 0, 0x156
 XDET_IMPORT_VAR XboxKrnlVersion, 0, 0x158
+XDET_IMPORT XeCryptAesKey, 0, 0x159
+XDET_IMPORT XeCryptAesEcb, 0, 0x15A
+XDET_IMPORT XeCryptAesCbc, 0, 0x15B
+XDET_IMPORT_STACKARGS XeCryptHmacSha, 0, 0x182, 10
+XDET_IMPORT XeCryptMd5, 0, 0x187
 XDET_IMPORT XeCryptRandom, 0, 0x18A
+XDET_IMPORT XeCryptRc4Key, 0, 0x18B
+XDET_IMPORT XeCryptRc4Ecb, 0, 0x18C
 XDET_IMPORT XeCryptShaInit, 0, 0x18F
 XDET_IMPORT XeCryptShaUpdate, 0, 0x190
 XDET_IMPORT XeCryptShaFinal, 0, 0x191
 XDET_IMPORT XeCryptSha, 0, 0x192
+XDET_IMPORT XeCryptSha256Init, 0, 0x310
+XDET_IMPORT XeCryptSha256Update, 0, 0x311
+XDET_IMPORT XeCryptSha256Final, 0, 0x312
+XDET_IMPORT XeCryptSha256, 0, 0x313
 XDET_IMPORT_VAR XexExecutableModuleHandle, 0, 0x193
 XDET_IMPORT XexCheckExecutablePrivilege, 0, 0x194
 XDET_IMPORT XexGetModuleHandle, 0, 0x195
@@ -263,6 +274,13 @@ XDET_IMPORT XAudioGetRenderDriverTic, 0, 0x34C
 XDET_IMPORT XAudioEnableDucker, 0, 0x34D
 /* ---- xam.xex ---- */
 XDET_IMPORT NetDll_WSAStartup, 1, 0x001
+XDET_IMPORT NetDll_WSACleanup, 1, 0x002
+XDET_IMPORT NetDll_socket, 1, 0x003
+XDET_IMPORT NetDll_WSAGetLastError, 1, 0x01B
+XDET_IMPORT NetDll_XNetStartup, 1, 0x033
+XDET_IMPORT NetDll_XNetCleanup, 1, 0x034
+XDET_IMPORT NetDll_XNetGetTitleXnAddr, 1, 0x049
+XDET_IMPORT NetDll_XNetGetEthernetLinkStatus, 1, 0x04B
 XDET_IMPORT XamInputGetCapabilities, 1, 0x190
 XDET_IMPORT XamInputGetState, 1, 0x191
 XDET_IMPORT XamInputSetState, 1, 0x192
@@ -276,6 +294,7 @@ XDET_IMPORT XamLoaderGetLaunchDataSize, 1, 0x1A7
 XDET_IMPORT XamLoaderGetLaunchData, 1, 0x1A8
 XDET_IMPORT XamLoaderTerminateTitle, 1, 0x1A9
 XDET_IMPORT XamTaskSchedule, 1, 0x1AF
+XDET_IMPORT XamTaskCloseHandle, 1, 0x1B1
 XDET_IMPORT XamTaskShouldExit, 1, 0x1B3
 XDET_IMPORT XamGetCurrentTitleId, 1, 0x1CF
 XDET_IMPORT XamAlloc, 1, 0x1EA
@@ -295,8 +314,10 @@ XDET_IMPORT_STACKARGS XamUserReadProfileSettings, 1, 0x219, 9
 XDET_IMPORT XamUserWriteProfileSettings, 1, 0x21A
 XDET_IMPORT XamUserGetSigninInfo, 1, 0x227
 XDET_IMPORT XamEnumerate, 1, 0x250
+XDET_IMPORT XamContentCreate, 1, 0x258
 XDET_IMPORT_STACKARGS XamContentCreateEx, 1, 0x259, 9
 XDET_IMPORT XamContentClose, 1, 0x25A
+XDET_IMPORT XamContentDelete, 1, 0x25B
 XDET_IMPORT XamContentCreateEnumerator, 1, 0x25C
 XDET_IMPORT XamContentGetDeviceData, 1, 0x25E
 XDET_IMPORT XamGetExecutionId, 1, 0x280

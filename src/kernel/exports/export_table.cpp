@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "kernel/exports/exports.h"
+#include "kernel/xam/xam_exports.h"
 
 namespace xdet::kernel {
 
@@ -14,52 +15,91 @@ namespace {
 const ExportInfo kKnownUnimplemented[] = {
     {7, "ExAcquireReadWriteLockExclusive", 1, nullptr},
     {8, "ExAcquireReadWriteLockShared", 1, nullptr},
-    {16, "ExGetXConfigSetting", 5, nullptr},
     {17, "ExInitializeReadWriteLock", 1, nullptr},
     {22, "ExReleaseReadWriteLock", 1, nullptr},
     {109, "KeInitializeApc", 7, nullptr},
     {122, "KeInsertQueueApc", 4, nullptr},
-    {210, "NtCreateFile", 9, nullptr},
     {227, "NtQueueApcThread", 5, nullptr},
-    {240, "NtReadFile", 8, nullptr},
-    {255, "NtWriteFile", 8, nullptr},
-    {299, "RtlImageXexHeaderField", 2, nullptr},
-    {404, "XexCheckExecutablePrivilege", 1, nullptr},
-    {405, "XexGetModuleHandle", 2, nullptr},
-    {407, "XexGetProcedureAddress", 3, nullptr},
 };
 
 struct Registry {
   std::vector<ExportInfo> all;
-  Registry() {
-    for (ExportTable t : {threading_exports(), sync_exports(), rtl_exports(), ob_exports(), debug_exports(), memory_exports()}) {
-      all.insert(all.end(), t.entries, t.entries + t.count);
+  explicit Registry(KernelModule m) {
+    for (const SubsystemTable& sub : module_subsystems(m)) {
+      ExportTable t = sub.table();
+      for (size_t i = 0; i < t.count; ++i) {
+        all.push_back(t.entries[i]);
+        all.back().subsystem = sub.name;
+      }
     }
-    for (const ExportInfo& e : kKnownUnimplemented) {
-      bool have = std::any_of(all.begin(), all.end(), [&](const ExportInfo& x) { return x.ordinal == e.ordinal; });
-      if (!have) all.push_back(e);
+    if (m == KernelModule::kXboxkrnl) {
+      for (const ExportInfo& e : kKnownUnimplemented) {
+        bool have = std::any_of(all.begin(), all.end(), [&](const ExportInfo& x) { return x.ordinal == e.ordinal; });
+        if (!have) all.push_back(e);
+      }
     }
     std::sort(all.begin(), all.end(), [](const ExportInfo& a, const ExportInfo& b) { return a.ordinal < b.ordinal; });
   }
 };
 
-const Registry& registry() {
-  static const Registry r;
-  return r;
+const Registry& registry(KernelModule m) {
+  static const Registry krnl(KernelModule::kXboxkrnl);
+  static const Registry xam(KernelModule::kXam);
+  return m == KernelModule::kXam ? xam : krnl;
 }
 
 }  // namespace
 
-const ExportInfo* find_export(uint16_t ordinal) {
-  const auto& all = registry().all;
+std::vector<SubsystemTable> module_subsystems(KernelModule module) {
+  if (module == KernelModule::kXam) return xam_subsystems();
+  return {{"threading", threading_exports}, {"sync", sync_exports},       {"rtl", rtl_exports},
+          {"ob", ob_exports},               {"debug", debug_exports},     {"memory", memory_exports},
+          {"modules", modules_exports},     {"strings", strings_exports}, {"crypt", crypt_exports},
+          {"io", io_exports}};
+}
+
+const ExportInfo* find_module_export(KernelModule module, uint16_t ordinal) {
+  const auto& all = registry(module).all;
   auto it = std::lower_bound(all.begin(), all.end(), ordinal,
                              [](const ExportInfo& e, uint16_t o) { return e.ordinal < o; });
   return it != all.end() && it->ordinal == ordinal ? &*it : nullptr;
 }
 
-std::vector<const ExportInfo*> implemented_exports() {
+const char* export_status_name(ExportStatus s) {
+  switch (s) {
+    case ExportStatus::kImplemented: return "implemented";
+    case ExportStatus::kPartial: return "partial";
+    case ExportStatus::kAbsent: return "absent";
+  }
+  return "?";
+}
+
+std::vector<ProvidedVariable> provided_variables(KernelModule module) {
+  if (module != KernelModule::kXboxkrnl) return {};
+  return {{0x00C, "ExConsoleGameRegion"}, {0x059, "KeDebugMonitorData"},    {0x0AD, "KeTimeStampBundle"},
+          {0x156, "XboxHardwareInfo"},    {0x158, "XboxKrnlVersion"},       {0x193, "XexExecutableModuleHandle"},
+          {0x1AE, "ExLoadedCommandLine"}, {0x1AF, "ExLoadedImageName"},     {0x266, "KeCertMonitorData"}};
+}
+
+ExportCoverage export_coverage(KernelModule module, uint16_t ordinal, bool is_variable) {
+  ExportCoverage c;
+  if (is_variable) {
+    for (const ProvidedVariable& v : provided_variables(module)) {
+      if (v.ordinal == ordinal) c.status = ExportStatus::kImplemented;
+    }
+    return c;
+  }
+  const ExportInfo* e = find_module_export(module, ordinal);
+  if (!e || !e->fn) return c;
+  c.status = e->partial ? ExportStatus::kPartial : ExportStatus::kImplemented;
+  c.missing = e->partial;
+  c.subsystem = e->subsystem;
+  return c;
+}
+
+std::vector<const ExportInfo*> implemented_exports(KernelModule module) {
   std::vector<const ExportInfo*> out;
-  for (const ExportInfo& e : registry().all) {
+  for (const ExportInfo& e : registry(module).all) {
     if (e.fn) out.push_back(&e);
   }
   return out;
@@ -68,26 +108,32 @@ std::vector<const ExportInfo*> implemented_exports() {
 uint32_t ExportCall::arg(int n) const {
   if (n < 8) return static_cast<uint32_t>(t.ctx.gpr[3 + n]);
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
-  return k.memory().read32(sp + 0x54 + 8 * (n - 8) + 4);
+  return k.memory().read32(sp + 0x54 + 8 * (n - 8));
 }
 
-DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t thunk_pc, const char* import_name) {
-  const ExportInfo* info = find_export(ordinal);
+DispatchResult dispatch_export(Kernel& k, Thread& t, KernelModule module, uint16_t ordinal, uint32_t thunk_pc,
+                               const char* import_name) {
+  const ExportInfo* info = find_module_export(module, ordinal);
+  const char* library = exports::library_file_name(module);
   std::string fallback;
   const char* name = info ? info->name : import_name;
   if (!name) {
-    fallback = fmt::format("xboxkrnl_{}", ordinal);
+    if (const exports::ExportInfo* known = exports::find_export(module, ordinal)) name = known->name;
+  }
+  if (!name) {
+    fallback = fmt::format("{}_{}", module == KernelModule::kXam ? "xam" : "xboxkrnl", ordinal);
     name = fallback.c_str();
   }
   k.emit(&t, TraceKind::kImportCall,
          {{"name", TraceValue::string(name)},
           {"ord", TraceValue::uinteger(ordinal)},
-          {"module", TraceValue::string("xboxkrnl.exe")},
+          {"module", TraceValue::string(library)},
           {"thunk_pc", TraceValue::hex32(thunk_pc)}});
   if (!info || !info->fn) {
     return {DispatchStatus::kUnimplemented,
-            fmt::format("unimplemented kernel import xboxkrnl.exe!{} (ordinal {}) called from {:08x} by tid {}", name,
-                        ordinal, static_cast<uint32_t>(t.ctx.lr), t.tid)};
+            fmt::format("unimplemented {} import {}!{} (ordinal {}) called from {:08x} by tid {}",
+                        module == KernelModule::kXam ? "XAM" : "kernel", library, name, ordinal,
+                        static_cast<uint32_t>(t.ctx.lr), t.tid)};
   }
   ExportCall call(k, t, thunk_pc);
   // Raw arguments, as hex words.
@@ -121,7 +167,7 @@ DispatchResult dispatch_export(Kernel& k, Thread& t, uint16_t ordinal, uint32_t 
   if (!call.fatal_reason.empty()) return {DispatchStatus::kFatal, std::move(call.fatal_reason)};
   if (!call.unsupported_reason.empty()) {
     return {DispatchStatus::kUnimplemented,
-            fmt::format("unsupported use of xboxkrnl.exe!{} (ordinal {}) by tid {}: {}", info->name, ordinal, t.tid,
+            fmt::format("unsupported use of {}!{} (ordinal {}) by tid {}: {}", library, info->name, ordinal, t.tid,
                         call.unsupported_reason)};
   }
   if (call.retried || t.state == ThreadState::kTerminated) return {};
@@ -165,6 +211,44 @@ Thread* thread_from_handle(ExportCall& c, uint32_t handle, NtStatus* st) {
     return nullptr;
   }
   return c.k.thread_by_kthread(obj);
+}
+
+}  // namespace xdet::kernel
+
+namespace xdet::kernel {
+
+std::string read_guest_cstring(GuestMemory& mem, uint32_t addr, size_t max_len) {
+  std::string s;
+  if (!addr) return s;
+  for (size_t i = 0; i < max_len; ++i) {
+    char ch = static_cast<char>(mem.read8(addr + static_cast<uint32_t>(i)));
+    if (!ch) break;
+    s.push_back(ch);
+  }
+  return s;
+}
+
+std::vector<uint8_t> read_guest_bytes(GuestMemory& mem, uint32_t addr, uint32_t n) {
+  constexpr uint32_t kPiece = 0x10000;
+  std::vector<uint8_t> v;
+  for (uint32_t done = 0; done < n;) {
+    uint32_t take = std::min(kPiece, n - done);
+    v.resize(done + take);
+    mem.read_bytes(addr + done, v.data() + done, take);
+    done += take;
+  }
+  return v;
+}
+
+std::u16string read_guest_wstring(GuestMemory& mem, uint32_t addr, size_t max_len) {
+  std::u16string s;
+  if (!addr) return s;
+  for (size_t i = 0; i < max_len; ++i) {
+    char16_t ch = static_cast<char16_t>(mem.read16(addr + static_cast<uint32_t>(2 * i)));
+    if (!ch) break;
+    s.push_back(ch);
+  }
+  return s;
 }
 
 }  // namespace xdet::kernel

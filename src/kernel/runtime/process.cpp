@@ -5,11 +5,18 @@
 #include <fmt/format.h>
 
 #include "kernel/exports/exports.h"
+#include "kernel/title_state.h"
+#include "kernel/io/io_state.h"
 
 namespace xdet::kernel {
 
 namespace {
 constexpr uint32_t kScLev2 = 2;
+// The console's names: a title boots from the disc drive; the hard disk's
+// data partition and its cache partition are writable.
+constexpr const char* kTitleDevice = "\\Device\\Cdrom0";
+constexpr const char* kHddPartition1 = "\\Device\\Harddisk0\\Partition1";
+constexpr const char* kHddCache0 = "\\Device\\Harddisk0\\Cache0";
 }
 
 uint64_t CpuThreadRunner::timebase(void* user, const cpu::PpcContext&, uint64_t retired) {
@@ -57,7 +64,16 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
         uint32_t word = k.memory().read32(sc_pc);
         uint32_t lev = (word >> 5) & 0x7F;
         const loader::ImportRecord* rec = lev == kScLev2 ? module_.find_thunk(sc_pc) : nullptr;
-        if (!rec) {
+        std::optional<std::pair<exports::KernelModule, uint16_t>> target;
+        const char* import_name = nullptr;
+        if (rec) {
+          if (auto m = exports::kernel_module_for_library(rec->library)) target = std::make_pair(*m, rec->ordinal);
+          import_name = rec->name.c_str();
+        } else if (lev == kScLev2) {
+          // A thunk XexGetProcedureAddress handed out.
+          target = k.title().find_thunk(sc_pc);
+        }
+        if (!rec && !target) {
           out.stop = SliceStop::kUnimplemented;
           out.message = lev == kScLev2
                             ? fmt::format("tid {}: sc 2 at {:08x} outside any import thunk", t.tid, sc_pc)
@@ -65,7 +81,8 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                                           lev, static_cast<uint32_t>(t.ctx.gpr[0]), sc_pc);
           return out;
         }
-        if (rec->library != "xboxkrnl.exe") {
+        if (!target) {
+          // A library that is neither xboxkrnl.exe nor xam.xex.
           k.emit(&t, TraceKind::kImportCall,
                  {{"name", TraceValue::string(rec->name.c_str())},
                   {"ord", TraceValue::uinteger(rec->ordinal)},
@@ -76,7 +93,7 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                                     rec->library, rec->name, rec->ordinal, static_cast<uint32_t>(t.ctx.lr));
           return out;
         }
-        DispatchResult d = dispatch_export(k, t, rec->ordinal, sc_pc, rec->name.c_str());
+        DispatchResult d = dispatch_export(k, t, target->first, target->second, sc_pc, import_name);
         if (d.status == DispatchStatus::kUnimplemented) {
           out.stop = SliceStop::kUnimplemented;
           out.message = std::move(d.message);
@@ -98,7 +115,7 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
   return out;
 }
 
-Process::Process(const std::string& xex_path, KernelConfig config) {
+Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions title) {
   std::vector<uint8_t> bytes = loader::read_file(xex_path);
   std::string name = xex_path.substr(xex_path.find_last_of('/') + 1);
   // The XEX headers (TLS) are needed for the kernel's configuration, and the
@@ -115,6 +132,10 @@ Process::Process(const std::string& xex_path, KernelConfig config) {
   }
   kernel_ = std::make_unique<Kernel>(mem_, pool_, stacks_, std::move(config));
   kernel_->set_memory_map(&map_);
+  kernel_->title().launch_data() = title.launch_data;
+  kernel_->title().options() = std::move(title);
+  kernel_->title().set_headers(headers, name);
+  mount_files(xex_path);
   loader::ImportResolver resolver;
   resolver.variable_address = [this](exports::KernelModule m, uint16_t ordinal) -> std::optional<uint32_t> {
     if (m != exports::KernelModule::kXboxkrnl) return std::nullopt;
@@ -122,6 +143,7 @@ Process::Process(const std::string& xex_path, KernelConfig config) {
     return a ? std::optional<uint32_t>(a) : std::nullopt;
   };
   module_ = loader::load_xex(map_, bytes, name, &resolver);
+  kernel_->title().bind_module(*kernel_, module_);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
   cpu_.set_stop_addresses({kReturnSentinelLr});
 }
@@ -130,6 +152,31 @@ Process::~Process() {
   for (const auto& t : kernel_->threads()) {
     if (t->runner_data) cpu_.detach(t->ctx);
   }
+}
+
+void Process::mount_files(const std::string& xex_path) {
+  const KernelConfig& cfg = kernel_->config();
+  std::string game_dir = cfg.game_dir;
+  if (game_dir.empty()) {
+    size_t slash = xex_path.find_last_of('/');
+    game_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : xex_path.substr(0, slash);
+  }
+  vfs::FileSystem& fs = kernel_->io().fs();
+  std::string error;
+  if (!fs.mount(kTitleDevice, game_dir, true, vfs::VolumeKind::kDisc, &error)) {
+    throw Error(cfg.game_dir.empty() ? ExitCode::kBadInput : ExitCode::kUsage, "game directory: " + error);
+  }
+  fs.names().add_link("game:", kTitleDevice);
+  fs.names().add_link("d:", kTitleDevice);
+  scratch_ = vfs::ScratchDir::create("", &error);
+  if (!scratch_) throw Error(ExitCode::kInternal, error);
+  scratch_->set_keep(cfg.keep_scratch);
+  fs.set_scratch_root(scratch_->path());
+  if (fs.mount_scratch(kHddPartition1, "Partition1") != kStatusSuccess ||
+      fs.mount_scratch(kHddCache0, "Cache0", "cache:") != kStatusSuccess) {
+    throw Error(ExitCode::kInternal, "cannot create the scratch devices under " + scratch_->path());
+  }
+  kernel_->title().set_content_root(cfg.content_dir.empty() ? scratch_->path() + "/Content" : cfg.content_dir);
 }
 
 uint32_t Process::title_id() const { return module_.execution ? module_.execution->title_id : 0; }

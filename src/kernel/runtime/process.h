@@ -8,10 +8,18 @@
 // top - 176, LR = 0xBCBCBCBC, r3 = 0, pc = entry point. A thread whose PC
 // reaches the LR sentinel has returned: it exits with r3 as its exit code.
 //
+// Files: the title's folder (KernelConfig::game_dir, default the XEX's
+// directory) is the read-only device \Device\Cdrom0 behind game: and d:;
+// a fresh per-run scratch directory holds the writable devices
+// \Device\Harddisk0\Partition1 and \Device\Harddisk0\Cache0 (cache:) and
+// whatever XAM mounts (vfs::FileSystem::mount_scratch). It is removed when
+// the process is destroyed unless KernelConfig::keep_scratch.
+//
 // Import thunks execute `sc 2`; the runner looks the thunk up in the loaded
-// module and dispatches the export by ordinal (xboxkrnl.exe). Imports of
-// other modules (xam.xex) and unknown ordinals stop the run as
-// unimplemented, with name and ordinal.
+// module (or among the thunks XexGetProcedureAddress handed out) and
+// dispatches the export through the table of its module (xboxkrnl.exe or
+// xam.xex). Imports of other libraries and unimplemented ordinals stop the
+// run as unimplemented, with module, name, ordinal and calling PC.
 #include <memory>
 #include <string>
 
@@ -19,8 +27,10 @@
 #include "kernel/guest_heap.h"
 #include "kernel/kernel.h"
 #include "kernel/scheduler/scheduler.h"
+#include "kernel/title_state.h"
 #include "loader/loader.h"
 #include "memory/memory_map.h"
+#include "vfs/scratch.h"
 
 namespace xdet::kernel {
 
@@ -79,7 +89,7 @@ class CpuThreadRunner final : public ThreadRunner {
 class Process {
  public:
   // Loads the XEX (throws InputError on a bad file).
-  Process(const std::string& xex_path, KernelConfig config = {});
+  Process(const std::string& xex_path, KernelConfig config = {}, TitleOptions title = {});
   ~Process();
 
   // Creates the main thread (suspended threads are not involved).
@@ -87,11 +97,16 @@ class Process {
   RunOutcome run(const SchedulerConfig& config);
 
   Kernel& kernel() { return *kernel_; }
+  // The per-run scratch directory (host path; never shown to the guest).
+  const std::string& scratch_path() const { return scratch_->path(); }
   GuestMemory& memory() { return mem_; }
   const loader::LoadedModule& module() const { return module_; }
   uint32_t title_id() const;
 
  private:
+  void mount_files(const std::string& xex_path);
+
+  std::unique_ptr<vfs::ScratchDir> scratch_;  // outlives the kernel's open files
   GuestMemory mem_;
   MemoryMap map_{mem_};
   SystemHeapAllocator pool_{map_};

@@ -186,6 +186,97 @@ typedef struct _IO_STATUS_BLOCK {
 } IO_STATUS_BLOCK;
 XDET_STATIC_ASSERT(sizeof(IO_STATUS_BLOCK) == 8, "IO_STATUS_BLOCK");
 
+/* ACCESS_MASK, create dispositions and options, attributes, info classes. */
+#define GENERIC_READ 0x80000000u
+#define GENERIC_WRITE 0x40000000u
+#define GENERIC_ALL 0x10000000u
+#define SYNCHRONIZE 0x00100000u
+#define FILE_READ_DATA 0x0001u
+#define FILE_WRITE_DATA 0x0002u
+#define FILE_LIST_DIRECTORY 0x0001u
+#define DELETE 0x00010000u
+#define FILE_SUPERSEDE 0
+#define FILE_OPEN 1
+#define FILE_CREATE 2
+#define FILE_OPEN_IF 3
+#define FILE_OVERWRITE 4
+#define FILE_OVERWRITE_IF 5
+#define FILE_SUPERSEDED 0
+#define FILE_OPENED 1
+#define FILE_CREATED 2
+#define FILE_OVERWRITTEN 3
+#define FILE_EXISTS 4
+#define FILE_DOES_NOT_EXIST 5
+#define FILE_DIRECTORY_FILE 0x00000001u
+#define FILE_SYNCHRONOUS_IO_ALERT 0x00000010u
+#define FILE_SYNCHRONOUS_IO_NONALERT 0x00000020u
+#define FILE_NON_DIRECTORY_FILE 0x00000040u
+#define FILE_DELETE_ON_CLOSE 0x00001000u
+#define FILE_ATTRIBUTE_READONLY 0x01u
+#define FILE_ATTRIBUTE_DIRECTORY 0x10u
+#define FILE_ATTRIBUTE_NORMAL 0x80u
+#define OBJ_CASE_INSENSITIVE 0x40u
+#define OBJ_DOS_DEVICES ((HANDLE)0xFFFFFFFDu)
+#define FileBasicInformation 4
+#define FileStandardInformation 5
+#define FileInternalInformation 6
+#define FileRenameInformation 10
+#define FileDispositionInformation 13
+#define FilePositionInformation 14
+#define FileEndOfFileInformation 20
+#define FileCompletionInformation 30
+#define FileNetworkOpenInformation 34
+#define FileFsVolumeInformation 1
+#define FileFsSizeInformation 3
+#define FileFsDeviceInformation 4
+#define FileFsAttributeInformation 5
+
+typedef struct _FILE_NETWORK_OPEN_INFORMATION {
+  LARGE_INTEGER CreationTime, LastAccessTime, LastWriteTime, ChangeTime;
+  LARGE_INTEGER AllocationSize, EndOfFile;
+  ULONG FileAttributes;
+  ULONG Reserved;
+} FILE_NETWORK_OPEN_INFORMATION;
+XDET_STATIC_ASSERT(sizeof(FILE_NETWORK_OPEN_INFORMATION) == 56, "FILE_NETWORK_OPEN_INFORMATION");
+
+typedef struct _FILE_STANDARD_INFORMATION {
+  LARGE_INTEGER AllocationSize, EndOfFile;
+  ULONG NumberOfLinks;
+  BOOLEAN DeletePending, Directory;
+  USHORT Pad;
+} FILE_STANDARD_INFORMATION;
+XDET_STATIC_ASSERT(sizeof(FILE_STANDARD_INFORMATION) == 24, "FILE_STANDARD_INFORMATION");
+
+/* One entry per NtQueryDirectoryFile call; the name is ANSI, not terminated. */
+typedef struct _FILE_DIRECTORY_INFORMATION {
+  ULONG NextEntryOffset;
+  ULONG FileIndex;
+  LARGE_INTEGER CreationTime, LastAccessTime, LastWriteTime, ChangeTime;
+  LARGE_INTEGER EndOfFile, AllocationSize;
+  ULONG FileAttributes;
+  ULONG FileNameLength;
+  char FileName[1];
+} FILE_DIRECTORY_INFORMATION;
+XDET_STATIC_ASSERT(__builtin_offsetof(FILE_DIRECTORY_INFORMATION, FileName) == 0x40, "FILE_DIRECTORY_INFORMATION");
+
+typedef struct _FILE_RENAME_INFORMATION {
+  ULONG ReplaceIfExists;
+  HANDLE RootDirectory;
+  ANSI_STRING FileName;
+} FILE_RENAME_INFORMATION;
+XDET_STATIC_ASSERT(sizeof(FILE_RENAME_INFORMATION) == 16, "FILE_RENAME_INFORMATION");
+
+typedef struct _FILE_COMPLETION_INFORMATION {
+  HANDLE Port;
+  ULONG Key;
+} FILE_COMPLETION_INFORMATION;
+
+typedef struct _FILE_FS_SIZE_INFORMATION {
+  LARGE_INTEGER TotalAllocationUnits, AvailableAllocationUnits;
+  ULONG SectorsPerAllocationUnit, BytesPerSector;
+} FILE_FS_SIZE_INFORMATION;
+XDET_STATIC_ASSERT(sizeof(FILE_FS_SIZE_INFORMATION) == 24, "FILE_FS_SIZE_INFORMATION");
+
 typedef struct _XOVERLAPPED {
   ULONG InternalLow;   /* result */
   ULONG InternalHigh;  /* length */
@@ -233,6 +324,19 @@ XDET_STATIC_ASSERT(sizeof(TIME_FIELDS) == 16, "TIME_FIELDS");
 #define STATUS_OBJECT_TYPE_MISMATCH ((NTSTATUS)0xC0000024)
 #define STATUS_MUTANT_NOT_OWNED ((NTSTATUS)0xC0000046)
 #define STATUS_MEMORY_NOT_ALLOCATED ((NTSTATUS)0xC00000A0)
+#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005)
+#define STATUS_NO_MORE_FILES ((NTSTATUS)0x80000006)
+#define STATUS_INFO_LENGTH_MISMATCH ((NTSTATUS)0xC0000004)
+#define STATUS_ACCESS_VIOLATION ((NTSTATUS)0xC0000005)
+#define STATUS_NO_SUCH_FILE ((NTSTATUS)0xC000000F)
+#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010)
+#define STATUS_END_OF_FILE ((NTSTATUS)0xC0000011)
+#define STATUS_OBJECT_NAME_INVALID ((NTSTATUS)0xC0000033)
+#define STATUS_OBJECT_NAME_NOT_FOUND ((NTSTATUS)0xC0000034)
+#define STATUS_OBJECT_NAME_COLLISION ((NTSTATUS)0xC0000035)
+#define STATUS_OBJECT_PATH_NOT_FOUND ((NTSTATUS)0xC000003A)
+#define STATUS_FILE_IS_A_DIRECTORY ((NTSTATUS)0xC00000BA)
+#define STATUS_NOT_A_DIRECTORY ((NTSTATUS)0xC0000103)
 #define NT_SUCCESS(s) (((NTSTATUS)(s)) >= 0)
 
 /* Memory constants (memory-map.md §5). */

@@ -23,6 +23,7 @@ XDET_KERNEL_VARIABLE(XboxKrnlVersion);      /* 0x158 */
 XDET_KERNEL_VARIABLE(ExConsoleGameRegion);  /* 0x00C */
 XDET_KERNEL_VARIABLE(XexExecutableModuleHandle); /* 0x193 */
 XDET_KERNEL_VARIABLE(ExLoadedImageName);    /* 0x1AF */
+XDET_KERNEL_VARIABLE(ExLoadedCommandLine);  /* 0x1AE */
 XDET_KERNEL_VARIABLE(ExEventObjectType);    /* 0x00E */
 XDET_KERNEL_VARIABLE(ExSemaphoreObjectType); /* 0x017 */
 XDET_KERNEL_VARIABLE(ExThreadObjectType);   /* 0x01B */
@@ -170,6 +171,29 @@ NTSTATUS NtReadFile(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_cont
                     PVOID buffer, ULONG length, LARGE_INTEGER* offset);  /* 0x0F0 */
 NTSTATUS NtWriteFile(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_context, IO_STATUS_BLOCK* iosb,
                      const void* buffer, ULONG length, LARGE_INTEGER* offset); /* 0x0FF */
+NTSTATUS NtReadFileScatter(HANDLE file, HANDLE event, PVOID apc_routine, PVOID apc_context, IO_STATUS_BLOCK* iosb,
+                           PVOID* segments, ULONG length, LARGE_INTEGER* offset); /* 0x0F1 */
+NTSTATUS NtQueryInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                                ULONG info_class);                       /* 0x0E8 */
+NTSTATUS NtSetInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                              ULONG info_class);                         /* 0x0F7 */
+NTSTATUS NtQueryFullAttributesFile(OBJECT_ATTRIBUTES* attributes, FILE_NETWORK_OPEN_INFORMATION* info); /* 0x0E7 */
+NTSTATUS NtQueryVolumeInformationFile(HANDLE file, IO_STATUS_BLOCK* iosb, PVOID info, ULONG length,
+                                      ULONG info_class);                 /* 0x0EF */
+NTSTATUS NtQueryDirectoryFile(HANDLE directory, HANDLE event, PVOID apc_routine, PVOID apc_context,
+                              IO_STATUS_BLOCK* iosb, FILE_DIRECTORY_INFORMATION* info, ULONG length,
+                              ANSI_STRING* pattern, BOOLEAN restart_scan); /* 0x0E4 (9 args: SDK shim) */
+NTSTATUS NtFlushBuffersFile(HANDLE file, IO_STATUS_BLOCK* iosb);         /* 0x0DB */
+NTSTATUS NtCreateIoCompletion(HANDLE* handle, ULONG access, OBJECT_ATTRIBUTES* attributes,
+                              ULONG concurrent_threads);                 /* 0x0D3 */
+NTSTATUS NtSetIoCompletion(HANDLE port, ULONG key_context, ULONG apc_context, NTSTATUS status,
+                           ULONG information);                           /* 0x0F8 */
+NTSTATUS NtRemoveIoCompletion(HANDLE port, ULONG* key_context, ULONG* apc_context, IO_STATUS_BLOCK* iosb,
+                              LARGE_INTEGER* timeout);                   /* 0x0F4 */
+NTSTATUS ObCreateSymbolicLink(ANSI_STRING* link, ANSI_STRING* target);   /* 0x103 */
+NTSTATUS ObDeleteSymbolicLink(ANSI_STRING* link);                        /* 0x104 */
+NTSTATUS NtOpenSymbolicLinkObject(HANDLE* handle, OBJECT_ATTRIBUTES* attributes); /* 0x0E0 */
+NTSTATUS NtQuerySymbolicLinkObject(HANDLE handle, ANSI_STRING* target);  /* 0x0EC */
 
 /* Modules & system */
 NTSTATUS XexGetModuleHandle(const char* name, PVOID* module);            /* 0x195 */
@@ -178,6 +202,38 @@ BOOL XexCheckExecutablePrivilege(ULONG privilege);                       /* 0x19
 PVOID RtlImageXexHeaderField(PVOID xex_header, ULONG key);               /* 0x12B */
 NTSTATUS ExGetXConfigSetting(USHORT category, USHORT setting, PVOID buffer, USHORT size, USHORT* required); /* 0x010 */
 void HalReturnToFirmware(ULONG routine);                                 /* 0x028 */
-void XeCryptRandom(PVOID buffer, ULONG length);                          /* 0x18A */
+NTSTATUS XeCryptRandom(PVOID buffer, ULONG length);                      /* 0x18A */
+NTSTATUS XexGetModuleSection(PVOID module, const char* name, PVOID* data, ULONG* size); /* 0x196 */
+void ExRegisterTitleTerminateNotification(PVOID registration, BOOL create); /* 0x015 */
+NTSTATUS MmQueryStatistics(PVOID statistics);                            /* 0x0C6 */
+ULONG RtlMultiByteToUnicodeN(uint16_t* dst, ULONG dst_bytes, ULONG* written, const char* src, ULONG src_bytes); /* 0x133 */
+ULONG RtlUnicodeToMultiByteN(char* dst, ULONG dst_bytes, ULONG* written, const uint16_t* src, ULONG src_bytes); /* 0x143 */
+int sprintf(char* buffer, const char* format, ...);                      /* 0x13B */
+int _snprintf(char* buffer, SIZE_T count, const char* format, ...);      /* 0x13A */
+/* va_list here is the console's: a pointer to 8-byte argument slots. */
+int _vsnprintf(char* buffer, SIZE_T count, const char* format, const uint64_t* args); /* 0x14D */
+
+typedef struct { ULONG count; ULONG state[5]; uint8_t buffer[64]; } XECRYPT_SHA_STATE;
+typedef struct { ULONG count; ULONG state[8]; uint8_t buffer[64]; } XECRYPT_SHA256_STATE;
+typedef struct { uint8_t S[256]; uint8_t i, j; } XECRYPT_RC4_STATE;
+typedef struct { uint8_t keytabenc[11][16]; uint8_t keytabdec[11][16]; } XECRYPT_AES_STATE;
+void XeCryptAesKey(XECRYPT_AES_STATE* state, const uint8_t* key);        /* 0x159 */
+void XeCryptAesEcb(const XECRYPT_AES_STATE* state, const uint8_t* in, uint8_t* out, BOOL encrypt); /* 0x15A */
+void XeCryptAesCbc(const XECRYPT_AES_STATE* state, const uint8_t* in, ULONG length, uint8_t* out, uint8_t* feed,
+                   BOOL encrypt);                                        /* 0x15B */
+void XeCryptShaInit(XECRYPT_SHA_STATE* state);                            /* 0x18F */
+void XeCryptShaUpdate(XECRYPT_SHA_STATE* state, const void* data, ULONG length); /* 0x190 */
+void XeCryptShaFinal(XECRYPT_SHA_STATE* state, uint8_t* out, ULONG out_length); /* 0x191 */
+void XeCryptSha(const void* d1, ULONG l1, const void* d2, ULONG l2, const void* d3, ULONG l3, uint8_t* out,
+                ULONG out_length);                                       /* 0x192 */
+void XeCryptSha256Init(XECRYPT_SHA256_STATE* state);                      /* 0x310 */
+void XeCryptSha256Update(XECRYPT_SHA256_STATE* state, const void* data, ULONG length); /* 0x311 */
+void XeCryptSha256Final(XECRYPT_SHA256_STATE* state, uint8_t* out, ULONG out_length); /* 0x312 */
+void XeCryptHmacSha(const void* key, ULONG key_length, const void* d1, ULONG l1, const void* d2, ULONG l2,
+                    const void* d3, ULONG l3, uint8_t* out, ULONG out_length); /* 0x182 */
+void XeCryptMd5(const void* d1, ULONG l1, const void* d2, ULONG l2, const void* d3, ULONG l3, uint8_t* out,
+                ULONG out_length);                                       /* 0x187 */
+void XeCryptRc4Key(XECRYPT_RC4_STATE* state, const void* key, ULONG key_length); /* 0x18B */
+void XeCryptRc4Ecb(XECRYPT_RC4_STATE* state, void* data, ULONG length);  /* 0x18C */
 
 #endif
