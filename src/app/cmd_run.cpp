@@ -82,7 +82,10 @@ int run_run(int argc, char** argv) {
                "xdet run"};
   configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
-  app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  CLI::Option* trace_opt = app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  app.add_flag("--trace-sched", kcfg.trace_sched,
+               "also trace scheduling (engine-local sched.slice.begin/end and sched.ready events on stream tid -1)")
+      ->needs(trace_opt);
   app.add_option("--exit-state", exit_path,
                  "where to write exit-thread-state.json (default: beside the trace; none without --trace)");
   app.add_option("--sched-policy", policy, "priority aging or strict priority")

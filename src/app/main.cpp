@@ -19,6 +19,8 @@ const Command kCommands[] = {
     {"exports", "list the kernel and XAM exports xdet implements", run_exports},
     {"pack", "build an XEX2 file from a linked guest ELF", run_pack},
     {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
+    {"timeline", "draw a trace: self-contained HTML or Perfetto JSON", run_timeline},
+    {"db", "load a trace into SQLite for queries", run_db},
     {"gen-traces", "generate a realistic canary/ours trace pair", run_gen_traces},
     {nullptr, nullptr, nullptr},
 };

@@ -73,6 +73,21 @@ void Kernel::emit(Thread* t, TraceKind kind, const TraceField* fields, uint32_t 
   sink_->emit(ev);
 }
 
+void Kernel::emit_sched(TraceKind kind, uint64_t at_units, std::initializer_list<TraceField> fields) {
+  if (!sched_tracing()) return;
+  TraceEvent ev{kind,      kSchedStreamTid,       sched_event_idx_++,
+                timebase_from_units(at_units), ns_from_units(at_units), fields.begin(),
+                static_cast<uint32_t>(fields.size())};
+  sink_->emit(ev);
+}
+
+void Kernel::emit_ready(const Thread& t, const char* cause) {
+  emit_sched(TraceKind::kSchedReady, now_,
+             {{"thread", TraceValue::uinteger(t.tid)},
+              {"round", TraceValue::uinteger(round_)},
+              {"cause", TraceValue::string(cause)}});
+}
+
 void Kernel::emit_pending_return(Thread& t) {
   if (!t.pending_return.name) return;
   uint32_t r3 = static_cast<uint32_t>(t.ctx.gpr[3]);
@@ -246,13 +261,16 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   t.sid = rec.sid;
   ++progress_;
   if (out_handle) *out_handle = t.handle;
-  make_ready(t);
+  make_ready(t, "create");
   return &t;
 }
 
-void Kernel::make_ready(Thread& t) {
+void Kernel::make_ready(Thread& t, const char* cause) {
   t.state = ThreadState::kReady;
-  if (t.suspend_count == 0) ready_.insert(&t);
+  if (t.suspend_count == 0) {
+    ready_.insert(&t);
+    emit_ready(t, cause);
+  }
 }
 
 void Kernel::exit_thread(Thread& t, uint32_t exit_code) {
@@ -293,6 +311,7 @@ NtStatus Kernel::resume_thread(Thread& t, uint32_t* prev_count) {
     mem_.write8(t.kthread + layout::kThreadSuspendCount, static_cast<uint8_t>(t.suspend_count));
     if (t.suspend_count == 0 && t.state == ThreadState::kReady) {
       ready_.insert(&t);
+      emit_ready(t, "resume");
       ++progress_;
     }
   }

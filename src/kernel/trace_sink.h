@@ -32,8 +32,20 @@ enum class TraceKind : uint8_t {
   kWakeRequested,
   kSemaRelease,
   kContentionObserved,
+  // Engine-local scheduling events (xdet run --trace-sched), all on the
+  // scheduler stream (kSchedStreamTid), never on a guest thread's stream.
+  kSchedSliceBegin,
+  kSchedSliceEnd,
+  kSchedReady,
 };
-inline constexpr int kTraceKindCount = 13;
+inline constexpr int kTraceKindCount = 16;
+
+// The stream that carries the sched.* kinds. Guest tids are dense from 1
+// and tid 0 is the kernel's own stream, so this value is never a thread;
+// the JSONL writer spells it -1. Keeping scheduling events off the thread
+// streams leaves every thread's tid_event_idx (and so every semantic id and
+// every diff position) the same with or without --trace-sched.
+inline constexpr uint32_t kSchedStreamTid = 0xFFFFFFFFu;
 
 // The schema-v1 "kind" strings.
 constexpr std::string_view trace_kind_name(TraceKind k) {
@@ -51,6 +63,9 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kWakeRequested: return "wake.requested";
     case TraceKind::kSemaRelease: return "sema.release";
     case TraceKind::kContentionObserved: return "contention.observed";
+    case TraceKind::kSchedSliceBegin: return "sched.slice.begin";
+    case TraceKind::kSchedSliceEnd: return "sched.slice.end";
+    case TraceKind::kSchedReady: return "sched.ready";
   }
   return "?";
 }

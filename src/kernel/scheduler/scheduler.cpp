@@ -92,6 +92,7 @@ RunOutcome Scheduler::run() {
           }
           budget = std::min(budget, config_.max_instructions - total_retired_);
         }
+        if (kernel_.sched_tracing()) emit_slice_begin(*t, cpu, round, round_start + used, budget);
         kernel_.ready_queue().remove(t);
         t->state = ThreadState::kRunning;
         t->last_cpu = cpu;
@@ -104,6 +105,7 @@ RunOutcome Scheduler::run() {
         SliceResult r = runner_.run_slice(kernel_, *t, budget);
         kernel_.set_current(nullptr);
         uint64_t retired = std::min<uint64_t>(r.retired, budget);
+        if (kernel_.sched_tracing()) emit_slice_end(*t, cpu, round, round_start + used + retired, retired, budget, r.stop);
         used += retired;
         total_retired_ += retired;
         t->retired += retired;
@@ -146,6 +148,47 @@ RunOutcome Scheduler::run() {
     }
     ++round;
   }
+}
+
+void Scheduler::emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget) {
+  kernel_.emit_sched(TraceKind::kSchedSliceBegin, at_units,
+                     {{"cpu", TraceValue::uinteger(static_cast<uint64_t>(cpu))},
+                      {"thread", TraceValue::uinteger(t.tid)},
+                      {"round", TraceValue::uinteger(round)},
+                      {"priority", TraceValue::uinteger(t.base_priority)},
+                      {"effective_priority", TraceValue::uinteger(effective_priority(t, round, config_.policy))},
+                      {"budget", TraceValue::uinteger(budget)},
+                      {"pc", TraceValue::hex32(t.ctx.pc)}});
+}
+
+static const char* slice_end_reason(const Thread& t, SliceStop stop, uint64_t retired, uint64_t budget) {
+  switch (stop) {
+    case SliceStop::kFault: return "fault";
+    case SliceStop::kTrap: return "trap";
+    case SliceStop::kUnimplemented: return "unimplemented";
+    case SliceStop::kBudget:
+    case SliceStop::kKernel: break;
+  }
+  if (t.state == ThreadState::kTerminated) return "exit";
+  if (t.state == ThreadState::kWaiting) return t.wait.is_delay ? "delay" : "wait";
+  if (t.suspend_count > 0) return "suspend";
+  if (t.yield_requested) return "yield";
+  if (retired >= budget) return "quantum";
+  return "kernel";
+}
+
+void Scheduler::emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired,
+                               uint64_t budget, SliceStop stop) {
+  kernel_.emit_sched(TraceKind::kSchedSliceEnd, at_units,
+                     {{"cpu", TraceValue::uinteger(static_cast<uint64_t>(cpu))},
+                      {"thread", TraceValue::uinteger(t.tid)},
+                      {"round", TraceValue::uinteger(round)},
+                      {"instructions", TraceValue::uinteger(retired)},
+                      {"reason", TraceValue::string(slice_end_reason(t, stop, retired, budget))},
+                      // A thread still running goes back to the ready queue right after.
+                      {"state", TraceValue::string(t.state == ThreadState::kRunning ? "ready"
+                                                                                     : thread_state_name(t.state))},
+                      {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 std::string Scheduler::wedge_report(StopReason reason) const {

@@ -96,6 +96,10 @@ class Scheduler {
 
  private:
   std::string wedge_report(StopReason reason) const;
+  // sched.slice.begin / sched.slice.end (only when the kernel traces them).
+  void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
+  void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
+                      SliceStop stop);
 
   Kernel& kernel_;
   ThreadRunner& runner_;
