@@ -32,8 +32,16 @@ enum class TraceKind : uint8_t {
   kWakeRequested,
   kSemaRelease,
   kContentionObserved,
+  // Device events (engine-local, on the kernel's tid-0 stream).
+  kGpuVblank,
+  kGpuInterrupt,
+  kGpuFence,
+  kGpuSwap,
+  kGpuDraw,
+  kGpuIdle,
+  kAudioCallback,
 };
-inline constexpr int kTraceKindCount = 13;
+inline constexpr int kTraceKindCount = 20;
 
 // The schema-v1 "kind" strings.
 constexpr std::string_view trace_kind_name(TraceKind k) {
@@ -51,6 +59,13 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kWakeRequested: return "wake.requested";
     case TraceKind::kSemaRelease: return "sema.release";
     case TraceKind::kContentionObserved: return "contention.observed";
+    case TraceKind::kGpuVblank: return "gpu.vblank";
+    case TraceKind::kGpuInterrupt: return "gpu.interrupt";
+    case TraceKind::kGpuFence: return "gpu.fence";
+    case TraceKind::kGpuSwap: return "gpu.swap";
+    case TraceKind::kGpuDraw: return "gpu.draw";
+    case TraceKind::kGpuIdle: return "gpu.idle";
+    case TraceKind::kAudioCallback: return "audio.callback";
   }
   return "?";
 }
