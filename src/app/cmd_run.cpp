@@ -74,6 +74,7 @@ int run_run(int argc, char** argv) {
   bool no_profile = false;
   std::string input_script, launch_data;
   std::string engine = default_cpu_engine();
+  std::string display = "1280x720";
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -124,10 +125,28 @@ int run_run(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
+  kernel::DeviceOptions& dev = kcfg.devices;
+  app.add_option("--display", display, "the display mode titles see (WIDTHxHEIGHT)");
+  app.add_option("--refresh-hz", dev.refresh_hz, "vblank rate in Hz of guest time")->check(CLI::Range(1u, 240u));
+  app.add_flag("--gpu-lenient", dev.gpu_lenient,
+               "skip (and count) unknown GPU command packets instead of stopping with a dump");
+  app.add_option("--max-frames", dev.max_frames, "stop cleanly after N swapped frames (exit 0; 0 = no limit)");
+  app.add_option("--dump-frames", dev.dump_frames_dir, "write each swapped front buffer as DIR/frame-NNNNNN.png");
+  app.add_option("--audio-out", dev.audio_out, "write the submitted audio frames as a WAV file (float, 6 ch, 48 kHz)");
   app.add_option("--cpu", engine, "execution engine (identical traces; interp is the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
   install_cpu_engine_check(engine);
+  {
+    unsigned w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(display.c_str(), "%u%c%u%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 64 || h < 64 ||
+        w > 8192 || h > 8192) {
+      throw Error(ExitCode::kUsage, "--display: expected WIDTHxHEIGHT (64-8192 each), e.g. 1280x720");
+    }
+    dev.width = w;
+    dev.height = h;
+  }
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
   sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
@@ -171,6 +190,9 @@ int run_run(int argc, char** argv) {
   process.boot();
   kernel::RunOutcome o = process.run(sched);
   if (writer) writer->flush();
+  if (std::string err = process.kernel().devices().finish_outputs(); !err.empty()) {
+    std::fprintf(stderr, "xdet run: --audio-out: %s\n", err.c_str());
+  }
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
 

@@ -164,6 +164,7 @@ FaultInfo memory_fault_info(const GuestFault& f, uint32_t pc, uint32_t word) {
   info.address = f.address();
   info.message = fmt::format("{} at PC 0x{:08X} (instruction 0x{:08X}): {} of {} byte(s) at 0x{:08X}",
                              fault_kind_name(info.kind), pc, word, access_kind_name(f.kind()), f.size(), f.address());
+  if (!f.detail().empty()) info.message += ": " + f.detail();
   return info;
 }
 

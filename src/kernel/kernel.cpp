@@ -56,6 +56,7 @@ Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, K
   wake_scratch_.reserve(64);
   woken_tids_.reserve(64);
   io_ = std::make_unique<IoState>(*this);
+  devices_ = std::make_unique<DeviceState>(*this);
 }
 
 Kernel::~Kernel() = default;
@@ -389,6 +390,7 @@ uint64_t Kernel::next_deadline() const {
   if (!timed_waits_.empty()) d = std::min(d, timed_waits_.begin()->first);
   if (!armed_timers_.empty()) d = std::min(d, armed_timers_.begin()->first);
   d = std::min(d, io_->next_deadline());
+  d = std::min(d, devices_->next_deadline());
   return d;
 }
 
@@ -404,9 +406,15 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
     case 0x156: size = 16; break;  // XboxHardwareInfo
     case 0x158: size = 8; break;   // XboxKrnlVersion
     case 0x266: size = 4; break;   // KeCertMonitorData
+    case 0x1BE: size = 4; break;   // VdGlobalDevice
+    case 0x1BF: size = 4; break;   // VdGlobalXamDevice
+    case 0x1C0: size = 4; break;   // VdGpuClockInMHz
+    case 0x1C1: size = 28; break;  // VdHSIOCalibrationLock (a critical section)
     default: return title_->variable(*this, ordinal);
   }
-  uint32_t a = pool_.allocate(size, 16);
+  // The video variables live in physical memory (vE) on the console.
+  bool video = ordinal >= 0x1BE && ordinal <= 0x1C1;
+  uint32_t a = video && map_ ? map_->system_alloc(size, 16, true) : pool_.allocate(size, 16);
   if (!a) return 0;
   switch (ordinal) {
     case 0x00C: mem_.write32(a, 0xFFFFFFFFu); break;  // all regions (xenia)
@@ -421,6 +429,10 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
       mem_.write16(a + 4, 0xFFFF);
       mem_.write16(a + 6, 0x80);
       break;
+    case 0x1BE:
+    case 0x1BF: mem_.write32(a, 0); break;
+    case 0x1C0: mem_.write32(a, 500); break;  // the GPU's 500 MHz
+    case 0x1C1: cs_initialize(a, 0); break;
     default: break;  // debugger/cert monitor pointers: 0
   }
   variables_[ordinal] = a;

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/devices/devices.h"
 #include "kernel/guest_heap.h"
 #include "kernel/handle_table.h"
 #include "kernel/objects.h"
@@ -76,6 +77,8 @@ struct KernelConfig {
   bool keep_scratch = false;
   // Where XAM content packages live ("" = <scratch>/Content, fresh per run).
   std::string content_dir;
+  // Video mode, GPU strictness, frame limit and outputs (kernel/devices).
+  DeviceOptions devices;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first
@@ -248,6 +251,9 @@ class Kernel {
   TitleState& title() { return *title_; }
   // ---- files, I/O completion ports, symbolic links (kernel/io) ----
   IoState& io() { return *io_; }
+  // ---- GPU, vblank, interrupts, audio on virtual time (kernel/devices) ----
+  DeviceState& devices() { return *devices_; }
+  const DeviceState& devices() const { return *devices_; }
 
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
@@ -339,6 +345,7 @@ class Kernel {
   std::vector<uint32_t> woken_tids_;
   std::unique_ptr<TitleState> title_;
   std::unique_ptr<IoState> io_;
+  std::unique_ptr<DeviceState> devices_;
 };
 
 }  // namespace xdet::kernel

@@ -203,6 +203,7 @@ void Kernel::expire_deadlines() {
     wake_waiters(nullptr, timer, false);
   }
   io_->complete_due(now_);
+  devices_->advance(now_);
 }
 
 // ---------------------------------------------------------------- waits

@@ -37,8 +37,16 @@ enum class TraceKind : uint8_t {
   kSchedSliceBegin,
   kSchedSliceEnd,
   kSchedReady,
+  // Device events (engine-local, on the kernel's tid-0 stream).
+  kGpuVblank,
+  kGpuInterrupt,
+  kGpuFence,
+  kGpuSwap,
+  kGpuDraw,
+  kGpuIdle,
+  kAudioCallback,
 };
-inline constexpr int kTraceKindCount = 16;
+inline constexpr int kTraceKindCount = 23;
 
 // The stream that carries the sched.* kinds. Guest tids are dense from 1
 // and tid 0 is the kernel's own stream, so this value is never a thread;
@@ -66,6 +74,13 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kSchedSliceBegin: return "sched.slice.begin";
     case TraceKind::kSchedSliceEnd: return "sched.slice.end";
     case TraceKind::kSchedReady: return "sched.ready";
+    case TraceKind::kGpuVblank: return "gpu.vblank";
+    case TraceKind::kGpuInterrupt: return "gpu.interrupt";
+    case TraceKind::kGpuFence: return "gpu.fence";
+    case TraceKind::kGpuSwap: return "gpu.swap";
+    case TraceKind::kGpuDraw: return "gpu.draw";
+    case TraceKind::kGpuIdle: return "gpu.idle";
+    case TraceKind::kAudioCallback: return "audio.callback";
   }
   return "?";
 }

@@ -22,8 +22,11 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o) {
   append_json_string(b, o.message);
   fmt::format_to(out,
                  ",\n  \"policy\": \"{}\",\n  \"round\": {},\n  \"guest_time_ns\": {},\n  \"instructions\": {},\n"
+                 "  \"frames\": {},\n  \"vblanks\": {},\n  \"gpu_interrupts\": {},\n  \"audio_callbacks\": {},\n"
                  "  \"threads\": [",
-                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions);
+                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions,
+                 k.devices().frames(), k.devices().vblanks(), k.devices().interrupts_delivered(),
+                 k.devices().audio_callbacks());
   bool first = true;
   for (const ThreadReport& r : k.thread_reports()) {
     const Thread& t = *r.thread;

@@ -22,7 +22,8 @@
 // xboxkrnl_modules.cpp (Xex*, configuration, title termination),
 // xboxkrnl_strings.cpp (Rtl strings, time fields, sprintf family),
 // xboxkrnl_crypt.cpp (XeCrypt*),
-// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links).
+// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links),
+// xboxkrnl_video.cpp (Vd*), xboxkrnl_audio.cpp (XAudio*).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -138,6 +139,8 @@ ExportTable strings_exports();
 ExportTable crypt_exports();
 ExportTable io_exports();
 ExportTable sync_info_exports();
+ExportTable video_exports();
+ExportTable audio_exports();
 
 // One subsystem of a module's table, for listings.
 struct SubsystemTable {

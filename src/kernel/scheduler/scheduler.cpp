@@ -17,13 +17,15 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kGuestTrap: return "guest-trap";
     case StopReason::kUnimplemented: return "unimplemented";
     case StopReason::kInterrupted: return "interrupted";
+    case StopReason::kFrameLimit: return "frame-limit";
   }
   return "?";
 }
 
 ExitCode exit_code_for(StopReason r) {
   switch (r) {
-    case StopReason::kProcessExit: return ExitCode::kOk;
+    case StopReason::kProcessExit:
+    case StopReason::kFrameLimit: return ExitCode::kOk;
     case StopReason::kDeadlock:
     case StopReason::kLivelock: return ExitCode::kWedge;
     case StopReason::kInstructionLimit:
@@ -75,6 +77,9 @@ RunOutcome Scheduler::run() {
                     fmt::format("guest-time limit reached ({} ms)", ns_from_units(config_.max_guest_units) / 1'000'000), 0);
     }
     kernel_.expire_deadlines();
+    if (auto& stop = kernel_.devices().stop()) {
+      return finish(stop->frame_limit ? StopReason::kFrameLimit : StopReason::kGuestFault, stop->message, 0);
+    }
 
     bool ran = false;
     for (int cpu = 0; cpu < kCpuCount; ++cpu) {
@@ -82,7 +87,12 @@ RunOutcome Scheduler::run() {
       while (used < config_.quantum) {
         kernel_.set_now(round_start + used);
         kernel_.expire_deadlines();
-        Thread* t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
+        if (auto& stop = kernel_.devices().stop()) {
+          return finish(stop->frame_limit ? StopReason::kFrameLimit : StopReason::kGuestFault, stop->message, 0);
+        }
+        // Pending device callbacks run before any title thread on this CPU.
+        Thread* t = kernel_.devices().ready_context(cpu, round);
+        if (!t) t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
         if (!t) break;
         uint64_t budget = config_.quantum - used;
         if (config_.max_instructions) {
@@ -119,7 +129,7 @@ RunOutcome Scheduler::run() {
         if (t->state == ThreadState::kRunning) {
           t->state = ThreadState::kReady;
           mem.write8(t->kthread + layout::kThreadState, 1);
-          if (t->suspend_count == 0) kernel_.ready_queue().insert(t);
+          if (t->suspend_count == 0 && !t->device_context) kernel_.ready_queue().insert(t);
         }
       }
     }

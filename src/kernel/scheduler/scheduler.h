@@ -61,6 +61,7 @@ enum class StopReason : uint8_t {
   kGuestTrap,
   kUnimplemented,
   kInterrupted,
+  kFrameLimit,   // --max-frames swaps completed (a clean stop)
 };
 const char* stop_reason_name(StopReason r);
 ExitCode exit_code_for(StopReason r);
