@@ -18,5 +18,6 @@ int run_diff(int argc, char** argv);
 int run_gen_traces(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_exports(int argc, char** argv);
+int run_explore(int argc, char** argv);
 
 }  // namespace xdet::app

@@ -22,6 +22,8 @@ enum class ExitCode : int {
   kWedge = 7,           // deadlock or livelock detected by the scheduler
   kUnimplemented = 8,   // unimplemented kernel import or system call
   kTestFailure = 9,     // ppc-test: at least one test failed
+  kTitleExitCode = 10,  // run --check-exit-code: the title exited with a nonzero code
+  kOutputMismatch = 11, // run --expect-output: the guest's output differs
   kInternal = 70,       // a bug in xdet itself
   kInterrupted = 130,   // SIGINT/SIGTERM
 };
