@@ -19,5 +19,6 @@ int run_gen_traces(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_exports(int argc, char** argv);
 int run_explore(int argc, char** argv);
+int run_explain(int argc, char** argv);
 
 }  // namespace xdet::app
