@@ -15,6 +15,8 @@
 #include "app/commands.h"
 #include "app/cpu_engine.h"
 #include "base/error.h"
+#include "explore/schedule_run.h"
+#include "explore/seeded_perturber.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
 #include "trace/exit_state.h"
@@ -75,11 +77,15 @@ int run_run(int argc, char** argv) {
   std::string input_script, launch_data;
   std::string engine = default_cpu_engine();
   std::string display = "1280x720";
+  uint64_t schedule_seed = 0;
+  bool check_exit_code = false;
+  std::string expect_output_path;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
                "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
-               "8 unimplemented import, 130 interrupted.",
+               "8 unimplemented import, 10 output not writable, 11 nonzero title exit (--check-exit-code),\n"
+               "12 output differs (--expect-output), 130 interrupted.",
                "xdet run"};
   configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
@@ -99,6 +105,12 @@ int run_run(int argc, char** argv) {
   app.add_option("--livelock-rounds", sched.livelock_rounds,
                  "rounds without kernel progress that count as a livelock (exit 7)")
       ->check(kNonNegative);
+  app.add_option("--schedule-seed", schedule_seed,
+                 "run the schedule `xdet explore` calls seed S (0 = the default schedule)")
+      ->check(kNonNegative);
+  app.add_flag("--check-exit-code", check_exit_code, "exit 11 when the title exits with a nonzero code");
+  app.add_option("--expect-output", expect_output_path,
+                 "exit 12 when the guest's output differs from FILE (the output is still printed)");
   app.add_option("--contention-watch", watch,
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
@@ -186,9 +198,25 @@ int run_run(int argc, char** argv) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});
     process.kernel().set_trace_sink(writer.get());
   }
+  std::string expected_output, output;
+  if (!expect_output_path.empty()) {
+    std::ifstream in(expect_output_path, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--expect-output: cannot read " + expect_output_path);
+    expected_output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    process.kernel().set_debug_output([&output](std::string_view s) {
+      output.append(s);
+      std::fwrite(s.data(), 1, s.size(), stdout);
+    });
+  }
+  std::unique_ptr<explore::SeededPerturber> perturber;
+  if (schedule_seed != 0) {
+    perturber = std::make_unique<explore::SeededPerturber>(schedule_seed, sched.quantum);
+    process.kernel().set_perturber(perturber.get());
+  }
   sched.stop_flag = trace::install_stop_signal_handlers();
   process.boot();
   kernel::RunOutcome o = process.run(sched);
+  std::fflush(stdout);
   if (writer) writer->flush();
   if (std::string err = process.kernel().devices().finish_outputs(); !err.empty()) {
     std::fprintf(stderr, "xdet run: --audio-out: %s\n", err.c_str());
@@ -196,8 +224,14 @@ int run_run(int argc, char** argv) {
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
 
-  ExitCode code = kernel::exit_code_for(o.reason);
-  if (code != ExitCode::kOk) {
+  explore::Verdict verdict = explore::judge_run(process.kernel(), o, check_exit_code,
+                                                expect_output_path.empty() ? nullptr : &expected_output, output);
+  process.kernel().set_perturber(nullptr);
+  ExitCode code = static_cast<ExitCode>(verdict.exit_code);
+  if (o.reason == kernel::StopReason::kProcessExit && code != ExitCode::kOk) {
+    std::fprintf(stderr, "xdet run: %s: %s\n", explore::failure_kind_name(verdict.kind), verdict.detail.c_str());
+  }
+  if (kernel::exit_code_for(o.reason) != ExitCode::kOk) {
     std::fprintf(stderr, "xdet run: %s: %s\n", kernel::stop_reason_name(o.reason), o.message.c_str());
     if (!o.report.empty()) std::fputs(o.report.c_str(), stderr);
   }

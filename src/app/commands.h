@@ -20,5 +20,7 @@ int run_run(int argc, char** argv);
 int run_exports(int argc, char** argv);
 int run_timeline(int argc, char** argv);
 int run_db(int argc, char** argv);
+int run_explore(int argc, char** argv);
+int run_explain(int argc, char** argv);
 
 }  // namespace xdet::app

@@ -376,12 +376,15 @@ uint64_t Kernel::wait_deadline(const int64_t* timeout) const {
   if (v < 0) {
     uint64_t rel = static_cast<uint64_t>(-(v + 1)) + 1;
     if (rel > (kNever - now_) / kInstructionsPer100ns) return kNever - 1;
-    return now_ + units_from_100ns(rel);
+    uint64_t units = units_from_100ns(rel);
+    if (perturber_ && units < kNever / 2) units += perturber_->deadline_jitter(units);
+    return now_ + units;
   }
   // Absolute FILETIME.
   uint64_t abs = static_cast<uint64_t>(v);
   if (abs <= kBootFileTime) return now_;
   uint64_t units = units_from_100ns(abs - kBootFileTime);
+  if (perturber_ && units > now_ && units < kNever / 2) units += perturber_->deadline_jitter(units - now_);
   return std::max(units, now_);
 }
 

@@ -29,6 +29,7 @@
 #include "kernel/guest_heap.h"
 #include "kernel/handle_table.h"
 #include "kernel/objects.h"
+#include "kernel/scheduler/perturbation.h"
 #include "kernel/scheduler/ready_queue.h"
 #include "kernel/status.h"
 #include "kernel/thread.h"
@@ -137,6 +138,10 @@ class Kernel {
   Thread* current() const { return current_; }
   void set_current(Thread* t) { current_ = t; }
   ReadyQueue& ready_queue() { return ready_; }
+  // Schedule exploration (kernel/scheduler/perturbation.h); null = the
+  // default schedule. Not owned.
+  void set_perturber(SchedulePerturber* p) { perturber_ = p; }
+  SchedulePerturber* perturber() const { return perturber_; }
   // Bumped by every state-changing event (signal, wake, release, thread
   // start/exit, handle create/close); the livelock detector watches it.
   uint64_t progress_epoch() const { return progress_; }
@@ -318,6 +323,7 @@ class Kernel {
   uint64_t round_ = 1;
   SchedPolicy policy_ = SchedPolicy::kAging;
   Thread* current_ = nullptr;
+  SchedulePerturber* perturber_ = nullptr;
   uint64_t progress_ = 0;
   uint64_t kernel_event_idx_ = 0;
   uint64_t sched_event_idx_ = 0;

@@ -123,6 +123,10 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
           out.stop = SliceStop::kKernel;
           return out;
         }
+        if (SchedulePerturber* p = k.perturber(); p && p->preempt_after_call(t)) {
+          out.stop = SliceStop::kPreempted;
+          return out;
+        }
         break;
       }
     }

@@ -82,7 +82,11 @@ RunOutcome Scheduler::run() {
     }
 
     bool ran = false;
-    for (int cpu = 0; cpu < kCpuCount; ++cpu) {
+    SchedulePerturber* perturber = kernel_.perturber();
+    int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
+    if (perturber) perturber->cpu_order(round, cpu_order);
+    for (int cpu_index = 0; cpu_index < kCpuCount; ++cpu_index) {
+      const int cpu = cpu_order[cpu_index];
       uint64_t used = 0;
       while (used < config_.quantum) {
         kernel_.set_now(round_start + used);
@@ -95,6 +99,20 @@ RunOutcome Scheduler::run() {
         if (!t) t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
         if (!t) break;
         uint64_t budget = config_.quantum - used;
+        uint64_t preempt_at = 0;  // a perturbed slice end (perturbation.h)
+        if (perturber) {
+          if (perturber->defer(*t, cpu, round)) {
+            // Loses this round: requeued as if it had run (0 instructions).
+            kernel_.ready_queue().remove(t);
+            t->last_run_round = round;
+            kernel_.ready_queue().insert(t);
+            ran = true;
+            continue;
+          }
+          uint64_t cut = std::clamp<uint64_t>(perturber->slice_budget(*t, cpu, budget), 1, budget);
+          preempt_at = cut < budget ? cut : 0;
+          budget = cut;
+        }
         if (config_.max_instructions) {
           if (total_retired_ >= config_.max_instructions) {
             return finish(StopReason::kInstructionLimit,
@@ -130,6 +148,7 @@ RunOutcome Scheduler::run() {
           t->state = ThreadState::kReady;
           mem.write8(t->kthread + layout::kThreadState, 1);
           if (t->suspend_count == 0 && !t->device_context) kernel_.ready_queue().insert(t);
+          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) break;
         }
       }
     }

@@ -34,6 +34,7 @@ enum class SliceStop : uint8_t {
   kFault,          // guest fault (message says where)
   kUnimplemented,  // unimplemented import / system call
   kTrap,           // trap instruction taken
+  kPreempted,      // SchedulePerturber::preempt_after_call (explore only)
 };
 
 struct SliceResult {
