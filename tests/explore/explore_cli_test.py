@@ -121,14 +121,14 @@ def check_output_and_exit_kinds():
     if "output-mismatch" not in kinds or s["failures"][0]["seed"] != 0:
         fail(f"output mismatch not reported: {s}")
     f = s["failures"][0]
-    if f["exit_code"] != 11 or replay(f["command"]) != 11:
+    if f["exit_code"] != 12 or replay(f["command"]) != 12:
         fail(f"output-mismatch replay: {f}")
     right = f"{WORK}/right_output.txt"
     with open(right, "w") as out:
         out.write(run([XDET, "run", xex]).stdout)
     if run([XDET, "run", "--expect-output", right, xex]).returncode != 0:
         fail("--expect-output with the real output does not exit 0")
-    print("output-mismatch: found at seed 0, replay exits 11")
+    print("output-mismatch: found at seed 0, replay exits 12")
 
 
 if CASE == "kinds":
