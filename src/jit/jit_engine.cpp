@@ -283,8 +283,10 @@ ExecResult JitEngine::run(PpcContext& ctx, uint64_t max_instructions) {
     link_slot = -1;
     st_.remaining = remaining;
     st_.exit_slot = -1;
+    st_.retired_base = ctx.instructions_retired + remaining;
     uint32_t status = enter_(&ctx, b->entry, &st_);
     remaining = st_.remaining;
+    ctx.instructions_retired = st_.retired_base - remaining;
     if (status == kExitNext) [[likely]] {
       link_slot = st_.exit_slot;
       link_flushes = stats_.flushes;

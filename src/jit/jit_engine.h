@@ -22,7 +22,9 @@ namespace xdet::jit {
 struct JitState {
   uint64_t remaining;  // instruction budget left (r13 while in generated code)
   int64_t exit_slot;   // linkable exit taken last (-1: none)
-  uint64_t reserved;
+  // instructions_retired + remaining at entry: the retired count at any
+  // point is retired_base - remaining.
+  uint64_t retired_base;
 };
 
 class JitEngine final : public cpu::ExecutionEngine {

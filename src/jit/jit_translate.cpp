@@ -37,6 +37,7 @@ constexpr int32_t kOffBlockBegin = static_cast<int32_t>(offsetof(PpcContext, blo
 constexpr int32_t kOffPending = static_cast<int32_t>(offsetof(PpcContext, pending_stop));
 constexpr int32_t kOffRemaining = static_cast<int32_t>(offsetof(JitState, remaining));
 constexpr int32_t kOffExitSlot = static_cast<int32_t>(offsetof(JitState, exit_slot));
+constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, retired_base));
 
 // ---- Native forms, identified by the interpreter's handler ----
 enum class Op : uint8_t {
@@ -212,9 +213,14 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         calls_out = true;
       }
     }
-    if (calls_out) {  // handlers such as mftb read the exact retired count
+    if (calls_out) {
+      // Handlers such as mftb read the exact retired count (retired_now):
+      // the context's count is only kept exact for blocks that call out.
       mov(rax, reinterpret_cast<uint64_t>(b_.insns));
       mov(qword[rbx + kOffBlockBegin], rax);
+      mov(rax, qword[r15 + kOffRetiredBase]);
+      sub(rax, r13);
+      mov(qword[rbx + kOffRetired], rax);
     }
     choose_cached();
     for (uint32_t i = 0; i < b_.count; ++i) {
@@ -365,10 +371,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       fault_used_[i] = true;
       deferred_.push_back([this, i] {
         L(fault_[i]);
-        if (i > 0) {
-          add(qword[rbx + kOffRetired], static_cast<int32_t>(i));
-          sub(r13, static_cast<int32_t>(i));
-        }
+        if (i > 0) sub(r13, static_cast<int32_t>(i));
         mov(eax, kExitFault);
         jmp(env_.exit_common);
       });
@@ -392,10 +395,9 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jnz(fault_label(i), T_NEAR);
   }
 
-  void account() {
-    add(qword[rbx + kOffRetired], static_cast<int32_t>(b_.count));
-    sub(r13, static_cast<int32_t>(b_.count));
-  }
+  // The budget register is the retired count too: the dispatcher derives
+  // ctx.instructions_retired from it (JitState::retired_base - remaining).
+  void account() { sub(r13, static_cast<int32_t>(b_.count)); }
 
   // A linkable exit: a jmp rel32 that initially falls into its own stub.
   void exit_to(uint32_t target) {
@@ -443,40 +445,33 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jmp(env_.exit_common);
   }
 
-  // CR field n from the flags of a compare (LT GT EQ, SO from XER).
-  void cr_from_flags(uint32_t n, bool is_signed) {
-    if (is_signed) {
-      setl(al);
-      setg(cl);
-    } else {
-      setb(al);
-      seta(cl);
-    }
-    sete(dl);
-    movzx(eax, al);
-    movzx(ecx, cl);
-    movzx(edx, dl);
-    shl(eax, 3);
-    lea(eax, ptr[rax + rcx * 4]);
-    lea(eax, ptr[rax + rdx * 2]);
-    mov(ecx, dword[rbx + kOffXer]);
-    shr(ecx, 31);
-    or_(eax, ecx);
-    uint32_t shift = 28 - 4 * n;
-    if (shift) shl(eax, static_cast<uint8_t>(shift));
-    mov(ecx, dword[rbx + kOffCr]);
-    and_(ecx, static_cast<uint32_t>(~(0xFu << shift)));
-    or_(ecx, eax);
-    mov(dword[rbx + kOffCr], ecx);
+  // CR field n from a compare: LT/GT/EQ chosen with cmov from the flags
+  // `compare` leaves (it may use rax/rcx only), SO copied from XER.
+  template <typename Compare>
+  void cr_compare(uint32_t n, bool is_signed, Compare compare) {
+    uint32_t s = 28 - 4 * n;
+    mov(edx, 4u << s);
+    mov(esi, 8u << s);
+    compare();
+    if (is_signed) cmovl(edx, esi);
+    else cmovb(edx, esi);
+    mov(esi, 2u << s);
+    cmove(edx, esi);
+    mov(eax, dword[rbx + kOffXer]);
+    shr(eax, static_cast<uint8_t>(3 + 4 * n));
+    and_(eax, 1u << s);
+    or_(edx, eax);
+    mov(eax, dword[rbx + kOffCr]);
+    and_(eax, static_cast<uint32_t>(~(0xFu << s)));
+    or_(eax, edx);
+    mov(dword[rbx + kOffCr], eax);
   }
   // CR0 of a record form from the result in rax.
   void cr0_from_rax() {
-    if (env_.mode64) {
-      test(rax, rax);
-    } else {
-      test(eax, eax);
-    }
-    cr_from_flags(0, true);
+    cr_compare(0, true, [this] {
+      if (env_.mode64) test(rax, rax);
+      else test(eax, eax);
+    });
   }
 
   bool emit_native(uint32_t i, const DecodedInsn& in, const Form& f) {
@@ -519,28 +514,25 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kCmp:
       case Op::kCmpl: {
         bool sgn = f.op == Op::kCmpi || f.op == Op::kCmp;
+        // Operands first (a register load may be emitted), then the compare.
         if (f.wide) {
           load64(rax, ra);
-          if (f.op == Op::kCmpi) {
-            cmp(rax, f_simm(w));
-          } else if (f.op == Op::kCmpli) {
-            cmp(rax, static_cast<int32_t>(f_uimm(w)));
-          } else {
-            load64(rcx, rb);
-            cmp(rax, rcx);
-          }
+          if (f.op == Op::kCmp || f.op == Op::kCmpl) load64(rcx, rb);
         } else {
           load32(eax, ra);
-          if (f.op == Op::kCmpi) {
-            cmp(eax, f_simm(w));
-          } else if (f.op == Op::kCmpli) {
-            cmp(eax, static_cast<int32_t>(f_uimm(w)));
-          } else {
-            load32(ecx, rb);
-            cmp(eax, ecx);
-          }
+          if (f.op == Op::kCmp || f.op == Op::kCmpl) load32(ecx, rb);
         }
-        cr_from_flags(f_crfd(w), sgn);
+        cr_compare(f_crfd(w), sgn, [&] {
+          if (f.wide) {
+            if (f.op == Op::kCmpi) cmp(rax, f_simm(w));
+            else if (f.op == Op::kCmpli) cmp(rax, static_cast<int32_t>(f_uimm(w)));
+            else cmp(rax, rcx);
+          } else {
+            if (f.op == Op::kCmpi) cmp(eax, f_simm(w));
+            else if (f.op == Op::kCmpli) cmp(eax, static_cast<int32_t>(f_uimm(w)));
+            else cmp(eax, ecx);
+          }
+        });
         return true;
       }
       case Op::kRlwinm:
