@@ -42,7 +42,7 @@ constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, reti
 // ---- Native forms, identified by the interpreter's handler ----
 enum class Op : uint8_t {
   kNop, kAddi, kAddis, kLi, kLis, kMulli, kOri, kOris, kXori, kXoris, kAndi, kAndis,
-  kCmpi, kCmpli, kCmp, kCmpl, kRlwinm, kRlwimi, kRldicl, kRldicr,
+  kCmpi, kCmpli, kCmp, kCmpl, kRlwinm, kRlwimi, kRldicl, kRldicr, kRldic, kRldimi,
   kAnd, kAndc, kOr, kOrc, kXor, kNand, kNor, kEqv, kExtsb, kExtsh, kExtsw, kSlw, kSrw, kSld, kSrd,
   kAdd, kSubf, kNeg, kMullw, kMulld,
   kMflr, kMfctr, kMtlr, kMtctr, kMfcr,
@@ -101,6 +101,8 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
       add((20u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (4u << 6) | (20u << 1) | rc, {Op::kRlwimi, r});
       add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (0u << 2) | rc, {Op::kRldicl, r});
       add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (1u << 2) | rc, {Op::kRldicr, r});
+      add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (2u << 2) | rc, {Op::kRldic, r});
+      add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (3u << 2) | rc, {Op::kRldimi, r});
       add(X(28, 1, 2, 3, rc), {Op::kAnd, r});
       add(X(60, 1, 2, 3, rc), {Op::kAndc, r});
       add(X(444, 1, 2, 3, rc), {Op::kOr, r});
@@ -168,6 +170,9 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
     mem(X(279, 2, 1, 3, 0), Op::kLoad, 2, false, false, true);
     mem(X(343, 2, 1, 3, 0), Op::kLoad, 2, true, false, true);
     mem(X(21, 2, 1, 3, 0), Op::kLoad, 8, false, false, true);
+    mem(X(341, 2, 1, 3, 0), Op::kLoad, 4, true, false, true);   // lwax
+    mem(X(55, 2, 1, 3, 0), Op::kLoad, 4, false, true, true);    // lwzux
+    mem(X(183, 2, 1, 3, 0), Op::kStore, 4, false, true, true);  // stwux
     mem(X(151, 2, 1, 3, 0), Op::kStore, 4, false, false, true);
     mem(X(215, 2, 1, 3, 0), Op::kStore, 1, false, false, true);
     mem(X(407, 2, 1, 3, 0), Op::kStore, 2, false, false, true);
@@ -561,15 +566,25 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         return true;
       }
       case Op::kRldicl:
-      case Op::kRldicr: {
+      case Op::kRldicr:
+      case Op::kRldic:
+      case Op::kRldimi: {
         uint32_t sh = rb | ((w & 2) << 4);
         uint32_t v = (w >> 5) & 0x3F;
         uint32_t mbe = ((v & 1) << 5) | (v >> 1);
-        uint64_t m = f.op == Op::kRldicl ? mask64(mbe, 63) : mask64(0, mbe);
+        uint64_t m = f.op == Op::kRldicl   ? mask64(mbe, 63)
+                     : f.op == Op::kRldicr ? mask64(0, mbe)
+                                           : mask64(mbe, 63 - sh);
         load64(rax, rd);
         if (sh) rol(rax, static_cast<uint8_t>(sh));
         mov(rcx, m);
         and_(rax, rcx);
+        if (f.op == Op::kRldimi) {
+          mov(rdx, ~m);
+          load64(rcx, ra);
+          and_(rdx, rcx);
+          or_(rax, rdx);
+        }
         store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
