@@ -218,6 +218,20 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         calls_out = true;
       }
     }
+    choose_cached();
+    const DecodedInsn& tail = b_.insns[b_.count - 1];
+    uint32_t top = tail.word >> 26;
+    self_loop_ = (top == 16 || top == 18) && cpu::is_known_instruction(tail.word) && direct_target(tail) == b_.start;
+    if (self_loop_) {
+      // A loop on itself keeps its cached registers across iterations: load
+      // them all once; count them as modified (exits write them all back).
+      for (int k = 0; k < kCacheRegs; ++k) {
+        if (guest_of_[k] < 0) continue;
+        mov(host64(k), gpr(static_cast<uint32_t>(guest_of_[k])));
+        cs_.slot[k] = Slot::kDirty;
+      }
+      L(loop_head_);
+    }
     if (calls_out) {
       // Handlers such as mftb read the exact retired count (retired_now):
       // the context's count is only kept exact for blocks that call out.
@@ -227,7 +241,6 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       sub(rax, r13);
       mov(qword[rbx + kOffRetired], rax);
     }
-    choose_cached();
     for (uint32_t i = 0; i < b_.count; ++i) {
       const DecodedInsn& in = b_.insns[i];
       bool last = i + 1 == b_.count;
@@ -801,29 +814,61 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   }
 
   // Branch as the block's last instruction; semantics of interp_branch.cpp.
+  static uint32_t direct_target(const DecodedInsn& in) {
+    const uint32_t w = in.word;
+    if ((w >> 26) == 18) {
+      int32_t li = static_cast<int32_t>((w & 0x03FFFFFC) << 6) >> 6;
+      return static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(li));
+    }
+    int32_t bd = static_cast<int16_t>(w & 0xFFFC);
+    return static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(bd));
+  }
+
+  // The taken edge of a block that branches to its own start: stay in host
+  // code with the cached registers, after the same checks a block entry
+  // makes (budget for a whole block, page still holding translated code).
+  void loop_back() {
+    Xbyak::Label out;
+    for (int k = 0; k < kCacheRegs; ++k) {
+      if (guest_of_[k] >= 0 && cache_of_[guest_of_[k]] == k) ensure(static_cast<uint32_t>(guest_of_[k]));
+    }
+    cmp(r13, b_.count);
+    jb(out, T_NEAR);
+    test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
+    jz(out, T_NEAR);
+    jmp(loop_head_, T_NEAR);
+    L(out);
+    spill(cs_);
+    mov(dword[rbx + kOffPc], b_.start);
+    mov(qword[r15 + kOffExitSlot], -1);
+    xor_(eax, eax);
+    jmp(env_.exit_common);
+  }
+
+  // Branch as the block's last instruction; semantics of interp_branch.cpp.
   void emit_branch(const DecodedInsn& in) {
     const uint32_t w = in.word;
     const uint32_t op = w >> 26;
     const bool lk = w & 1;
     const uint32_t bo = (w >> 21) & 31, bi = (w >> 16) & 31;
+    const bool indirect = op == 19;
+    const bool loops = self_loop_;
     if (op == 18) {
-      int32_t li = static_cast<int32_t>((w & 0x03FFFFFC) << 6) >> 6;
-      uint32_t target = static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(li));
       if (lk) set_lr(in.pc + 4u);
-      spill_all_clean();
+      if (!loops) spill_all_clean();
       account();
-      exit_to(target);
+      if (loops) loop_back();
+      else exit_to(direct_target(in));
       return;
     }
     Xbyak::Label not_taken;
-    bool indirect = op == 19;
     if (indirect) {
       uint32_t xo = (w >> 1) & 0x3FF;
       mov(esi, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
       and_(esi, ~3u);
     }
     if (lk) set_lr(in.pc + 4u);
-    spill_all_clean();
+    if (!loops) spill_all_clean();
     account();
     if (!(bo & 4)) {
       sub(qword[rbx + kOffCtr], 1);
@@ -837,14 +882,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       if (bo & 8) jz(not_taken, T_NEAR);
       else jnz(not_taken, T_NEAR);
     }
-    if (indirect) {
-      exit_indirect();
-    } else {
-      int32_t bd = static_cast<int16_t>(w & 0xFFFC);
-      exit_to(static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(bd)));
-    }
+    const CacheState at_branch = cs_;
+    if (indirect) exit_indirect();
+    else if (loops) loop_back();
+    else exit_to(direct_target(in));
     L(not_taken);
-    if ((bo & 0x14) != 0x14) exit_to(b_.end_pc);
+    cs_ = at_branch;
+    if ((bo & 0x14) != 0x14) {
+      if (loops) spill(cs_);
+      exit_to(b_.end_pc);
+    }
   }
 
   void set_lr(uint32_t v) {
@@ -857,8 +904,10 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   TranslateResult* out_;
   int cache_of_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  int guest_of_[kCacheRegs] = {};
+  int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1};
   CacheState cs_{};
+  bool self_loop_ = false;
+  Xbyak::Label loop_head_;
   Xbyak::Label fault_[cpu::Cpu::kMaxBlockInsns];
   bool fault_used_[cpu::Cpu::kMaxBlockInsns] = {};
   std::deque<Xbyak::Label> labels_;
