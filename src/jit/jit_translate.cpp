@@ -719,11 +719,11 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     if (f.op == Op::kStore && !f.fp) ensure(rd);
     auto* slow = &labels_.emplace_back();
     auto* done = &labels_.emplace_back();
+    // A naturally aligned access stays in its page; any other one takes the
+    // handler (which handles page-crossing exactly as GuestMemory does).
     if (f.size > 1) {
-      mov(ecx, eax);
-      and_(ecx, 0xFFF);
-      cmp(ecx, 0x1000 - f.size);
-      ja(*slow, T_NEAR);
+      test(al, f.size - 1);
+      jnz(*slow, T_NEAR);
     }
     mov(ecx, eax);
     shr(ecx, 12);

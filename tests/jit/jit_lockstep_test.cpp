@@ -4,6 +4,9 @@
 // memory must agree after every chunk.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -109,7 +112,10 @@ std::vector<uint32_t> random_program(std::mt19937_64& rng, uint32_t n) {
 TEST(JitLockstep, RandomProgramsMatchTheInterpreterAtEveryStop) {
   std::mt19937_64 rng(20261203);
   uint64_t total = 0;
-  for (int prog = 0; prog < 400; ++prog) {
+  // XDET_LOCKSTEP_PROGRAMS=N runs a longer campaign (default 400 programs, ~2 M instructions).
+  int programs = 400;
+  if (const char* env = std::getenv("XDET_LOCKSTEP_PROGRAMS")) programs = std::max(1, std::atoi(env));
+  for (int prog = 0; prog < programs; ++prog) {
     uint32_t n = 8 + static_cast<uint32_t>(rng() % 300);
     std::vector<uint32_t> code = random_program(rng, n);
     Lockstep ls(code, rng());
