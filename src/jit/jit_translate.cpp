@@ -214,10 +214,13 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     bool calls_out = false;
     for (uint32_t i = 0; i < b_.count; ++i) {
       const DecodedInsn& in = b_.insns[i];
-      if (forms.find(in.fn) == forms.end() && !(i + 1 == b_.count && is_branch(in.word) && cpu::is_known_instruction(in.word))) {
+      auto it = forms.find(in.fn);
+      if (it == forms.end() && !(i + 1 == b_.count && is_branch(in.word) && cpu::is_known_instruction(in.word))) {
         calls_out = true;
       }
+      if (it != forms.end() && it->second.op == Op::kStore) may_invalidate_ = true;
     }
+    if (calls_out) may_invalidate_ = true;
     choose_cached();
     const DecodedInsn& tail = b_.insns[b_.count - 1];
     uint32_t top = tail.word >> 26;
@@ -834,8 +837,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     }
     cmp(r13, b_.count);
     jb(out, T_NEAR);
-    test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
-    jz(out, T_NEAR);
+    // Only a store or a call-out of this block can have dropped its page's
+    // translations since the last check.
+    if (may_invalidate_) {
+      test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
+      jz(out, T_NEAR);
+    }
     jmp(loop_head_, T_NEAR);
     L(out);
     spill(cs_);
@@ -907,6 +914,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1};
   CacheState cs_{};
   bool self_loop_ = false;
+  bool may_invalidate_ = false;
   Xbyak::Label loop_head_;
   Xbyak::Label fault_[cpu::Cpu::kMaxBlockInsns];
   bool fault_used_[cpu::Cpu::kMaxBlockInsns] = {};

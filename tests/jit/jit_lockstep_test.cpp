@@ -151,6 +151,23 @@ TEST(JitLockstep, StoresIntoTranslatedCodeAreSeen) {
   }
 }
 
+// A code cache that holds only a few blocks: translations are dropped and
+// redone all the time (whole-cache flushes between blocks, links reset).
+TEST(JitLockstep, TinyCodeCacheFlushesAndStaysExact) {
+  std::mt19937_64 rng(99);
+  uint64_t flushes = 0;
+  for (int prog = 0; prog < 40; ++prog) {
+    std::vector<uint32_t> code = random_program(rng, 400);
+    Lockstep ls(code, rng(), 6u << 10);
+    for (int s = 0; s < 80; ++s) {
+      auto diff = ls.step(1 + rng() % 500);
+      ASSERT_FALSE(diff.has_value()) << "program " << prog << " step " << s << ": " << *diff;
+    }
+    flushes += ls.jit_flushes();
+  }
+  EXPECT_GT(flushes, 10u);
+}
+
 // Budget ends inside blocks of every length, and faults at every position.
 TEST(JitLockstep, BudgetAndFaultBoundaries) {
   std::mt19937_64 rng(7);
