@@ -296,17 +296,18 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   Xbyak::Address fpr(uint32_t r) { return qword[rbx + kOffFpr + 8 * static_cast<int32_t>(r)]; }
 
   // ---- Guest GPRs cached in host registers inside a block ----
-  // The most used GPRs of a block live in host registers, loaded on first
+  // The most used GPRs of a block (up to seven) live in host registers, loaded on first
   // use and written back (if modified) before every call-out and exit, so
   // the context is exact whenever anything else can look at it.
-  static constexpr int kCacheRegs = 6;
+  static constexpr int kCacheRegs = 7;
   enum class Slot : uint8_t { kUnloaded, kClean, kDirty };
   struct CacheState {
     Slot slot[kCacheRegs];
   };
   const Xbyak::Reg64& host64(int k) const {
     static const Xbyak::Reg64 regs[kCacheRegs] = {Xbyak::util::rbp, Xbyak::util::r8,  Xbyak::util::r9,
-                                                   Xbyak::util::r10, Xbyak::util::r11, Xbyak::util::rdi};
+                                                   Xbyak::util::r10, Xbyak::util::r11, Xbyak::util::rdi,
+                                                   Xbyak::util::rsi};
     return regs[k];
   }
   void choose_cached() {
@@ -433,17 +434,17 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jmp(env_.exit_common);
   }
 
-  // Exit to the address in esi: through the indirect table when the target
+  // Exit to the address in eax: through the indirect table when the target
   // is translated, else back to the dispatcher.
   void exit_indirect() {
     Xbyak::Label miss;
-    mov(dword[rbx + kOffPc], esi);
-    mov(ecx, esi);
+    mov(dword[rbx + kOffPc], eax);
+    mov(ecx, eax);
     shr(ecx, 2);
     and_(ecx, env_.indirect_mask);
     shl(ecx, 4);
     mov(rdx, reinterpret_cast<uint64_t>(env_.indirect));
-    cmp(dword[rdx + rcx], esi);
+    cmp(dword[rdx + rcx], eax);
     jne(miss);
     jmp(qword[rdx + rcx + 8]);
     L(miss);
@@ -459,7 +460,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     account();
     cmp(byte[rbx + kOffPending], 0);
     jne(pending, T_NEAR);
-    mov(esi, dword[rbx + kOffPc]);
+    mov(eax, dword[rbx + kOffPc]);
     exit_indirect();
     L(pending);
     mov(eax, kExitPending);
@@ -472,12 +473,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   void cr_compare(uint32_t n, bool is_signed, Compare compare) {
     uint32_t s = 28 - 4 * n;
     mov(edx, 4u << s);
-    mov(esi, 8u << s);
     compare();
-    if (is_signed) cmovl(edx, esi);
-    else cmovb(edx, esi);
-    mov(esi, 2u << s);
-    cmove(edx, esi);
+    mov(eax, 8u << s);
+    if (is_signed) cmovl(edx, eax);
+    else cmovb(edx, eax);
+    mov(eax, 2u << s);
+    cmove(edx, eax);
     mov(eax, dword[rbx + kOffXer]);
     shr(eax, static_cast<uint8_t>(3 + 4 * n));
     and_(eax, 1u << s);
@@ -871,8 +872,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     Xbyak::Label not_taken;
     if (indirect) {
       uint32_t xo = (w >> 1) & 0x3FF;
-      mov(esi, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
-      and_(esi, ~3u);
+      mov(eax, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
+      and_(eax, ~3u);
     }
     if (lk) set_lr(in.pc + 4u);
     if (!loops) spill_all_clean();
@@ -902,8 +903,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   }
 
   void set_lr(uint32_t v) {
-    mov(eax, v);
-    mov(qword[rbx + kOffLr], rax);
+    mov(ecx, v);
+    mov(qword[rbx + kOffLr], rcx);
   }
 
   const TranslateEnv& env_;
@@ -911,7 +912,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   TranslateResult* out_;
   int cache_of_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1};
+  int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1, -1};
   CacheState cs_{};
   bool self_loop_ = false;
   bool may_invalidate_ = false;
