@@ -71,6 +71,7 @@ class JitEngine final : public cpu::ExecutionEngine {
     uint32_t end_pc = 0;
     cpu::DecodedInsn* insns = nullptr;
     const uint8_t* entry = nullptr;
+    const uint8_t* same_page_entry = nullptr;  // for links from the same page
     bool valid = false;
     std::vector<int64_t> incoming;  // exit slots linked to this block
   };

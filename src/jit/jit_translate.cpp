@@ -206,10 +206,14 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     Xbyak::Label pre_exit;
     // Entry: the whole block must fit the budget and its page must still be
     // marked as holding translated code (else the dispatcher re-checks it).
-    cmp(r13, b_.count);
-    jb(pre_exit, T_NEAR);
     test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
     jz(pre_exit, T_NEAR);
+    // Entry for links from blocks of the same page: that page's mark was
+    // checked when control entered it, and within a run only an
+    // invalidation (which unlinks) can clear it.
+    out_->same_page_offset = getSize();
+    cmp(r13, b_.count);
+    jb(pre_exit, T_NEAR);
     const auto& forms = native_forms();
     bool calls_out = false;
     for (uint32_t i = 0; i < b_.count; ++i) {
