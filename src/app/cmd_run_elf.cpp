@@ -37,7 +37,7 @@ void write_all(int fd, const uint8_t* p, size_t n) {
 int run_run_elf(int argc, char** argv) {
   std::string path;
   bool stats = false;
-  uint64_t max_insns = UINT64_MAX;
+  uint64_t max_insns = 0;
   std::string engine = default_cpu_engine();
   CLI::App app{"Runs a static big-endian PowerPC ELF (32- or 64-bit). System calls: write (4)\n"
                "to fd 1/2, exit (1), exit_group (234). The exit status is the guest's.",
@@ -45,7 +45,7 @@ int run_run_elf(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("elf", path, "the ELF file to run")->required();
   app.add_flag("--stats", stats, "print retired instructions, wall time, MIPS (and JIT figures) to stderr");
-  app.add_option("--max-instructions", max_insns, "stop after N retired instructions (exit 6)")->check(kNonNegative);
+  app.add_option("--max-instructions", max_insns, "stop after N retired instructions (exit 6; 0 = none)")->check(kNonNegative);
   app.add_option("--cpu", engine, "execution engine (identical results; interp is the reference)")
       ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run-elf", argc, argv)) return *rc;
@@ -67,7 +67,7 @@ int run_run_elf(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   double cpu0 = cpu_now();
   int exit_status = -1;
-  uint64_t remaining = max_insns;
+  uint64_t remaining = max_insns ? max_insns : UINT64_MAX;
   auto print_stats = [&] {
     if (!stats) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
