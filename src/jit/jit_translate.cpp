@@ -483,14 +483,19 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     else cmovb(edx, eax);
     mov(eax, 2u << s);
     cmove(edx, eax);
-    mov(eax, dword[rbx + kOffXer]);
-    shr(eax, static_cast<uint8_t>(3 + 4 * n));
-    and_(eax, 1u << s);
-    or_(edx, eax);
-    mov(eax, dword[rbx + kOffCr]);
-    and_(eax, static_cast<uint32_t>(~(0xFu << s)));
-    or_(eax, edx);
-    mov(dword[rbx + kOffCr], eax);
+    // XER[SO] is rarely set: test it and add the bit out of line.
+    auto* so = &labels_.emplace_back();
+    auto* back = &labels_.emplace_back();
+    test(byte[rbx + kOffXer + 3], 0x80);
+    jnz(*so, T_NEAR);
+    L(*back);
+    and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
+    or_(dword[rbx + kOffCr], edx);
+    deferred_.push_back([this, so, back, s] {
+      L(*so);
+      or_(edx, 1u << s);
+      jmp(*back, T_NEAR);
+    });
   }
   // CR0 of a record form from the result in rax.
   void cr0_from_rax() {
