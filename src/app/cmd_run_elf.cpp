@@ -69,7 +69,7 @@ int run_run_elf(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   double cpu0 = cpu_now();
   int exit_status = -1;
-  uint64_t remaining = max_insns;
+  uint64_t remaining = max_insns ? max_insns : UINT64_MAX;
   auto print_stats = [&] {
     if (!stats) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -2,6 +2,7 @@
 // `--cpu jit|interp`: which engine executes guest code. Both give identical
 // results; the interpreter is the reference and the only engine on hosts
 // without the JIT.
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -27,7 +28,14 @@ inline void install_cpu_engine(cpu::Cpu& core, const std::string& name) {
   }
 #ifdef XDET_HAVE_JIT
   if (name == "jit" && jit::JitEngine::host_supported()) {
-    core.set_engine(std::make_unique<jit::JitEngine>(core));
+    try {
+      core.set_engine(std::make_unique<jit::JitEngine>(core));
+    } catch (const Error& e) {
+      // E.g. a host that forbids executable mappings: the interpreter gives
+      // the same results, only slower.
+      std::fprintf(stderr, "xdet: %s; using the interpreter\n", e.what());
+      core.set_engine(nullptr);
+    }
     return;
   }
 #endif

@@ -190,6 +190,7 @@ JitEngine::Block* JitEngine::compile(uint32_t pc) {
     }
   }
   b->entry = code_ + used_;
+  b->same_page_entry = b->entry + tr.same_page_offset;
   used_ += tr.size;
   used_ = (used_ + 15) & ~size_t{15};
   for (const TranslatedExit& x : tr.exits) {
@@ -214,7 +215,8 @@ void JitEngine::link(int64_t slot_index, Block* to) {
   if (slot_index < 0 || static_cast<size_t>(slot_index) >= slots_.size()) return;
   ExitSlot& slot = slots_[static_cast<size_t>(slot_index)];
   if (!slot.owner->valid || !to->valid || slot.target_pc != to->start || slot.linked) return;
-  patch_jump(slot.site, to->entry);
+  bool same_page = (slot.owner->start >> GuestMemory::kPageShift) == (to->start >> GuestMemory::kPageShift);
+  patch_jump(slot.site, same_page ? to->same_page_entry : to->entry);
   slot.linked = to;
   to->incoming.push_back(slot_index);
   ++stats_.links;
@@ -283,8 +285,10 @@ ExecResult JitEngine::run(PpcContext& ctx, uint64_t max_instructions) {
     link_slot = -1;
     st_.remaining = remaining;
     st_.exit_slot = -1;
+    st_.retired_base = ctx.instructions_retired + remaining;
     uint32_t status = enter_(&ctx, b->entry, &st_);
     remaining = st_.remaining;
+    ctx.instructions_retired = st_.retired_base - remaining;
     if (status == kExitNext) [[likely]] {
       link_slot = st_.exit_slot;
       link_flushes = stats_.flushes;

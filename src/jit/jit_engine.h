@@ -22,7 +22,9 @@ namespace xdet::jit {
 struct JitState {
   uint64_t remaining;  // instruction budget left (r13 while in generated code)
   int64_t exit_slot;   // linkable exit taken last (-1: none)
-  uint64_t reserved;
+  // instructions_retired + remaining at entry: the retired count at any
+  // point is retired_base - remaining.
+  uint64_t retired_base;
 };
 
 class JitEngine final : public cpu::ExecutionEngine {
@@ -69,6 +71,7 @@ class JitEngine final : public cpu::ExecutionEngine {
     uint32_t end_pc = 0;
     cpu::DecodedInsn* insns = nullptr;
     const uint8_t* entry = nullptr;
+    const uint8_t* same_page_entry = nullptr;  // for links from the same page
     bool valid = false;
     std::vector<int64_t> incoming;  // exit slots linked to this block
   };

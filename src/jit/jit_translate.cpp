@@ -37,11 +37,12 @@ constexpr int32_t kOffBlockBegin = static_cast<int32_t>(offsetof(PpcContext, blo
 constexpr int32_t kOffPending = static_cast<int32_t>(offsetof(PpcContext, pending_stop));
 constexpr int32_t kOffRemaining = static_cast<int32_t>(offsetof(JitState, remaining));
 constexpr int32_t kOffExitSlot = static_cast<int32_t>(offsetof(JitState, exit_slot));
+constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, retired_base));
 
 // ---- Native forms, identified by the interpreter's handler ----
 enum class Op : uint8_t {
   kNop, kAddi, kAddis, kLi, kLis, kMulli, kOri, kOris, kXori, kXoris, kAndi, kAndis,
-  kCmpi, kCmpli, kCmp, kCmpl, kRlwinm, kRlwimi, kRldicl, kRldicr,
+  kCmpi, kCmpli, kCmp, kCmpl, kRlwinm, kRlwimi, kRldicl, kRldicr, kRldic, kRldimi,
   kAnd, kAndc, kOr, kOrc, kXor, kNand, kNor, kEqv, kExtsb, kExtsh, kExtsw, kSlw, kSrw, kSld, kSrd,
   kAdd, kSubf, kNeg, kMullw, kMulld,
   kMflr, kMfctr, kMtlr, kMtctr, kMfcr,
@@ -100,6 +101,8 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
       add((20u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (4u << 6) | (20u << 1) | rc, {Op::kRlwimi, r});
       add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (0u << 2) | rc, {Op::kRldicl, r});
       add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (1u << 2) | rc, {Op::kRldicr, r});
+      add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (2u << 2) | rc, {Op::kRldic, r});
+      add((30u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (3u << 2) | rc, {Op::kRldimi, r});
       add(X(28, 1, 2, 3, rc), {Op::kAnd, r});
       add(X(60, 1, 2, 3, rc), {Op::kAndc, r});
       add(X(444, 1, 2, 3, rc), {Op::kOr, r});
@@ -167,6 +170,9 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
     mem(X(279, 2, 1, 3, 0), Op::kLoad, 2, false, false, true);
     mem(X(343, 2, 1, 3, 0), Op::kLoad, 2, true, false, true);
     mem(X(21, 2, 1, 3, 0), Op::kLoad, 8, false, false, true);
+    mem(X(341, 2, 1, 3, 0), Op::kLoad, 4, true, false, true);   // lwax
+    mem(X(55, 2, 1, 3, 0), Op::kLoad, 4, false, true, true);    // lwzux
+    mem(X(183, 2, 1, 3, 0), Op::kStore, 4, false, true, true);  // stwux
     mem(X(151, 2, 1, 3, 0), Op::kStore, 4, false, false, true);
     mem(X(215, 2, 1, 3, 0), Op::kStore, 1, false, false, true);
     mem(X(407, 2, 1, 3, 0), Op::kStore, 2, false, false, true);
@@ -200,23 +206,48 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     Xbyak::Label pre_exit;
     // Entry: the whole block must fit the budget and its page must still be
     // marked as holding translated code (else the dispatcher re-checks it).
-    cmp(r13, b_.count);
-    jb(pre_exit, T_NEAR);
     test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
     jz(pre_exit, T_NEAR);
+    // Entry for links from blocks of the same page: that page's mark was
+    // checked when control entered it, and within a run only an
+    // invalidation (which unlinks) can clear it.
+    out_->same_page_offset = getSize();
+    cmp(r13, b_.count);
+    jb(pre_exit, T_NEAR);
     const auto& forms = native_forms();
     bool calls_out = false;
     for (uint32_t i = 0; i < b_.count; ++i) {
       const DecodedInsn& in = b_.insns[i];
-      if (forms.find(in.fn) == forms.end() && !(i + 1 == b_.count && is_branch(in.word) && cpu::is_known_instruction(in.word))) {
+      auto it = forms.find(in.fn);
+      if (it == forms.end() && !(i + 1 == b_.count && is_branch(in.word) && cpu::is_known_instruction(in.word))) {
         calls_out = true;
       }
+      if (it != forms.end() && it->second.op == Op::kStore) may_invalidate_ = true;
     }
-    if (calls_out) {  // handlers such as mftb read the exact retired count
+    if (calls_out) may_invalidate_ = true;
+    choose_cached();
+    const DecodedInsn& tail = b_.insns[b_.count - 1];
+    uint32_t top = tail.word >> 26;
+    self_loop_ = (top == 16 || top == 18) && cpu::is_known_instruction(tail.word) && direct_target(tail) == b_.start;
+    if (self_loop_) {
+      // A loop on itself keeps its cached registers across iterations: load
+      // them all once; count them as modified (exits write them all back).
+      for (int k = 0; k < kCacheRegs; ++k) {
+        if (guest_of_[k] < 0) continue;
+        mov(host64(k), gpr(static_cast<uint32_t>(guest_of_[k])));
+        cs_.slot[k] = Slot::kDirty;
+      }
+      L(loop_head_);
+    }
+    if (calls_out) {
+      // Handlers such as mftb read the exact retired count (retired_now):
+      // the context's count is only kept exact for blocks that call out.
       mov(rax, reinterpret_cast<uint64_t>(b_.insns));
       mov(qword[rbx + kOffBlockBegin], rax);
+      mov(rax, qword[r15 + kOffRetiredBase]);
+      sub(rax, r13);
+      mov(qword[rbx + kOffRetired], rax);
     }
-    choose_cached();
     for (uint32_t i = 0; i < b_.count; ++i) {
       const DecodedInsn& in = b_.insns[i];
       bool last = i + 1 == b_.count;
@@ -269,17 +300,18 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   Xbyak::Address fpr(uint32_t r) { return qword[rbx + kOffFpr + 8 * static_cast<int32_t>(r)]; }
 
   // ---- Guest GPRs cached in host registers inside a block ----
-  // The most used GPRs of a block live in host registers, loaded on first
+  // The most used GPRs of a block (up to seven) live in host registers, loaded on first
   // use and written back (if modified) before every call-out and exit, so
   // the context is exact whenever anything else can look at it.
-  static constexpr int kCacheRegs = 6;
+  static constexpr int kCacheRegs = 7;
   enum class Slot : uint8_t { kUnloaded, kClean, kDirty };
   struct CacheState {
     Slot slot[kCacheRegs];
   };
   const Xbyak::Reg64& host64(int k) const {
     static const Xbyak::Reg64 regs[kCacheRegs] = {Xbyak::util::rbp, Xbyak::util::r8,  Xbyak::util::r9,
-                                                   Xbyak::util::r10, Xbyak::util::r11, Xbyak::util::rdi};
+                                                   Xbyak::util::r10, Xbyak::util::r11, Xbyak::util::rdi,
+                                                   Xbyak::util::rsi};
     return regs[k];
   }
   void choose_cached() {
@@ -365,10 +397,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       fault_used_[i] = true;
       deferred_.push_back([this, i] {
         L(fault_[i]);
-        if (i > 0) {
-          add(qword[rbx + kOffRetired], static_cast<int32_t>(i));
-          sub(r13, static_cast<int32_t>(i));
-        }
+        if (i > 0) sub(r13, static_cast<int32_t>(i));
         mov(eax, kExitFault);
         jmp(env_.exit_common);
       });
@@ -392,10 +421,9 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jnz(fault_label(i), T_NEAR);
   }
 
-  void account() {
-    add(qword[rbx + kOffRetired], static_cast<int32_t>(b_.count));
-    sub(r13, static_cast<int32_t>(b_.count));
-  }
+  // The budget register is the retired count too: the dispatcher derives
+  // ctx.instructions_retired from it (JitState::retired_base - remaining).
+  void account() { sub(r13, static_cast<int32_t>(b_.count)); }
 
   // A linkable exit: a jmp rel32 that initially falls into its own stub.
   void exit_to(uint32_t target) {
@@ -410,17 +438,17 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     jmp(env_.exit_common);
   }
 
-  // Exit to the address in esi: through the indirect table when the target
+  // Exit to the address in eax: through the indirect table when the target
   // is translated, else back to the dispatcher.
   void exit_indirect() {
     Xbyak::Label miss;
-    mov(dword[rbx + kOffPc], esi);
-    mov(ecx, esi);
+    mov(dword[rbx + kOffPc], eax);
+    mov(ecx, eax);
     shr(ecx, 2);
     and_(ecx, env_.indirect_mask);
     shl(ecx, 4);
     mov(rdx, reinterpret_cast<uint64_t>(env_.indirect));
-    cmp(dword[rdx + rcx], esi);
+    cmp(dword[rdx + rcx], eax);
     jne(miss);
     jmp(qword[rdx + rcx + 8]);
     L(miss);
@@ -436,47 +464,45 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     account();
     cmp(byte[rbx + kOffPending], 0);
     jne(pending, T_NEAR);
-    mov(esi, dword[rbx + kOffPc]);
+    mov(eax, dword[rbx + kOffPc]);
     exit_indirect();
     L(pending);
     mov(eax, kExitPending);
     jmp(env_.exit_common);
   }
 
-  // CR field n from the flags of a compare (LT GT EQ, SO from XER).
-  void cr_from_flags(uint32_t n, bool is_signed) {
-    if (is_signed) {
-      setl(al);
-      setg(cl);
-    } else {
-      setb(al);
-      seta(cl);
-    }
-    sete(dl);
-    movzx(eax, al);
-    movzx(ecx, cl);
-    movzx(edx, dl);
-    shl(eax, 3);
-    lea(eax, ptr[rax + rcx * 4]);
-    lea(eax, ptr[rax + rdx * 2]);
-    mov(ecx, dword[rbx + kOffXer]);
-    shr(ecx, 31);
-    or_(eax, ecx);
-    uint32_t shift = 28 - 4 * n;
-    if (shift) shl(eax, static_cast<uint8_t>(shift));
-    mov(ecx, dword[rbx + kOffCr]);
-    and_(ecx, static_cast<uint32_t>(~(0xFu << shift)));
-    or_(ecx, eax);
-    mov(dword[rbx + kOffCr], ecx);
+  // CR field n from a compare: LT/GT/EQ chosen with cmov from the flags
+  // `compare` leaves (it may use rax/rcx only), SO copied from XER.
+  template <typename Compare>
+  void cr_compare(uint32_t n, bool is_signed, Compare compare) {
+    uint32_t s = 28 - 4 * n;
+    mov(edx, 4u << s);
+    compare();
+    mov(eax, 8u << s);
+    if (is_signed) cmovl(edx, eax);
+    else cmovb(edx, eax);
+    mov(eax, 2u << s);
+    cmove(edx, eax);
+    // XER[SO] is rarely set: test it and add the bit out of line.
+    auto* so = &labels_.emplace_back();
+    auto* back = &labels_.emplace_back();
+    test(byte[rbx + kOffXer + 3], 0x80);
+    jnz(*so, T_NEAR);
+    L(*back);
+    and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
+    or_(dword[rbx + kOffCr], edx);
+    deferred_.push_back([this, so, back, s] {
+      L(*so);
+      or_(edx, 1u << s);
+      jmp(*back, T_NEAR);
+    });
   }
   // CR0 of a record form from the result in rax.
   void cr0_from_rax() {
-    if (env_.mode64) {
-      test(rax, rax);
-    } else {
-      test(eax, eax);
-    }
-    cr_from_flags(0, true);
+    cr_compare(0, true, [this] {
+      if (env_.mode64) test(rax, rax);
+      else test(eax, eax);
+    });
   }
 
   bool emit_native(uint32_t i, const DecodedInsn& in, const Form& f) {
@@ -519,28 +545,25 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kCmp:
       case Op::kCmpl: {
         bool sgn = f.op == Op::kCmpi || f.op == Op::kCmp;
+        // Operands first (a register load may be emitted), then the compare.
         if (f.wide) {
           load64(rax, ra);
-          if (f.op == Op::kCmpi) {
-            cmp(rax, f_simm(w));
-          } else if (f.op == Op::kCmpli) {
-            cmp(rax, static_cast<int32_t>(f_uimm(w)));
-          } else {
-            load64(rcx, rb);
-            cmp(rax, rcx);
-          }
+          if (f.op == Op::kCmp || f.op == Op::kCmpl) load64(rcx, rb);
         } else {
           load32(eax, ra);
-          if (f.op == Op::kCmpi) {
-            cmp(eax, f_simm(w));
-          } else if (f.op == Op::kCmpli) {
-            cmp(eax, static_cast<int32_t>(f_uimm(w)));
-          } else {
-            load32(ecx, rb);
-            cmp(eax, ecx);
-          }
+          if (f.op == Op::kCmp || f.op == Op::kCmpl) load32(ecx, rb);
         }
-        cr_from_flags(f_crfd(w), sgn);
+        cr_compare(f_crfd(w), sgn, [&] {
+          if (f.wide) {
+            if (f.op == Op::kCmpi) cmp(rax, f_simm(w));
+            else if (f.op == Op::kCmpli) cmp(rax, static_cast<int32_t>(f_uimm(w)));
+            else cmp(rax, rcx);
+          } else {
+            if (f.op == Op::kCmpi) cmp(eax, f_simm(w));
+            else if (f.op == Op::kCmpli) cmp(eax, static_cast<int32_t>(f_uimm(w)));
+            else cmp(eax, ecx);
+          }
+        });
         return true;
       }
       case Op::kRlwinm:
@@ -569,15 +592,25 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         return true;
       }
       case Op::kRldicl:
-      case Op::kRldicr: {
+      case Op::kRldicr:
+      case Op::kRldic:
+      case Op::kRldimi: {
         uint32_t sh = rb | ((w & 2) << 4);
         uint32_t v = (w >> 5) & 0x3F;
         uint32_t mbe = ((v & 1) << 5) | (v >> 1);
-        uint64_t m = f.op == Op::kRldicl ? mask64(mbe, 63) : mask64(0, mbe);
+        uint64_t m = f.op == Op::kRldicl   ? mask64(mbe, 63)
+                     : f.op == Op::kRldicr ? mask64(0, mbe)
+                                           : mask64(mbe, 63 - sh);
         load64(rax, rd);
         if (sh) rol(rax, static_cast<uint8_t>(sh));
         mov(rcx, m);
         and_(rax, rcx);
+        if (f.op == Op::kRldimi) {
+          mov(rdx, ~m);
+          load64(rcx, ra);
+          and_(rdx, rcx);
+          or_(rax, rdx);
+        }
         store64(ra, rax);
         if (f.rc) cr0_from_rax();
         return true;
@@ -699,11 +732,11 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     if (f.op == Op::kStore && !f.fp) ensure(rd);
     auto* slow = &labels_.emplace_back();
     auto* done = &labels_.emplace_back();
+    // A naturally aligned access stays in its page; any other one takes the
+    // handler (which handles page-crossing exactly as GuestMemory does).
     if (f.size > 1) {
-      mov(ecx, eax);
-      and_(ecx, 0xFFF);
-      cmp(ecx, 0x1000 - f.size);
-      ja(*slow, T_NEAR);
+      test(al, f.size - 1);
+      jnz(*slow, T_NEAR);
     }
     mov(ecx, eax);
     shr(ecx, 12);
@@ -794,29 +827,65 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   }
 
   // Branch as the block's last instruction; semantics of interp_branch.cpp.
+  static uint32_t direct_target(const DecodedInsn& in) {
+    const uint32_t w = in.word;
+    if ((w >> 26) == 18) {
+      int32_t li = static_cast<int32_t>((w & 0x03FFFFFC) << 6) >> 6;
+      return static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(li));
+    }
+    int32_t bd = static_cast<int16_t>(w & 0xFFFC);
+    return static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(bd));
+  }
+
+  // The taken edge of a block that branches to its own start: stay in host
+  // code with the cached registers, after the same checks a block entry
+  // makes (budget for a whole block, page still holding translated code).
+  void loop_back() {
+    Xbyak::Label out;
+    for (int k = 0; k < kCacheRegs; ++k) {
+      if (guest_of_[k] >= 0 && cache_of_[guest_of_[k]] == k) ensure(static_cast<uint32_t>(guest_of_[k]));
+    }
+    cmp(r13, b_.count);
+    jb(out, T_NEAR);
+    // Only a store or a call-out of this block can have dropped its page's
+    // translations since the last check.
+    if (may_invalidate_) {
+      test(byte[r14 + static_cast<int32_t>(b_.start >> 12)], 8);
+      jz(out, T_NEAR);
+    }
+    jmp(loop_head_, T_NEAR);
+    L(out);
+    spill(cs_);
+    mov(dword[rbx + kOffPc], b_.start);
+    mov(qword[r15 + kOffExitSlot], -1);
+    xor_(eax, eax);
+    jmp(env_.exit_common);
+  }
+
+  // Branch as the block's last instruction; semantics of interp_branch.cpp.
   void emit_branch(const DecodedInsn& in) {
     const uint32_t w = in.word;
     const uint32_t op = w >> 26;
     const bool lk = w & 1;
     const uint32_t bo = (w >> 21) & 31, bi = (w >> 16) & 31;
+    const bool indirect = op == 19;
+    const bool loops = self_loop_;
     if (op == 18) {
-      int32_t li = static_cast<int32_t>((w & 0x03FFFFFC) << 6) >> 6;
-      uint32_t target = static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(li));
       if (lk) set_lr(in.pc + 4u);
-      spill_all_clean();
+      if (!loops) spill_all_clean();
       account();
-      exit_to(target);
+      if (loops) loop_back();
+      else exit_to(direct_target(in));
       return;
     }
     Xbyak::Label not_taken;
-    bool indirect = op == 19;
     if (indirect) {
       uint32_t xo = (w >> 1) & 0x3FF;
-      mov(esi, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
-      and_(esi, ~3u);
+      mov(eax, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
+      and_(eax, ~3u);
     }
     if (lk) set_lr(in.pc + 4u);
-    spill_all_clean();
+    if (!loops) spill_all_clean();
     account();
     if (!(bo & 4)) {
       sub(qword[rbx + kOffCtr], 1);
@@ -830,19 +899,21 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       if (bo & 8) jz(not_taken, T_NEAR);
       else jnz(not_taken, T_NEAR);
     }
-    if (indirect) {
-      exit_indirect();
-    } else {
-      int32_t bd = static_cast<int16_t>(w & 0xFFFC);
-      exit_to(static_cast<uint32_t>(((w & 2) ? 0 : in.pc) + static_cast<uint32_t>(bd)));
-    }
+    const CacheState at_branch = cs_;
+    if (indirect) exit_indirect();
+    else if (loops) loop_back();
+    else exit_to(direct_target(in));
     L(not_taken);
-    if ((bo & 0x14) != 0x14) exit_to(b_.end_pc);
+    cs_ = at_branch;
+    if ((bo & 0x14) != 0x14) {
+      if (loops) spill(cs_);
+      exit_to(b_.end_pc);
+    }
   }
 
   void set_lr(uint32_t v) {
-    mov(eax, v);
-    mov(qword[rbx + kOffLr], rax);
+    mov(ecx, v);
+    mov(qword[rbx + kOffLr], rcx);
   }
 
   const TranslateEnv& env_;
@@ -850,8 +921,11 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   TranslateResult* out_;
   int cache_of_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  int guest_of_[kCacheRegs] = {};
+  int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1, -1};
   CacheState cs_{};
+  bool self_loop_ = false;
+  bool may_invalidate_ = false;
+  Xbyak::Label loop_head_;
   Xbyak::Label fault_[cpu::Cpu::kMaxBlockInsns];
   bool fault_used_[cpu::Cpu::kMaxBlockInsns] = {};
   std::deque<Xbyak::Label> labels_;

@@ -55,6 +55,7 @@ struct TranslatedExit {
 
 struct TranslateResult {
   size_t size = 0;
+  size_t same_page_offset = 0;  // entry skipping the page check (after the budget check)
   uint32_t native = 0;  // instructions emitted as host code (others call out)
   std::vector<TranslatedExit> exits;
 };

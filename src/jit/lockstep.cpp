@@ -15,9 +15,9 @@ struct Lockstep::Machine {
   cpu::PpcContext ctx;
 };
 
-Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed)
+Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_code_capacity)
     : jit_(std::make_unique<Machine>()), interp_(std::make_unique<Machine>()) {
-  jit_->cpu.set_engine(std::make_unique<JitEngine>(jit_->cpu));
+  jit_->cpu.set_engine(std::make_unique<JitEngine>(jit_->cpu, jit_code_capacity));
   uint32_t code_bytes = static_cast<uint32_t>(code.size() * 4);
   uint32_t code_span = (code_bytes + GuestMemory::kPageSize) & ~(GuestMemory::kPageSize - 1);
   code_end_ = kCodeBase + code_bytes;
@@ -63,6 +63,7 @@ Lockstep::~Lockstep() = default;
 
 uint64_t Lockstep::retired() const { return interp_->ctx.instructions_retired; }
 const cpu::PpcContext& Lockstep::interp_context() const { return interp_->ctx; }
+uint64_t Lockstep::jit_flushes() const { return static_cast<JitEngine*>(jit_->cpu.engine())->stats().flushes; }
 const cpu::PpcContext& Lockstep::jit_context() const { return jit_->ctx; }
 
 std::optional<std::string> compare_contexts(const cpu::PpcContext& a, const cpu::PpcContext& b) {

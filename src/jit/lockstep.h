@@ -25,7 +25,9 @@ class Lockstep {
   static constexpr uint32_t kDataBase = 0x00040000;
   static constexpr uint32_t kDataSize = 0x2000;
 
-  Lockstep(const std::vector<uint32_t>& code, uint64_t seed);
+  // jit_code_capacity: the JIT's code cache size (small values force
+  // whole-cache flushes).
+  Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_code_capacity = 8u << 20);
   ~Lockstep();
 
   // Runs both engines for `budget` instructions. Returns a description of
@@ -34,6 +36,7 @@ class Lockstep {
   std::optional<std::string> step(uint64_t budget);
 
   uint64_t retired() const;
+  uint64_t jit_flushes() const;
   const cpu::PpcContext& interp_context() const;
   const cpu::PpcContext& jit_context() const;
   const cpu::ExecResult& last_result() const { return last_; }

@@ -4,6 +4,9 @@
 // memory must agree after every chunk.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -37,7 +40,7 @@ uint32_t random_insn(std::mt19937_64& rng, uint32_t i, uint32_t n) {
   static const uint32_t kXArith[] = {266, 40, 104, 235, 233, 10, 138, 202, 234, 8, 136, 200, 232, 491, 459, 489, 457};
   static const uint32_t kLoadsD[] = {32, 33, 34, 35, 40, 41, 42, 43, 46, 48, 49, 50, 51};
   static const uint32_t kStoresD[] = {36, 37, 38, 39, 44, 45, 47, 52, 53, 54, 55};
-  static const uint32_t kXMem[] = {23, 87, 279, 343, 21, 151, 215, 407, 149, 55, 183, 599, 727, 534, 662, 20, 150, 84, 214, 1014, 982};
+  static const uint32_t kXMem[] = {23, 87, 279, 343, 21, 151, 215, 407, 149, 55, 183, 599, 727, 534, 662, 20, 150, 84, 214, 1014, 982, 341, 373};
   static const uint32_t kBo[] = {4, 12, 16, 18, 20, 0, 2, 8, 10, 5, 13, 6};
   switch (r(30)) {
     case 0: return D(14, dst(), src(), simm());
@@ -56,7 +59,7 @@ uint32_t random_insn(std::mt19937_64& rng, uint32_t i, uint32_t n) {
     case 13: return D(kLoadsD[r(13)], dst(), r(8) == 0 ? src() : 1, disp(r(3) ? 4 : 1));
     case 14: return D(kStoresD[r(11)], src(), r(10) == 0 ? 2 : 1, disp(r(3) ? 4 : 1));
     case 15: return D(r(2) ? 58 : 62, dst(), 1, disp(4) | r(2));
-    case 16: return X(kXMem[r(21)], dst(), 1, r(4) == 0 ? src() : 0, 0);
+    case 16: return X(kXMem[r(23)], dst(), 1, r(4) == 0 ? src() : 0, 0);
     case 17: {  // conditional branch
       uint32_t bo = kBo[r(12)];
       return 16u << 26 | bo << 21 | r(32) << 16 | (rel(-6, 4) & 0xFFFC) | r(2);
@@ -109,7 +112,10 @@ std::vector<uint32_t> random_program(std::mt19937_64& rng, uint32_t n) {
 TEST(JitLockstep, RandomProgramsMatchTheInterpreterAtEveryStop) {
   std::mt19937_64 rng(20261203);
   uint64_t total = 0;
-  for (int prog = 0; prog < 400; ++prog) {
+  // XDET_LOCKSTEP_PROGRAMS=N runs a longer campaign (default 400 programs, ~2 M instructions).
+  int programs = 400;
+  if (const char* env = std::getenv("XDET_LOCKSTEP_PROGRAMS")) programs = std::max(1, std::atoi(env));
+  for (int prog = 0; prog < programs; ++prog) {
     uint32_t n = 8 + static_cast<uint32_t>(rng() % 300);
     std::vector<uint32_t> code = random_program(rng, n);
     Lockstep ls(code, rng());
@@ -143,6 +149,23 @@ TEST(JitLockstep, StoresIntoTranslatedCodeAreSeen) {
     auto diff = ls.step(1 + s % 13);
     ASSERT_FALSE(diff.has_value()) << "step " << s << ": " << *diff;
   }
+}
+
+// A code cache that holds only a few blocks: translations are dropped and
+// redone all the time (whole-cache flushes between blocks, links reset).
+TEST(JitLockstep, TinyCodeCacheFlushesAndStaysExact) {
+  std::mt19937_64 rng(99);
+  uint64_t flushes = 0;
+  for (int prog = 0; prog < 40; ++prog) {
+    std::vector<uint32_t> code = random_program(rng, 400);
+    Lockstep ls(code, rng(), 6u << 10);
+    for (int s = 0; s < 80; ++s) {
+      auto diff = ls.step(1 + rng() % 500);
+      ASSERT_FALSE(diff.has_value()) << "program " << prog << " step " << s << ": " << *diff;
+    }
+    flushes += ls.jit_flushes();
+  }
+  EXPECT_GT(flushes, 10u);
 }
 
 // Budget ends inside blocks of every length, and faults at every position.
