@@ -54,7 +54,7 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Kernel, ConformanceSample,
                          ::testing::Values("sync_events", "sync_waits", "sync_semaphore_mutant",
-                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory",
+                                           "sync_timer_cs_tls", "sched_affinity_priority", "sched_priority_preempt", "apc_dpc", "memory",
                                            "xam_runtime"));
 
 // The options that change what the title observes: the command line, the
