@@ -286,10 +286,27 @@ TEST_F(ExportsFixture, SetThreadNameExceptionNamesThreadsOtherExceptionsStopTheR
   mem.write32(rec + 0x1C, 0xFFFFFFFF);  // the calling thread
   invoke(310, {rec});
   EXPECT_EQ(main->name, "audio mixer");
-  mem.write32(rec, 0xE06D7363);  // a C++ throw: needs SEH
+  mem.write32(rec, 0xE06D7363);  // a C++ throw: not dispatched, the run stops with a report
+  mem.write32(rec + 0x10, 2);
+  mem.write32(rec + 0x14, 0x19930520);
   DispatchResult r = invoke(310, {rec});
-  EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("exception 0xe06d7363"), std::string::npos) << r.message;
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("exception 0xe06d7363 raised by tid 1 (audio mixer) at pc "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("parameters [0x19930520, "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("backtrace:\n    #0 pc "), std::string::npos) << r.message;
+}
+
+TEST_F(ExportsFixture, BugChecksStopTheRunWithCodeCallerAndBacktrace) {
+  DispatchResult r = invoke(83, {0xDEADBEEF, 1, 2, 3, 4});  // KeBugCheckEx
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("KeBugCheckEx(0xdeadbeef, 0x00000001, 0x00000002, 0x00000003, 0x00000004) by tid 1 called "
+                           "from "),
+            std::string::npos)
+      << r.message;
+  EXPECT_NE(r.message.find("backtrace:"), std::string::npos);
+  r = invoke(82, {0x7B});  // KeBugCheck
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("KeBugCheck(0x0000007b) by tid 1"), std::string::npos) << r.message;
 }
 
 TEST_F(ExportsFixture, UnimplementedImportIsReportedWithNameAndOrdinal) {
