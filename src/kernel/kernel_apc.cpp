@@ -92,7 +92,6 @@ bool Kernel::insert_queue_apc(Thread* caller, uint32_t apc, uint32_t arg1, uint3
     alert_for_user_apc(caller, *t);
   } else {
     t->kernel_apcs.push_back(apc);
-    if (t != current_ && t->runnable()) preempt_for(*t);
   }
   return true;
 }
