@@ -52,6 +52,19 @@ static void dpc_routine(KDPC* dpc, PVOID ctx, PVOID a1, PVOID a2) {
   g_dpc_ctx = (int)ctx + (int)a1 + (int)a2;
 }
 
+/* KeSetTimerEx takes its due time as one 64-bit register (the console's
+ * 64-bit ABI); a negative constant that `li` loads is sign-extended to all
+ * 64 bits, so a LONG parameter passes a relative due time correctly. */
+BOOLEAN KeSetTimerEx(KTIMER* timer, LONG relative_due_time, LONG period_ms, KDPC* dpc);
+
+static KEVENT g_dpc_done;
+static volatile int g_timer_dpc_irql = -1;
+static void timer_dpc(KDPC* dpc, PVOID ctx, PVOID a1, PVOID a2) {
+  (void)dpc, (void)ctx, (void)a1, (void)a2;
+  g_timer_dpc_irql = current_irql();
+  KeSetEvent(&g_dpc_done, 0, FALSE);
+}
+
 static HANDLE g_worker_go;
 static volatile int g_worker_status = -1, g_worker_log_at = -1;
 static ULONG alertable_worker(PVOID ctx) {
@@ -206,6 +219,18 @@ int main(void) {
   CHECK_EQ(KeRemoveQueueDpc(&dpc), TRUE);
   KfLowerIrql(0);
   CHECK_EQ(g_dpc_runs, 2);
+
+  /* A timer DPC while every thread is blocked: it runs on a blocked thread
+   * (here the one waiting for what the DPC signals), which then waits again. */
+  KTIMER ktimer;
+  KDPC tdpc;
+  KeInitializeTimerEx(&ktimer, NotificationTimer);
+  KeInitializeDpc(&tdpc, timer_dpc, 0);
+  KeInitializeEvent(&g_dpc_done, NotificationEvent, FALSE);
+  CHECK_EQ(KeSetTimerEx(&ktimer, -20000, 0, &tdpc), FALSE);
+  CHECK_EQ(KeWaitForSingleObject(&g_dpc_done, 0, 1, FALSE, 0), STATUS_SUCCESS);
+  CHECK_EQ(g_timer_dpc_irql, 2);
+  CHECK_EQ(current_irql(), 0);
 
   /* Spin locks raise to DISPATCH_LEVEL; readying a higher thread on this
    * CPU at DISPATCH_LEVEL preempts only when the lock is released. */

@@ -329,6 +329,9 @@ class Kernel {
   void alert_for_user_apc(Thread* caller, Thread& t);
   void start_apc(Thread& t, uint32_t apc, bool user);
   void rundown_apcs(Thread& t);
+  bool deliver_next(Thread& t);
+  void interrupt_wait(Thread& t);
+  void resume_interrupted_wait(Thread& t);
   void push_callback(Thread& t, CallbackKind kind, uint32_t object, uint32_t routine, uint8_t irql,
                      std::initializer_list<uint32_t> args);
   void expire_timer_extras(uint32_t timer);

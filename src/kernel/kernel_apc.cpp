@@ -92,6 +92,13 @@ bool Kernel::insert_queue_apc(Thread* caller, uint32_t apc, uint32_t arg1, uint3
     alert_for_user_apc(caller, *t);
   } else {
     t->kernel_apcs.push_back(apc);
+    // NT runs kernel APCs inside a wait (and resumes waiting); normal ones
+    // only outside a critical region.
+    bool enabled = static_cast<int32_t>(mem_.read32(t->kthread + layout::kThreadApcDisable)) == 0;
+    if (t->state == ThreadState::kWaiting && irql(*t) == kPassiveLevel &&
+        (enabled || !mem_.read32(apc + kApcNormalRoutine))) {
+      interrupt_wait(*t);
+    }
   }
   return true;
 }
@@ -146,6 +153,17 @@ bool Kernel::insert_queue_dpc(uint32_t dpc, uint32_t arg1, uint32_t arg2) {
   mem_.write32(dpc + kDpcListEntry + 4, dpc + kDpcListEntry);
   dpcs_.push_back(dpc);
   ++progress_;
+  // Queued outside any thread (a timer) with no thread ready to run it: the
+  // lowest-tid blocked thread is interrupted to run it, as a CPU takes a DPC
+  // whatever it was doing.
+  if (!current_ && ready_.size() == 0) {
+    for (const auto& t : threads_) {
+      if (t->state == ThreadState::kWaiting && t->suspend_count == 0 && irql(*t) < kDispatchLevel) {
+        interrupt_wait(*t);
+        break;
+      }
+    }
+  }
   return true;
 }
 
@@ -255,6 +273,7 @@ void Kernel::rundown_apcs(Thread& t) {
     q->clear();
   }
   t.user_apc_delivery = false;
+  t.wait_interrupted = false;
   for (const CallbackFrame& f : t.callbacks) {
     if (f.free_object) pool_.release(f.object);
   }
@@ -263,6 +282,56 @@ void Kernel::rundown_apcs(Thread& t) {
 
 bool Kernel::start_pending_callback(Thread& t) {
   if (t.state != ThreadState::kRunning || t.suspend_count > 0 || t.yield_requested) return false;
+  if (deliver_next(t)) return true;
+  if (t.wait_interrupted && t.callbacks.size() == t.wait_interrupted_depth) resume_interrupted_wait(t);
+  return false;
+}
+
+// A blocked thread is needed to run something (a DPC while no thread is
+// ready, a kernel APC queued to it): its wait is taken off the objects'
+// lists, it runs, and resume_interrupted_wait puts the wait back (at the
+// end of the waiter lists, as NT re-inserts an interrupted wait) or
+// completes it if it can be satisfied, timed out or was alerted meanwhile.
+void Kernel::interrupt_wait(Thread& t) {
+  if (t.state != ThreadState::kWaiting || !t.wait.active || t.suspend_count > 0 || t.wait_interrupted) return;
+  unlink_wait(t);
+  t.wait_interrupted = true;
+  t.wait_interrupted_depth = static_cast<uint32_t>(t.callbacks.size());
+  mem_.write8(t.kthread + layout::kThreadState, 1);  // NT "Ready"
+  make_ready(t);
+}
+
+void Kernel::resume_interrupted_wait(Thread& t) {
+  t.wait_interrupted = false;
+  WaitState& w = t.wait;
+  w.active = true;
+  NtStatus st = kStatusPending;
+  bool timed_out = false;
+  uint64_t sid = 0;
+  if (w.alertable && !t.user_apcs.empty()) {
+    t.user_apc_delivery = true;
+    st = kStatusUserApc;
+  } else if (!w.is_delay && (st = try_satisfy(t)) != kStatusPending) {
+    sid = w.type == WaitType::kAll ? w.sids[0] : w.sids[w.satisfied_by];
+  } else if (w.deadline <= now_) {
+    st = w.is_delay ? kStatusSuccess : kStatusTimeout;
+    timed_out = true;
+  }
+  if (st != kStatusPending) {
+    // Completes on the running thread: it stays on its CPU.
+    complete_wait(t, st, nullptr, timed_out, sid);
+    ready_.remove(&t);
+    t.state = ThreadState::kRunning;
+    mem_.write8(t.kthread + layout::kThreadState, 2);
+    return;
+  }
+  for (uint32_t i = 0; i < w.count; ++i) objects_[w.objects[i]].waiters.push_back(&t);
+  if (w.deadline != kNever) timed_waits_.insert({w.deadline, t.tid});
+  t.state = ThreadState::kWaiting;
+  mem_.write8(t.kthread + layout::kThreadState, 5);
+}
+
+bool Kernel::deliver_next(Thread& t) {
   uint8_t level = irql(t);
   if (level < kDispatchLevel && !dpcs_.empty()) {
     uint32_t dpc = dpcs_.front();

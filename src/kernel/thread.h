@@ -120,7 +120,11 @@ struct Thread {
   std::deque<uint32_t> user_apcs;
   bool user_apc_delivery = false;   // an alertable wait returned USER_APC: run user APCs now
   bool deferred_preempt = false;
-  bool started = false;             // reached its first delivery point    // preemption held back while IRQL >= DISPATCH_LEVEL
+  bool started = false;             // reached its first delivery point
+  // Its wait was set aside so it could run a DPC or kernel APC; the wait
+  // resumes once the callbacks above this depth have returned.
+  bool wait_interrupted = false;
+  uint32_t wait_interrupted_depth = 0;    // preemption held back while IRQL >= DISPATCH_LEVEL
   std::vector<CallbackFrame> callbacks;
 
   // Ready-queue bookkeeping (owned by ReadyQueue).

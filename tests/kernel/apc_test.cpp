@@ -303,6 +303,57 @@ TEST_F(Apcs, TimerDpcIsQueuedAtExpiry) {
   EXPECT_EQ(k->pending_dpc_count(), 1u);
 }
 
+TEST_F(Apcs, ATimerDpcWithNoThreadReadyInterruptsABlockedThreadWhichThenWaitsAgain) {
+  uint32_t timer = data.allocate(0x28, 16), dpc = data.allocate(0x1C, 16), ev = data.allocate(0x10, 16);
+  k->initialize_timer(timer, 0);
+  k->initialize_dpc(dpc, 0x82004000, 0);
+  k->initialize_event(ev, 0, false);
+  call_export(*k, *main, kKrnl, 167, {timer, static_cast<uint64_t>(-1000), 0, dpc});  // KeSetTimerEx
+  uint32_t resume_pc = static_cast<uint32_t>(main->ctx.pc);
+  EXPECT_EQ(call_export(*k, *main, kKrnl, kKeWaitForSingleObject, {ev, 0, 1, 0, 0}), ev);  // blocks
+  EXPECT_EQ(main->state, ThreadState::kWaiting);
+  k->set_current(nullptr);
+  k->set_now(k->now() + 100000);
+  k->expire_deadlines();
+  EXPECT_EQ(main->state, ThreadState::kReady);
+  EXPECT_TRUE(main->wait_interrupted);
+  start(main, 0);
+  ASSERT_TRUE(k->start_pending_callback(*main));
+  EXPECT_EQ(main->ctx.pc, 0x82004000u);
+  k->set_event(main, ev);  // the DPC routine signals the event its thread waits for
+  k->callback_returned(*main);
+  // The wait resumed and is satisfied at once: the thread continues after its call.
+  EXPECT_FALSE(main->wait_interrupted);
+  EXPECT_EQ(main->state, ThreadState::kRunning);
+  EXPECT_EQ(static_cast<uint32_t>(main->ctx.gpr[3]), kStatusSuccess);
+  EXPECT_EQ(main->ctx.pc, resume_pc);
+  EXPECT_FALSE(main->wait.active);
+}
+
+TEST_F(Apcs, AKernelApcRunsInsideAWaitThatThenResumes) {
+  Thread* w = spawn(main, 0, 0x02);
+  w->started = true;
+  start(w, 1);
+  uint32_t ev = data.allocate(0x10, 16), apc = data.allocate(0x28, 16);
+  k->initialize_event(ev, 0, false);
+  EXPECT_EQ(call_export(*k, *w, kKrnl, kKeWaitForSingleObject, {ev, 0, 1, 0, 0}), ev);
+  start(main, 0);
+  call_export(*k, *main, kKrnl, kKeInitializeApc, {apc, w->kthread, 0, 0, 0x82007000, 0, 1});
+  call_export(*k, *main, kKrnl, kKeInsertQueueApc, {apc, 0, 0, 0});
+  EXPECT_EQ(w->state, ThreadState::kReady);
+  start(w, 1);
+  ASSERT_TRUE(k->start_pending_callback(*w));
+  EXPECT_EQ(w->ctx.pc, 0x82007000u);
+  k->callback_returned(*w);
+  // Nothing signalled the event: the thread waits again, still for it.
+  EXPECT_EQ(w->state, ThreadState::kWaiting);
+  EXPECT_TRUE(w->wait.active);
+  start(main, 0);
+  k->set_event(main, ev);
+  EXPECT_EQ(w->state, ThreadState::kReady);
+  EXPECT_EQ(static_cast<uint32_t>(w->ctx.gpr[3]), kStatusSuccess);
+}
+
 TEST_F(Apcs, ReadWriteLockSharesReadersAndExcludesWriters) {
   uint32_t lock = data.allocate(0x38, 16);
   Thread* w = spawn(main, 0, 0x02);

@@ -52,6 +52,10 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
   uint64_t start_now = k.now();
   // DPCs and APCs that became deliverable while the thread was off the CPU.
   if (!start_callback(k, t, out)) return out;
+  if (k.slice_must_end(t)) {  // it went back to its interrupted wait
+    out.stop = SliceStop::kKernel;
+    return out;
+  }
   while (out.retired < budget) {
     cpu::ExecResult r = cpu_.run(t.ctx, budget - out.retired);
     out.retired += r.executed;
@@ -147,6 +151,10 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
         // The export may have made a DPC or APC deliverable (lowered IRQL,
         // left a critical region, alerted the caller's wait).
         if (!start_callback(k, t, out)) return out;
+        if (k.slice_must_end(t)) {
+          out.stop = SliceStop::kKernel;
+          return out;
+        }
         break;
       }
     }
