@@ -103,6 +103,15 @@ static void check_sync_reads(void) {
   NtClose(h);
 }
 
+static volatile ULONG g_apc_ctx, g_apc_info;
+static IO_STATUS_BLOCK* volatile g_apc_iosb;
+static void read_done(PVOID ctx, PVOID iosb, PVOID reserved) {
+  (void)reserved;
+  g_apc_ctx = (ULONG)ctx;
+  g_apc_iosb = (IO_STATUS_BLOCK*)iosb;
+  g_apc_info = g_apc_iosb->Information;
+}
+
 static void check_async_reads(void) {
   HANDLE h, ev;
   IO_STATUS_BLOCK iosb;
@@ -124,6 +133,17 @@ static void check_async_reads(void) {
   CHECK_EQ(NtReadFile(h, 0, 0, 0, &iosb, g_buf, 4096, &off), STATUS_PENDING);
   CHECK_EQ(NtWaitForSingleObjectEx(h, 1, FALSE, 0), STATUS_SUCCESS);
   CHECK_EQ(iosb.Information, 192);
+  /* APC completion: ApcRoutine(ApcContext, IoStatusBlock, 0) runs in the
+   * issuing thread's alertable wait, which then returns STATUS_USER_APC. */
+  off.QuadPart = 0;
+  CHECK_EQ(NtReadFile(h, 0, read_done, (PVOID)0x1234, &iosb, g_buf, 100, &off), STATUS_PENDING);
+  CHECK_EQ(g_apc_ctx, 0);
+  LARGE_INTEGER second;
+  second.QuadPart = -10000000;
+  CHECK_EQ(KeDelayExecutionThread(1, TRUE, &second), STATUS_USER_APC);
+  CHECK_EQ(g_apc_ctx, 0x1234);
+  CHECK(g_apc_iosb == &iosb);
+  CHECK_EQ(g_apc_info, 100);
   /* No file pointer on an asynchronous file object. */
   CHECK_EQ(NtReadFile(h, 0, 0, 0, &iosb, g_buf, 16, 0), STATUS_INVALID_PARAMETER);
   /* Completion-port completion, taken by a worker thread. */

@@ -119,7 +119,7 @@ Thread* Kernel::thread_by_kthread(uint32_t kthread) const {
   const ObjectRecord* rec = find_object(kthread);
   if (!rec || rec->type != kTypeThread) return nullptr;
   for (const auto& t : threads_) {
-    if (t->kthread == kthread) return t.get();
+    if (t->kthread == kthread && !t->resources_freed) return t.get();
   }
   return nullptr;
 }
@@ -132,7 +132,8 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   t.entry_pc = p.entry_pc;
   t.start_context = p.start_context;
   t.parent_tid = parent ? parent->tid : 0;
-  t.base_priority = std::min<uint8_t>(p.priority, kMaxPriority);
+  t.priority_increment = static_cast<int8_t>(std::clamp<int>(p.priority, kMinPriorityIncrement, kMaxPriorityIncrement));
+  t.base_priority = static_cast<uint8_t>(kPriorityBaseLevel + t.priority_increment);
 
   // Stack: [64 KB guard][stack][64 KB guard], 0xBE-filled (as xenia).
   uint32_t stack_size = p.stack_size ? p.stack_size : config_.default_stack_size;
@@ -250,7 +251,7 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
     emit(parent, TraceKind::kThreadCreate,
          {{"entry_pc", TraceValue::hex32(p.entry_pc)},
           {"ctx_ptr", TraceValue::hex32(p.start_context)},
-          {"priority", TraceValue::uinteger(t.base_priority)},
+          {"priority", TraceValue::integer(t.priority_increment)},
           {"affinity", TraceValue::uinteger(t.affinity_mask)},
           {"stack_size", TraceValue::uinteger(stack_size)},
           {"suspended", TraceValue::boolean(t.suspend_count > 0)},
@@ -271,6 +272,24 @@ void Kernel::make_ready(Thread& t, const char* cause) {
   if (t.suspend_count == 0) {
     ready_.insert(&t);
     emit_ready(t, cause);
+    preempt_for(t);
+  }
+}
+
+// A call of the running thread made `readied` runnable: if it outranks the
+// caller (effective priority under the current policy, the caller's as it
+// was when it was picked) and may run on the caller's CPU, the caller's
+// slice ends when the call returns, as the console's dispatcher preempts.
+void Kernel::preempt_for(const Thread& readied) {
+  Thread* c = current_;
+  if (!c || c == &readied || c->state != ThreadState::kRunning || c->last_cpu < 0) return;
+  if (!(readied.affinity_mask & (1u << c->last_cpu))) return;
+  if (effective_priority(readied, round_, policy_) <= effective_priority(*c, round_, policy_)) return;
+  // No rescheduling at DISPATCH_LEVEL or above: it happens when IRQL drops.
+  if (irql(*c) >= kDispatchLevel) {
+    c->deferred_preempt = true;
+  } else {
+    c->yield_requested = true;
   }
 }
 
@@ -279,6 +298,7 @@ void Kernel::exit_thread(Thread& t, uint32_t exit_code) {
   emit(&t, TraceKind::kThreadExit, {{"exit_code", TraceValue::hex32(exit_code)}});
   if (t.wait.active) unlink_wait(t);
   ready_.remove(&t);
+  rundown_apcs(t);
   t.state = ThreadState::kTerminated;
   t.exit_code = exit_code;
   t.pending_return.name = nullptr;
@@ -292,6 +312,28 @@ void Kernel::exit_thread(Thread& t, uint32_t exit_code) {
   wake_waiters(&t, t.kthread, false);
   ObjectRecord& rec = objects_[t.kthread];
   if (rec.ref_count) --rec.ref_count;
+  maybe_free_object(t.kthread);
+}
+
+// The thread object's last handle and reference are gone and the thread has
+// exited: its stack, KTHREAD (with object header), KPCR and TLS block go
+// back to the pools. The Thread record stays (reports, tids are not reused).
+void Kernel::free_thread_resources(Thread& t) {
+  if (t.resources_freed || t.state != ThreadState::kTerminated) return;
+  t.resources_freed = true;
+  auto it = objects_.find(t.kthread);
+  if (it != objects_.end()) {
+    pool_.release(it->second.alloc);
+    objects_.erase(it);
+  }
+  pool_.release(t.kpcr);
+  pool_.release(t.tls_block);
+  StackRange stack;
+  stack.allocation = t.stack_alloc;
+  stack.limit = t.stack_limit;
+  stack.base = t.stack_base;
+  stacks_.release_stack(stack);
+  t.runner_data = nullptr;
 }
 
 NtStatus Kernel::suspend_thread(Thread& t, uint32_t* prev_count) {
@@ -314,6 +356,7 @@ NtStatus Kernel::resume_thread(Thread& t, uint32_t* prev_count) {
       ready_.insert(&t);
       emit_ready(t, "resume");
       ++progress_;
+      preempt_for(t);
     }
   }
   return kStatusSuccess;
@@ -332,20 +375,39 @@ NtStatus Kernel::set_affinity(Thread& t, uint32_t mask, uint32_t* prev_mask) {
   return kStatusSuccess;
 }
 
-int32_t Kernel::set_base_priority(Thread& t, int32_t priority) {
+int32_t Kernel::set_base_priority(Thread& t, int32_t increment) {
+  int32_t prev = t.priority_increment;
+  set_priority_level(t, kPriorityBaseLevel + std::clamp(increment, kMinPriorityIncrement, kMaxPriorityIncrement));
+  return prev;
+}
+
+int32_t Kernel::set_priority_level(Thread& t, int32_t level) {
   int32_t prev = t.base_priority;
-  int32_t clamped = std::clamp(priority, 0, kMaxPriority);
+  int32_t clamped = std::clamp(level, 0, kMaxPriority);
   bool queued = t.queued;
   if (queued) ready_.remove(&t);
   t.base_priority = static_cast<uint8_t>(clamped);
-  if (queued) ready_.insert(&t);
+  t.priority_increment = static_cast<int8_t>(clamped - kPriorityBaseLevel);
+  if (queued) {
+    ready_.insert(&t);
+    preempt_for(t);
+  }
   mem_.write8(t.kthread + layout::kThreadPriority, t.base_priority);
+  // Lowering the running thread below a ready one that may use its CPU
+  // ends its slice too.
+  if (&t == current_ && t.state == ThreadState::kRunning && t.last_cpu >= 0 && clamped < prev) {
+    if (Thread* best = ready_.pick_runnable(t.last_cpu, round_, policy_)) preempt_for(*best);
+  }
   return prev;
 }
 
 void Kernel::yield(Thread& t) { t.yield_requested = true; }
 
 NtStatus Kernel::delay(Thread& t, int64_t interval_100ns, bool alertable) {
+  if (alertable && !t.user_apcs.empty()) {
+    t.user_apc_delivery = true;
+    return kStatusUserApc;
+  }
   if (interval_100ns == 0) {
     yield(t);
     return kStatusSuccess;
@@ -449,7 +511,7 @@ std::vector<ThreadReport> Kernel::thread_reports() const {
   out.reserve(threads_.size());
   for (const auto& tp : threads_) {
     const Thread& t = *tp;
-    ThreadReport r{&t, effective_priority(t, round_, policy_), {}};
+    ThreadReport r{&t, static_cast<int32_t>(effective_priority(t, round_, policy_)) - kPriorityBaseLevel, {}};
     if (t.wait.active) {
       for (uint32_t i = 0; i < t.wait.count; ++i) {
         uint32_t obj = t.wait.objects[i];

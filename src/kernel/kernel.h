@@ -17,6 +17,7 @@
 // semaphore releases beyond the limit fail without changing the count.
 // Waiters are released in arrival (FIFO) order.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,13 +50,18 @@ struct ThreadParams {
   uint32_t xapi_startup = 0;       // if set: startup(r3 = entry, r4 = context)
   uint32_t stack_size = 0;         // 0 = default
   uint32_t creation_flags = 0;     // bit 0 suspended; bits 24-31 one-hot CPU mask
-  uint8_t priority = 0;
+  int8_t priority = 0;             // signed increment (see kPriorityBaseLevel)
   std::string name;
   uint32_t create_site_pc = 0;     // caller PC, for the semantic id
 };
 
 inline constexpr uint32_t kCreateSuspended = 0x1;
 inline constexpr uint32_t kReturnSentinelLr = 0xBCBCBCBCu;
+// LR of guest routines the kernel calls (APCs, DPCs): reaching it ends the call.
+inline constexpr uint32_t kCallbackReturnLr = 0xBCBCBCB0u;
+inline constexpr uint8_t kPassiveLevel = 0;
+inline constexpr uint8_t kApcLevel = 1;
+inline constexpr uint8_t kDispatchLevel = 2;
 inline constexpr uint32_t kInitialStackAdjust = 176;
 
 struct KernelConfig {
@@ -107,7 +113,7 @@ struct ThreadReport {
     std::vector<uint32_t> possible_signalers;  // tids (known owner / last signaler)
   };
   const Thread* thread;
-  uint32_t effective_priority;
+  int32_t effective_priority;  // on the increment scale: effective level - kPriorityBaseLevel
   std::vector<WaitObject> wait_objects;
 };
 
@@ -164,8 +170,11 @@ class Kernel {
   NtStatus resume_thread(Thread& t, uint32_t* prev_count);
   // mask = one-hot or multi-bit CPU mask (bits 0-5); 0 -> INVALID_PARAMETER.
   NtStatus set_affinity(Thread& t, uint32_t mask, uint32_t* prev_mask);
-  // Sets the base priority (clamped to 0..31); returns the previous one.
-  int32_t set_base_priority(Thread& t, int32_t priority);
+  // Sets the signed base priority increment (clamped to
+  // kMinPriorityIncrement..kMaxPriorityIncrement); returns the previous one.
+  int32_t set_base_priority(Thread& t, int32_t increment);
+  // Sets the absolute scheduler level (clamped to 0..31); returns the previous level.
+  int32_t set_priority_level(Thread& t, int32_t level);
   // KeDelayExecutionThread: interval in 100 ns (< 0 relative, > 0 absolute
   // FILETIME, 0 = yield). Returns SUCCESS or kStatusPending.
   NtStatus delay(Thread& t, int64_t interval_100ns, bool alertable);
@@ -204,6 +213,42 @@ class Kernel {
   // mutant release) then wait, as one step.
   NtStatus signal_and_wait(Thread& t, uint32_t signal_object, uint32_t wait_object, bool alertable,
                            const int64_t* timeout);
+
+  // ---- APCs, DPCs, IRQL (kernel_apc.cpp) ----
+  // KAPC (0x28) and KDPC (0x1C) live in guest memory; the queues are kept
+  // host-side in FIFO order. User APCs run only when the thread is alerted
+  // (an alertable wait or delay, which then returns USER_APC) or before its
+  // first instruction; kernel APCs run whenever the thread is at
+  // PASSIVE_LEVEL (normal ones only outside a critical region); DPCs run on
+  // the running thread whenever its IRQL is below DISPATCH_LEVEL.
+  void initialize_apc(uint32_t apc, uint32_t kthread, uint32_t kernel_routine, uint32_t rundown_routine,
+                      uint32_t normal_routine, uint8_t mode, uint32_t normal_context);
+  // KeInsertQueueApc: false if already queued or the thread has exited.
+  bool insert_queue_apc(Thread* caller, uint32_t apc, uint32_t arg1, uint32_t arg2);
+  bool remove_queue_apc(uint32_t apc);
+  // A user APC in a kernel-allocated KAPC: routine(context, arg1, arg2).
+  // False when the thread has exited or guest memory ran out.
+  bool queue_user_apc(Thread* caller, Thread& target, uint32_t routine, uint32_t context, uint32_t arg1,
+                      uint32_t arg2);
+  void initialize_dpc(uint32_t dpc, uint32_t routine, uint32_t context);
+  bool insert_queue_dpc(uint32_t dpc, uint32_t arg1, uint32_t arg2);
+  bool remove_queue_dpc(uint32_t dpc);
+  size_t pending_dpc_count() const { return dpcs_.size(); }
+  uint8_t irql(const Thread& t) const { return mem_.read8(t.kpcr + layout::kPcrIrql); }
+  // Sets the thread's IRQL; dropping below DISPATCH_LEVEL applies a
+  // preemption held back while it was raised.
+  void set_irql(Thread& t, uint8_t level);
+  // Thread runner interface: at a point where the running thread may be
+  // interrupted (slice start, after an export returned), starts the next
+  // deliverable DPC or APC routine on it. True if one was started.
+  bool start_pending_callback(Thread& t);
+  // The routine started by start_pending_callback returned (pc reached
+  // kCallbackReturnLr): continue with the normal routine, or restore the
+  // interrupted registers (and start the next deliverable one).
+  void callback_returned(Thread& t);
+  // A timer whose expiry also queues routine(context, time_lo, time_hi) as a
+  // user APC to `target` (NtSetTimerEx); routine 0 removes it.
+  void set_timer_apc(uint32_t timer, Thread* target, uint32_t routine, uint32_t context);
 
   // ---- handles / named objects (Nt*) ----
   // Kernel-allocates the object (with its 0x18 object header), returns a
@@ -301,6 +346,18 @@ class Kernel {
   // "timeout", "delay", "resume").
   void make_ready(Thread& t, const char* cause);
   void emit_ready(const Thread& t, const char* cause);
+  void preempt_for(const Thread& readied);
+  // Alerts a thread blocked in an alertable wait or delay with user APCs queued.
+  void alert_for_user_apc(Thread* caller, Thread& t);
+  void start_apc(Thread& t, uint32_t apc, bool user);
+  void rundown_apcs(Thread& t);
+  bool deliver_next(Thread& t);
+  void interrupt_wait(Thread& t);
+  void resume_interrupted_wait(Thread& t);
+  void push_callback(Thread& t, CallbackKind kind, uint32_t object, uint32_t routine, uint8_t irql,
+                     std::initializer_list<uint32_t> args);
+  void expire_timer_extras(uint32_t timer);
+  void free_thread_resources(Thread& t);
   uint8_t read_type(uint32_t obj) const { return mem_.read8(obj + layout::kHeaderType); }
   int32_t read_signal(uint32_t obj) const { return static_cast<int32_t>(mem_.read32(obj + layout::kHeaderSignalState)); }
   void write_signal(uint32_t obj, int32_t v) { mem_.write32(obj + layout::kHeaderSignalState, static_cast<uint32_t>(v)); }
@@ -352,6 +409,13 @@ class Kernel {
   std::unique_ptr<TitleState> title_;
   std::unique_ptr<IoState> io_;
   std::unique_ptr<DeviceState> devices_;
+  std::deque<uint32_t> dpcs_;                    // KDPC addresses, FIFO
+  std::set<uint32_t> kernel_owned_apcs_;         // KAPCs to free after delivery
+  struct TimerApc {
+    uint32_t apc;       // kernel-allocated KAPC, re-queued at each expiry
+    uint32_t tid;
+  };
+  std::map<uint32_t, TimerApc> timer_apcs_;      // timer -> its APC
 };
 
 }  // namespace xdet::kernel

@@ -201,6 +201,7 @@ void Kernel::expire_deadlines() {
     write_signal(timer, 1);
     // Timer expiry is not guest progress for the livelock detector.
     wake_waiters(nullptr, timer, false);
+    expire_timer_extras(timer);
   }
   io_->complete_due(now_);
   devices_->advance(now_);
@@ -276,6 +277,12 @@ NtStatus Kernel::wait(Thread& t, const uint32_t* objects, uint32_t count, WaitTy
 NtStatus Kernel::wait_internal(Thread& t, const uint32_t* objects, uint32_t count, WaitType type, bool alertable,
                                const int64_t* timeout, WaitContinuation cont, uint32_t cont_arg) {
   if (count == 0 || count > kMaxWaitObjects) return kStatusInvalidParameter;
+  if (alertable && !t.user_apcs.empty()) {
+    // NT: an alertable wait with user APCs queued returns at once; they run
+    // before the call returns to its caller.
+    t.user_apc_delivery = true;
+    return kStatusUserApc;
+  }
   WaitState& w = t.wait;
   w = WaitState{};
   w.type = type;
@@ -345,12 +352,14 @@ void Kernel::complete_wait(Thread& t, NtStatus status, Thread* waker, bool timed
   t.ctx.gpr[3] = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(status)));
   mem_.write32(t.kthread + layout::kThreadWaitResult, status);
   mem_.write8(t.kthread + layout::kThreadState, 1);  // NT "Ready"
+  // An alerted wait (USER_APC) acquired nothing.
+  if (status == kStatusUserApc) timed_out = true;
   if (!timed_out && w.continuation == WaitContinuation::kCriticalSectionAcquire) {
     mem_.write32(w.continuation_arg + layout::kCsOwningThread, t.kthread);
     mem_.write32(w.continuation_arg + layout::kCsRecursionCount, 1);
   }
   if (w.continuation == WaitContinuation::kIoCompletionRemove) io_->finish_remove(t, w.continuation_arg, !timed_out);
-  if (!timed_out) {
+  if (!timed_out || status == kStatusUserApc) {
     emit(waker, TraceKind::kWakeRequested,
          {{"target_tid", TraceValue::uinteger(t.tid)},
           {"transition", TraceValue::string("waiting->ready")},

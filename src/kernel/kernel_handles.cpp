@@ -185,8 +185,13 @@ void Kernel::maybe_free_object(uint32_t address) {
   auto it = objects_.find(address);
   if (it == objects_.end()) return;
   ObjectRecord& rec = it->second;
-  if (!rec.alloc || rec.handle_count || rec.ref_count || !rec.waiters.empty() || rec.type == kTypeThread) return;
+  if (!rec.alloc || rec.handle_count || rec.ref_count || !rec.waiters.empty()) return;
+  if (rec.type == kTypeThread) {
+    if (Thread* t = thread_by_kthread(address); t && t->state == ThreadState::kTerminated) free_thread_resources(*t);
+    return;
+  }
   cancel_timer(address);
+  set_timer_apc(address, nullptr, 0, 0);
   io_->on_object_freed(address);
   if (!rec.name.empty()) names_.erase(lower(rec.name));
   pool_.release(rec.alloc);

@@ -1,6 +1,7 @@
 #pragma once
 // A guest thread as the kernel and the scheduler see it.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,13 @@ inline constexpr int kCpuCount = 6;
 inline constexpr uint32_t kAllCpusMask = (1u << kCpuCount) - 1;
 inline constexpr int kMaxWaitObjects = 64;
 inline constexpr int kMaxPriority = 31;
+// Priorities are signed increments relative to the process base, as the
+// console's KeSetBasePriorityThread takes them (THREAD_PRIORITY_LOWEST -2,
+// IDLE -15, TIME_CRITICAL 15, ...). The scheduler orders threads by the
+// level kPriorityBaseLevel + increment (0..31).
+inline constexpr int kPriorityBaseLevel = 16;
+inline constexpr int kMinPriorityIncrement = -kPriorityBaseLevel;
+inline constexpr int kMaxPriorityIncrement = kMaxPriority - kPriorityBaseLevel;
 
 enum class ThreadState : uint8_t {
   kReady,       // runnable when suspend_count == 0
@@ -48,6 +56,25 @@ struct WaitState {
   uint32_t continuation_arg = 0;
 };
 
+// Guest code the kernel runs on a thread between two of its instructions
+// (APC kernel and normal routines, DPC routines). The interrupted registers
+// are saved here and restored when the routine returns to
+// kCallbackReturnLr.
+enum class CallbackKind : uint8_t {
+  kApcKernelRoutine,  // kernel_routine(apc, &normal, &context, &arg1, &arg2) at APC_LEVEL
+  kApcNormalRoutine,  // normal_routine(context, arg1, arg2)
+  kDpc,               // routine(dpc, context, arg1, arg2) at DISPATCH_LEVEL
+};
+
+struct CallbackFrame {
+  cpu::PpcContext saved;
+  CallbackKind kind = CallbackKind::kApcNormalRoutine;
+  uint32_t object = 0;       // KAPC / KDPC
+  uint32_t scratch = 0;      // guest block holding the kernel routine's out-parameters
+  uint8_t saved_irql = 0;
+  bool free_object = false;  // a KAPC the kernel allocated (NtQueueApcThread, timers, I/O)
+};
+
 // An export call that blocked: its kernel.return is emitted when it resumes.
 struct PendingReturn {
   const char* name = nullptr;
@@ -72,7 +99,8 @@ struct Thread {
   ThreadState state = ThreadState::kReady;
   uint32_t suspend_count = 0;
   uint32_t exit_code = 0;
-  uint8_t base_priority = 0;
+  uint8_t base_priority = kPriorityBaseLevel;  // scheduler level: kPriorityBaseLevel + priority_increment
+  int8_t priority_increment = 0;  // what KeSetBasePriorityThread set (signed)
   uint32_t affinity_mask = kAllCpusMask;
   int last_cpu = -1;
   uint64_t last_run_round = 0;    // aging reference point
@@ -82,11 +110,25 @@ struct Thread {
   // A kernel-owned context that runs device callbacks (kernel/devices):
   // never in the ready queue, the scheduler asks the devices for it first.
   bool device_context = false;
+  bool resources_freed = false;   // exited and its stack, KTHREAD, KPCR, TLS went back to the pools
 
   uint64_t event_idx = 0;         // next tid_event_idx
   WaitState wait;
   PendingReturn pending_return;
   std::vector<uint32_t> owned_mutants;  // guest addresses, acquisition order
+
+  // APCs queued to this thread (KAPC guest addresses, FIFO per mode) and the
+  // guest routines running on it right now (innermost last).
+  std::deque<uint32_t> kernel_apcs;
+  std::deque<uint32_t> user_apcs;
+  bool user_apc_delivery = false;   // an alertable wait returned USER_APC: run user APCs now
+  bool deferred_preempt = false;
+  bool started = false;             // reached its first delivery point
+  // Its wait was set aside so it could run a DPC or kernel APC; the wait
+  // resumes once the callbacks above this depth have returned.
+  bool wait_interrupted = false;
+  uint32_t wait_interrupted_depth = 0;    // preemption held back while IRQL >= DISPATCH_LEVEL
+  std::vector<CallbackFrame> callbacks;
 
   // Ready-queue bookkeeping (owned by ReadyQueue).
   bool queued = false;

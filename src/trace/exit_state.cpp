@@ -41,7 +41,7 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o) {
                    ", \"state\": \"{}\", \"pc\": \"0x{:08x}\", \"lr\": \"0x{:08x}\", \"base_priority\": {}, "
                    "\"effective_priority\": {}, \"affinity\": {}, \"last_cpu\": {}, \"last_run_round\": {}, "
                    "\"suspend_count\": {}, \"instructions\": {}, \"handle_semantic_id\": \"{:016x}\"",
-                   thread_state_name(t.state), t.ctx.pc, static_cast<uint32_t>(t.ctx.lr), t.base_priority,
+                   thread_state_name(t.state), t.ctx.pc, static_cast<uint32_t>(t.ctx.lr), t.priority_increment,
                    r.effective_priority, t.affinity_mask, t.last_cpu, t.last_run_round, t.suspend_count, t.retired,
                    t.sid);
     if (t.state == ThreadState::kTerminated) {

@@ -54,7 +54,7 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
 
 INSTANTIATE_TEST_SUITE_P(Kernel, ConformanceSample,
                          ::testing::Values("sync_events", "sync_waits", "sync_semaphore_mutant",
-                                           "sync_timer_cs_tls", "sched_affinity_priority", "memory",
+                                           "sync_timer_cs_tls", "sched_affinity_priority", "sched_priority_preempt", "apc_dpc", "memory",
                                            "xam_runtime"));
 
 // The options that change what the title observes: the command line, the
@@ -132,6 +132,23 @@ TEST(XamRuntimeSample, ContentDirHoldsThePackages) {
   EXPECT_EQ(out.find("xam_runtime: 0 failure(s)"), std::string::npos) << out;
   EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
   EXPECT_EQ(xdet("run --content-dir " + dir + "/missing " + sample("xam_runtime"), &out), 2) << out;
+}
+
+// An exception nobody handles stops the run as a guest fault (exit 4) with a
+// report: code, parameters, thread, calling PC and call stack; the same
+// under both policies and across runs.
+TEST(ExceptionSample, UnhandledExceptionStopsWithAReport) {
+  std::string a = scratch("exception_a"), b = scratch("exception_b");
+  std::string out, out2, out_strict;
+  ASSERT_EQ(xdet("run --trace " + a + "/t.jsonl " + sample("exception_unhandled"), &out), 4) << out;
+  EXPECT_EQ(out.find("not stopped"), std::string::npos) << out;
+  EXPECT_NE(out.find("exception 0xe0001234 raised by tid 2 (thrower) at pc 8"), std::string::npos) << out;
+  EXPECT_NE(out.find("parameters [0x11111111, 0x22222222]"), std::string::npos) << out;
+  EXPECT_NE(out.find("#1 pc 8"), std::string::npos) << out;  // the caller's frame
+  ASSERT_EQ(xdet("run --trace " + b + "/t.jsonl " + sample("exception_unhandled"), &out2), 4);
+  EXPECT_EQ(slurp(a + "/t.jsonl"), slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  ASSERT_EQ(xdet("run --sched-policy strict " + sample("exception_unhandled"), &out_strict), 4) << out_strict;
 }
 
 // Files: the sample's game folder comes from --game-dir; cache:\ is a fresh

@@ -286,18 +286,35 @@ TEST_F(ExportsFixture, SetThreadNameExceptionNamesThreadsOtherExceptionsStopTheR
   mem.write32(rec + 0x1C, 0xFFFFFFFF);  // the calling thread
   invoke(310, {rec});
   EXPECT_EQ(main->name, "audio mixer");
-  mem.write32(rec, 0xE06D7363);  // a C++ throw: needs SEH
+  mem.write32(rec, 0xE06D7363);  // a C++ throw: not dispatched, the run stops with a report
+  mem.write32(rec + 0x10, 2);
+  mem.write32(rec + 0x14, 0x19930520);
   DispatchResult r = invoke(310, {rec});
-  EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("exception 0xe06d7363"), std::string::npos) << r.message;
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("exception 0xe06d7363 raised by tid 1 (audio mixer) at pc "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("parameters [0x19930520, "), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("backtrace:\n    #0 pc "), std::string::npos) << r.message;
+}
+
+TEST_F(ExportsFixture, BugChecksStopTheRunWithCodeCallerAndBacktrace) {
+  DispatchResult r = invoke(83, {0xDEADBEEF, 1, 2, 3, 4});  // KeBugCheckEx
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("KeBugCheckEx(0xdeadbeef, 0x00000001, 0x00000002, 0x00000003, 0x00000004) by tid 1 called "
+                           "from "),
+            std::string::npos)
+      << r.message;
+  EXPECT_NE(r.message.find("backtrace:"), std::string::npos);
+  r = invoke(82, {0x7B});  // KeBugCheck
+  EXPECT_EQ(r.status, DispatchStatus::kFatal);
+  EXPECT_NE(r.message.find("KeBugCheck(0x0000007b) by tid 1"), std::string::npos) << r.message;
 }
 
 TEST_F(ExportsFixture, UnimplementedImportIsReportedWithNameAndOrdinal) {
   CaptureSink sink;
   k->set_trace_sink(&sink);
-  DispatchResult r = invoke(227, {});
+  DispatchResult r = invoke(281, {});
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("NtQueueApcThread (ordinal 227)"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("RtlCaptureContext (ordinal 281)"), std::string::npos) << r.message;
   r = invoke(999, {});
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
   EXPECT_NE(r.message.find("xboxkrnl_999 (ordinal 999)"), std::string::npos) << r.message;
@@ -381,7 +398,8 @@ TEST(ExportTable, OrdinalsAreUniqueAndNamed) {
   for (size_t i = 1; i < impl.size(); ++i) EXPECT_LT(impl[i - 1]->ordinal, impl[i]->ordinal);
   EXPECT_STREQ(find_export(253)->name, "NtWaitForSingleObjectEx");
   EXPECT_STREQ(find_export(13)->name, "ExCreateThread");
-  EXPECT_EQ(find_export(227)->fn, nullptr);
+  EXPECT_EQ(find_export(281)->fn, nullptr);
+  EXPECT_NE(find_export(227)->fn, nullptr);  // NtQueueApcThread
   EXPECT_NE(find_export(204)->fn, nullptr);
   EXPECT_EQ(find_export(4000), nullptr);
 }

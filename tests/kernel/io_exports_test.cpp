@@ -524,24 +524,32 @@ TEST_F(IoExports, ScatterReadAndBadArguments) {
   EXPECT_EQ(call(kNtQueryInformationFile, {mem.read32(port_h), iosb, alloc(8), 8, 14}), kStatusObjectTypeMismatch);
 }
 
-TEST_F(IoExports, CompletionApcRoutinesStopTheRunUntilApcsExist) {
+TEST_F(IoExports, CompletionApcRoutineIsQueuedToTheIssuerAsAUserApc) {
   uint32_t h = 0;
   ASSERT_EQ(create("game:\\Data.bin", kGenericRead, kOpen, kSyncIo, &h), kStatusSuccess);
+  uint32_t iosb = alloc(8);
   t->ctx.gpr[3] = h;
   t->ctx.gpr[4] = 0;
   t->ctx.gpr[5] = 0x82001000;  // an APC routine
   t->ctx.gpr[6] = 0x1234;
-  t->ctx.gpr[7] = alloc(8);
+  t->ctx.gpr[7] = iosb;
   t->ctx.gpr[8] = alloc(16);
   t->ctx.gpr[9] = 4;
   t->ctx.gpr[10] = 0;
   DispatchResult r = dispatch_export(*k, *t, kNtReadFile, 0x82000000 + 16u * kNtReadFile);
-  if (k->io().apcs_supported()) {
-    EXPECT_EQ(r.status, DispatchStatus::kDone);
-  } else {
-    EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-    EXPECT_NE(r.message.find("APC"), std::string::npos) << r.message;
-  }
+  ASSERT_TRUE(k->io().apcs_supported());
+  EXPECT_EQ(r.status, DispatchStatus::kDone) << r.message;
+  EXPECT_EQ(static_cast<uint32_t>(t->ctx.gpr[3]), kStatusSuccess);
+  // ApcRoutine(ApcContext, IoStatusBlock, 0), a user APC (mode 1) for the
+  // caller's next alertable wait.
+  ASSERT_EQ(t->user_apcs.size(), 1u);
+  uint32_t apc = t->user_apcs.front();
+  EXPECT_EQ(mem.read8(apc + 0x02), 1);
+  EXPECT_EQ(mem.read32(apc + 0x18), 0x82001000u);
+  EXPECT_EQ(mem.read32(apc + 0x1C), 0x1234u);
+  EXPECT_EQ(mem.read32(apc + 0x20), iosb);
+  EXPECT_EQ(mem.read32(apc + 0x24), 0u);
+  EXPECT_FALSE(t->user_apc_delivery);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ struct KernelFixture : ::testing::Test {
   kernel::RangeHeap data{mem, 0x82000000, 0x00100000};
   std::unique_ptr<kernel::Kernel> k = std::make_unique<kernel::Kernel>(mem, pool, stacks);
 
-  kernel::Thread* spawn(kernel::Thread* parent = nullptr, uint8_t prio = 0, uint32_t cpu_mask = 0,
+  kernel::Thread* spawn(kernel::Thread* parent = nullptr, int8_t prio = 0, uint32_t cpu_mask = 0,
                         uint32_t flags = 0) {
     kernel::ThreadParams p;
     p.entry_pc = 0x82001000;

@@ -32,7 +32,8 @@ TEST_F(KernelFixture, ThreadBlocksLiveInGuestMemoryInConsoleLayout) {
   EXPECT_THROW(mem.read8(t->stack_limit - 1), GuestFault);
   EXPECT_THROW(mem.read8(t->stack_base), GuestFault);
   EXPECT_EQ(t->affinity_mask, 0x20u);
-  EXPECT_EQ(t->base_priority, 3);
+  EXPECT_EQ(t->priority_increment, 3);
+  EXPECT_EQ(t->base_priority, kernel::kPriorityBaseLevel + 3);
 }
 
 TEST_F(KernelFixture, AutoResetEventReleasesExactlyOneWaiterInArrivalOrder) {

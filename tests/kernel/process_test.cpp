@@ -290,12 +290,12 @@ TEST(XdetRunCli, DistinctExitCodesForLimitsWedgeFaultAndUnimplemented) {
   {  // an import xdet does not implement
     Program p;
     Asm m(kCode);
-    m.bl(p.thunk(227));  // NtQueueApcThread (APCs are not delivered yet)
+    m.bl(p.thunk(281));  // RtlCaptureContext
     m.blr();
     p.place(m);
     std::string xex = p.write("unimpl.xex");
     EXPECT_EQ(run_cli("--trace " + xex + ".jsonl " + xex, &out), 8) << out;
-    EXPECT_NE(out.find("NtQueueApcThread (ordinal 227)"), std::string::npos) << out;
+    EXPECT_NE(out.find("RtlCaptureContext (ordinal 281)"), std::string::npos) << out;
     EXPECT_NE(slurp(xex + ".jsonl").find("\"kind\":\"import.call\""), std::string::npos);
   }
   {  // a thread waiting on an event nobody sets: deadlock

@@ -432,9 +432,9 @@ TEST_F(RuntimeExports, UnimplementedImportsNameModuleOrdinalAndCaller) {
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
   EXPECT_NE(r.message.find("xam.xex!XamLoaderLaunchTitle (ordinal 420) called from 82012340"), std::string::npos)
       << r.message;
-  call_export(*k, *t, kKrnl, 227, {0}, &r);  // NtQueueApcThread
+  call_export(*k, *t, kKrnl, 281, {0}, &r);  // RtlCaptureContext
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("xboxkrnl.exe!NtQueueApcThread (ordinal 227)"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("xboxkrnl.exe!RtlCaptureContext (ordinal 281)"), std::string::npos) << r.message;
 }
 
 }  // namespace

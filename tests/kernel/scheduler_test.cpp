@@ -96,7 +96,7 @@ struct StarvationScenario {
     f.k->initialize_semaphore(items, 0, 100);
     Thread* main = f.spawn(nullptr, 8, 0x01);
     main->name = "main";
-    auto create = [this](Kernel& k, Thread& t, const char* name, uint8_t prio, int slot) {
+    auto create = [this](Kernel& k, Thread& t, const char* name, int8_t prio, int slot) {
       ThreadParams p;
       p.entry_pc = 0x82002000 + 0x100 * slot;
       p.priority = prio;

@@ -13,13 +13,7 @@ namespace {
 // Exports xdet knows by name but does not implement yet: calling one stops
 // the run with ExitCode::kUnimplemented and a message naming it.
 const ExportInfo kKnownUnimplemented[] = {
-    {7, "ExAcquireReadWriteLockExclusive", 1, nullptr},
-    {8, "ExAcquireReadWriteLockShared", 1, nullptr},
-    {17, "ExInitializeReadWriteLock", 1, nullptr},
-    {22, "ExReleaseReadWriteLock", 1, nullptr},
-    {109, "KeInitializeApc", 7, nullptr},
-    {122, "KeInsertQueueApc", 4, nullptr},
-    {227, "NtQueueApcThread", 5, nullptr},
+    {281, "RtlCaptureContext", 1, nullptr},
 };
 
 struct Registry {

@@ -186,10 +186,12 @@ NtStatus event_from_handle(ExportCall& c, uint32_t handle, uint32_t* event) {
 }
 
 // Completion of a call that finishes inside it without a transfer (a
-// directory query): event or file object, completion port. APC routines are
-// refused earlier.
-void complete_inline(ExportCall& c, uint32_t file_obj, uint32_t event) {
+// directory query): event or file object, then the APC routine
+// ApcRoutine(ApcContext, IoStatusBlock, 0) queued to the caller.
+void complete_inline(ExportCall& c, uint32_t file_obj, uint32_t event, uint32_t apc_routine, uint32_t apc_context,
+                     uint32_t iosb) {
   c.k.set_event(&c.t, event ? event : file_obj);
+  if (apc_routine & ~1u) c.k.queue_user_apc(&c.t, c.t, apc_routine & ~1u, apc_context, iosb, 0);
 }
 
 // ---------------------------------------------------------------- create/open
@@ -620,7 +622,7 @@ void nt_query_directory_file(ExportCall& c) {
     }
   }
   write_iosb(mem, iosb, st, info_len);
-  complete_inline(c, obj, event);
+  complete_inline(c, obj, event, c.arg(2), c.arg(3), iosb);
   c.ret(st);
 }
 

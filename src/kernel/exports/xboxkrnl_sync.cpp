@@ -119,14 +119,18 @@ void nt_release_mutant(ExportCall& c) {
 // ---- timers
 void ke_initialize_timer_ex(ExportCall& c) { c.k.initialize_timer(c.arg(0), c.arg(1) ? 1 : 0); }
 
+// The DPC (KTIMER+0x20) is queued at each expiry with the expiry FILETIME
+// as its two arguments and runs when a thread is below DISPATCH_LEVEL.
 void ke_set_timer(ExportCall& c) {
-  if (c.arg(2)) return c.unsupported("timer DPCs are not dispatched");
-  c.ret(c.k.set_timer(&c.t, c.arg(0), static_cast<int64_t>(c.arg64(1)), 0) ? 1 : 0);
+  bool was = c.k.set_timer(&c.t, c.arg(0), static_cast<int64_t>(c.arg64(1)), 0);
+  c.mem().write32(c.arg(0) + layout::kTimerDpc, c.arg(2));
+  c.ret(was ? 1 : 0);
 }
 
 void ke_set_timer_ex(ExportCall& c) {
-  if (c.arg(3)) return c.unsupported("timer DPCs are not dispatched");
-  c.ret(c.k.set_timer(&c.t, c.arg(0), static_cast<int64_t>(c.arg64(1)), c.arg(2)) ? 1 : 0);
+  bool was = c.k.set_timer(&c.t, c.arg(0), static_cast<int64_t>(c.arg64(1)), c.arg(2));
+  c.mem().write32(c.arg(0) + layout::kTimerDpc, c.arg(3));
+  c.ret(was ? 1 : 0);
 }
 
 void ke_cancel_timer(ExportCall& c) { c.ret(c.k.cancel_timer(c.arg(0)) ? 1 : 0); }
@@ -140,10 +144,12 @@ void nt_create_timer(ExportCall& c) {
 void nt_set_timer_ex(ExportCall& c) {
   uint32_t obj;
   if (!handle_object(c, c.arg(0), is_timer, &obj)) return;
-  if (c.arg(2)) return c.unsupported("timer APC routines are not delivered yet");
   int64_t due = 0;
   if (!read_timeout(c.mem(), c.arg(1), &due)) return c.ret(kStatusInvalidParameter);
   c.k.set_timer(&c.t, obj, due, c.arg(6));
+  // The APC routine(context, time_lo, time_hi) goes to the calling thread
+  // at each expiry, as a user APC (delivered in its alertable waits).
+  c.k.set_timer_apc(obj, &c.t, c.arg(2), c.arg(4));
   // NT arms the timer and reports that the resume flag is ignored.
   c.ret(c.arg(5) ? kStatusTimerResumeIgnored : kStatusSuccess);
 }
@@ -153,6 +159,7 @@ void nt_cancel_timer(ExportCall& c) {
   if (!handle_object(c, c.arg(0), is_timer, &obj)) return;
   int32_t state = static_cast<int32_t>(c.mem().read32(obj + layout::kHeaderSignalState));
   c.k.cancel_timer(obj);
+  c.k.set_timer_apc(obj, nullptr, 0, 0);
   if (c.arg(1)) c.mem().write32(c.arg(1), state ? 1 : 0);
   c.ret(kStatusSuccess);
 }

@@ -80,18 +80,29 @@ void ke_set_affinity_thread(ExportCall& c) {
 
 void ke_query_base_priority_thread(ExportCall& c) {
   Thread* t = kthread_arg(c, 0);
-  c.ret(t ? t->base_priority : 0);
+  c.ret(t ? static_cast<uint32_t>(static_cast<int32_t>(t->priority_increment)) : 0);
 }
 
-// xdet's priority model: KeSetBasePriorityThread / KeSetPriorityThread set
-// the scheduler's base priority directly (clamped to 0..31) and return the
-// previous one. (xenia maps the value to a host priority class and ignores
-// it by default.)
+// Priorities are signed increments over the process base, as on the
+// console: KeSetBasePriorityThread(thread, increment) takes
+// THREAD_PRIORITY_LOWEST (-2), IDLE (-15), TIME_CRITICAL (15) and the rest,
+// returns the previous increment, and the scheduler orders threads by
+// 16 + increment. (xenia maps the increment to a host priority class and
+// ignores it by default.) KeSetPriorityThread sets the absolute level
+// (0..31) and returns the previous level.
 void ke_set_base_priority_thread(ExportCall& c) {
   Thread* t = kthread_arg(c, 0);
   if (!t) return c.ret(0);
   c.ret(static_cast<uint32_t>(c.k.set_base_priority(*t, static_cast<int32_t>(c.arg(1)))));
 }
+
+void ke_set_priority_thread(ExportCall& c) {
+  Thread* t = kthread_arg(c, 0);
+  if (!t) return c.ret(0);
+  c.ret(static_cast<uint32_t>(c.k.set_priority_level(*t, static_cast<int32_t>(c.arg(1)))));
+}
+
+void resolve_priority(ExportCall& c) { c.resolve("increment", TraceValue::integer(static_cast<int32_t>(c.arg(1)))); }
 
 void ke_set_disable_boost_thread(ExportCall& c) { c.ret(0); }
 
@@ -135,6 +146,9 @@ void ob_lookup_thread_by_thread_id(ExportCall& c) {
   c.ret(kStatusSuccess);
 }
 
+// KTHREAD+0xB0 counts down per KeEnterCriticalRegion; normal kernel APCs
+// wait while it is non-zero and run when KeLeaveCriticalRegion brings it
+// back to 0 (the runner delivers them as the call returns).
 void ke_enter_critical_region(ExportCall& c) {
   uint32_t a = c.t.kthread + layout::kThreadApcDisable;
   c.mem().write32(a, c.mem().read32(a) - 1);
@@ -144,6 +158,55 @@ void ke_leave_critical_region(ExportCall& c) {
   uint32_t a = c.t.kthread + layout::kThreadApcDisable;
   c.mem().write32(a, c.mem().read32(a) + 1);
 }
+
+// KeSetCurrentStackPointers(sp, kthread, alloc_base, base, limit): a fiber
+// switch. The thread continues on the new stack when the call returns.
+void ke_set_current_stack_pointers(ExportCall& c) {
+  Thread* t = kthread_arg(c, 1);
+  if (!t) t = &c.t;
+  uint32_t k = t->kthread;
+  c.mem().write32(k + layout::kThreadStackAllocBase, c.arg(2));
+  c.mem().write32(k + layout::kThreadStackBase, c.arg(3));
+  c.mem().write32(k + layout::kThreadStackLimit, c.arg(4));
+  c.mem().write32(t->kpcr + layout::kPcrStackBase, c.arg(3));
+  c.mem().write32(t->kpcr + layout::kPcrStackLimit, c.arg(4));
+  if (t == &c.t) c.t.ctx.gpr[1] = c.arg(0);
+}
+
+// ---- APCs and DPCs (kernel_apc.cpp has the delivery rules)
+
+// NtQueueApcThread(handle, routine, context, arg1, arg2): a user APC,
+// routine(context, arg1, arg2) at the thread's next alertable point.
+void nt_queue_apc_thread(ExportCall& c) {
+  NtStatus st;
+  Thread* t = thread_from_handle(c, c.arg(0), &st);
+  if (!t) return c.ret(st);
+  if (!c.arg(1)) return c.ret(kStatusInvalidParameter);
+  if (!c.k.queue_user_apc(&c.t, *t, c.arg(1), c.arg(2), c.arg(3), c.arg(4))) {
+    return c.ret(t->state == ThreadState::kTerminated ? kStatusUnsuccessful : kStatusNoMemory);
+  }
+  c.ret(kStatusSuccess);
+}
+
+void resolve_queue_apc(ExportCall& c) {
+  c.resolve("routine", TraceValue::hex32(c.arg(1)));
+  c.resolve("context", TraceValue::hex32(c.arg(2)));
+}
+
+// KeInitializeApc(apc, kthread, kernel_routine, rundown_routine, normal_routine, mode, normal_context)
+void ke_initialize_apc(ExportCall& c) {
+  c.k.initialize_apc(c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4), static_cast<uint8_t>(c.arg(5)), c.arg(6));
+}
+
+// KeInsertQueueApc(apc, arg1, arg2, priority_increment): 1 queued, 0 not.
+void ke_insert_queue_apc(ExportCall& c) { c.ret(c.k.insert_queue_apc(&c.t, c.arg(0), c.arg(1), c.arg(2)) ? 1 : 0); }
+void ke_remove_queue_apc(ExportCall& c) { c.ret(c.k.remove_queue_apc(c.arg(0)) ? 1 : 0); }
+// The exported no-op normal routine titles put in KAPCs.
+void ki_apc_normal_routine_nop(ExportCall&) {}
+
+void ke_initialize_dpc(ExportCall& c) { c.k.initialize_dpc(c.arg(0), c.arg(1), c.arg(2)); }
+void ke_insert_queue_dpc(ExportCall& c) { c.ret(c.k.insert_queue_dpc(c.arg(0), c.arg(1), c.arg(2)) ? 1 : 0); }
+void ke_remove_queue_dpc(ExportCall& c) { c.ret(c.k.remove_queue_dpc(c.arg(0)) ? 1 : 0); }
 
 void resolve_create_thread(ExportCall& c) {
   c.resolve("stack_size", TraceValue::uinteger(c.arg(1)));
@@ -157,18 +220,25 @@ const ExportInfo kExports[] = {
     {25, "ExTerminateThread", 1, ex_terminate_thread},
     {90, "KeDelayExecutionThread", 3, ke_delay_execution_thread, resolve_delay},
     {95, "KeEnterCriticalRegion", 0, ke_enter_critical_region},
+    {109, "KeInitializeApc", 7, ke_initialize_apc},
+    {111, "KeInitializeDpc", 3, ke_initialize_dpc},
+    {122, "KeInsertQueueApc", 4, ke_insert_queue_apc},
+    {123, "KeInsertQueueDpc", 3, ke_insert_queue_dpc},
     {102, "KeGetCurrentProcessType", 0, ke_get_current_process_type},
     {125, "KeLeaveCriticalRegion", 0, ke_leave_critical_region},
     {129, "KeQueryBasePriorityThread", 1, ke_query_base_priority_thread},
     {131, "KeQueryPerformanceFrequency", 0, ke_query_performance_frequency},
+    {142, "KeRemoveQueueDpc", 1, ke_remove_queue_dpc},
     {132, "KeQuerySystemTime", 1, ke_query_system_time},
     {146, "KeResumeThread", 1, ke_resume_thread},
     {151, "KeSetAffinityThread", 3, ke_set_affinity_thread},
-    {153, "KeSetBasePriorityThread", 2, ke_set_base_priority_thread},
+    {153, "KeSetBasePriorityThread", 2, ke_set_base_priority_thread, resolve_priority},
     {154, "KeSetCurrentProcessType", 1, ke_set_current_process_type},
+    {155, "KeSetCurrentStackPointers", 5, ke_set_current_stack_pointers},
     {156, "KeSetDisableBoostThread", 2, ke_set_disable_boost_thread},
-    {163, "KeSetPriorityThread", 2, ke_set_base_priority_thread},
+    {163, "KeSetPriorityThread", 2, ke_set_priority_thread},
     {169, "KeSuspendThread", 1, ke_suspend_thread},
+    {227, "NtQueueApcThread", 5, nt_queue_apc_thread, resolve_queue_apc},
     {245, "NtResumeThread", 2, nt_resume_thread},
     {252, "NtSuspendThread", 2, nt_suspend_thread},
     {257, "NtYieldExecution", 0, nt_yield_execution},
@@ -177,6 +247,8 @@ const ExportInfo kExports[] = {
     {339, "KeTlsFree", 1, ke_tls_free},
     {340, "KeTlsGetValue", 1, ke_tls_get_value},
     {341, "KeTlsSetValue", 2, ke_tls_set_value},
+    {479, "KiApcNormalRoutineNop", 0, ki_apc_normal_routine_nop},
+    {752, "KeRemoveQueueApc", 1, ke_remove_queue_apc},
 };
 
 }  // namespace

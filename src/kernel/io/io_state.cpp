@@ -21,7 +21,7 @@ void write_iosb(GuestMemory& mem, uint32_t iosb, NtStatus status, uint32_t infor
 IoState::IoState(Kernel& k) : k_(k) {}
 IoState::~IoState() = default;
 
-bool IoState::apcs_supported() const { return false; }
+bool IoState::apcs_supported() const { return true; }
 
 // ---------------------------------------------------------------- files
 
@@ -145,6 +145,10 @@ void IoState::finish(Thread* signaler, const IoRequest& r, NtStatus status, uint
   k_.set_event(signaler, r.event ? r.event : r.file);
   FileObject* f = file_at(r.file);
   if (f && f->port && !(r.apc_routine & 1)) post(signaler, f->port, {f->key, r.apc_context, status, information});
+  // ApcRoutine(ApcContext, IoStatusBlock, 0) as a user APC to the issuer.
+  if (uint32_t routine = r.apc_routine & ~1u) {
+    if (Thread* issuer = k_.thread_by_tid(r.issuer_tid)) k_.queue_user_apc(signaler, *issuer, routine, r.apc_context, r.iosb, 0);
+  }
 }
 
 // ---------------------------------------------------------------- ports

@@ -24,6 +24,21 @@ uint64_t CpuThreadRunner::timebase(void* user, const cpu::PpcContext&, uint64_t 
   return timebase_from_units(self->slice_start_units_ + (retired - self->slice_start_retired_));
 }
 
+namespace {
+// Starts a deliverable DPC/APC routine; a stack the routine's frame cannot
+// be written to is a guest fault.
+bool start_callback(Kernel& k, Thread& t, SliceResult& out) {
+  try {
+    k.start_pending_callback(t);
+    return true;
+  } catch (const GuestFault& f) {
+    out.stop = SliceStop::kFault;
+    out.message = fmt::format("tid {}: delivering an APC or DPC: {}", t.tid, f.what());
+    return false;
+  }
+}
+}  // namespace
+
 SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
   SliceResult out;
   if (!t.runner_data) {
@@ -35,6 +50,12 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
   slice_start_units_ = k.now();
   slice_start_retired_ = t.ctx.instructions_retired;
   uint64_t start_now = k.now();
+  // DPCs and APCs that became deliverable while the thread was off the CPU.
+  if (!start_callback(k, t, out)) return out;
+  if (k.slice_must_end(t)) {  // it went back to its interrupted wait
+    out.stop = SliceStop::kKernel;
+    return out;
+  }
   while (out.retired < budget) {
     cpu::ExecResult r = cpu_.run(t.ctx, budget - out.retired);
     out.retired += r.executed;
@@ -52,6 +73,25 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                                   k.memory().read32(t.ctx.pc));
         return out;
       case cpu::StopReason::kStopAddress:
+        if (t.ctx.pc == kCallbackReturnLr) {
+          if (t.callbacks.empty()) {
+            out.stop = SliceStop::kFault;
+            out.message = fmt::format("tid {}: jump to {:08x} outside a kernel callback", t.tid, kCallbackReturnLr);
+            return out;
+          }
+          try {
+            k.callback_returned(t);
+          } catch (const GuestFault& f) {
+            out.stop = SliceStop::kFault;
+            out.message = fmt::format("tid {}: delivering an APC or DPC: {}", t.tid, f.what());
+            return out;
+          }
+          if (k.slice_must_end(t)) {
+            out.stop = SliceStop::kKernel;
+            return out;
+          }
+          break;
+        }
         if (t.ctx.pc == kReturnSentinelLr) {
           // The thread routine returned: r3 is its exit code.
           k.exit_thread(t, static_cast<uint32_t>(t.ctx.gpr[3]));
@@ -123,6 +163,13 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
           out.stop = SliceStop::kKernel;
           return out;
         }
+        // The export may have made a DPC or APC deliverable (lowered IRQL,
+        // left a critical region, alerted the caller's wait).
+        if (!start_callback(k, t, out)) return out;
+        if (k.slice_must_end(t)) {
+          out.stop = SliceStop::kKernel;
+          return out;
+        }
         if (SchedulePerturber* p = k.perturber(); p && p->preempt_after_call(t)) {
           out.stop = SliceStop::kPreempted;
           return out;
@@ -164,7 +211,7 @@ Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions 
   module_ = loader::load_xex(map_, bytes, name, &resolver);
   kernel_->title().bind_module(*kernel_, module_);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
-  cpu_.set_stop_addresses({kReturnSentinelLr, kDeviceReturnLr});
+  cpu_.set_stop_addresses({kReturnSentinelLr, kDeviceReturnLr, kCallbackReturnLr});
 }
 
 Process::~Process() {

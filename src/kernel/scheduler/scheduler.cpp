@@ -255,7 +255,7 @@ std::string Scheduler::wedge_report(StopReason reason) const {
       what = "ready";
     }
     s += fmt::format("  tid {} {:<12} prio {} (effective {}) affinity {:#04x} cpu {}: {}\n", t.tid,
-                     t.name.empty() ? "-" : t.name, t.base_priority, r.effective_priority, t.affinity_mask,
+                     t.name.empty() ? "-" : t.name, t.priority_increment, r.effective_priority, t.affinity_mask,
                      t.last_cpu, what);
   }
   return s;

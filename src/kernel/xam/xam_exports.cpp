@@ -30,6 +30,10 @@ void complete_overlapped(ExportCall& c, uint32_t ov, uint32_t result, uint32_t l
       c.k.set_event(&c.t, obj);
     }
   }
+  // The completion routine (Win32 shape: routine(result, length, overlapped))
+  // becomes a user APC to the calling thread, as the console's XAM queues
+  // it; it runs in that thread's next alertable wait.
+  if (uint32_t routine = mem.read32(ov + 0x10)) c.k.queue_user_apc(&c.t, c.t, routine, result, length, ov);
 }
 
 void finish(ExportCall& c, uint32_t overlapped, uint32_t result, uint32_t length) {

@@ -269,6 +269,20 @@ TEST_F(XamExports, MessageBoxAnswersTheFocusedButtonAndCompletesTheOverlapped) {
   EXPECT_EQ(mem.read32(result), 0u);  // focus out of range: the first button
 }
 
+TEST_F(XamExports, OverlappedCompletionRoutineIsQueuedAsAUserApc) {
+  uint32_t ov = buf(0x1C), result = buf(4);
+  for (uint32_t i = 0; i < 0x1C; i += 4) mem.write32(ov + i, 0);
+  mem.write32(ov + 0x10, 0x82004400);  // pCompletionRoutine
+  mem.write32(static_cast<uint32_t>(t->ctx.gpr[1]) + 0x54, ov);
+  EXPECT_EQ(call(0x2CA, {0, wide(u"T"), wide(u"Q"), 3, buf(12), 1, 0, result}), 997u);
+  ASSERT_EQ(t->user_apcs.size(), 1u);
+  uint32_t apc = t->user_apcs.front();
+  EXPECT_EQ(mem.read32(apc + 0x18), 0x82004400u);  // routine(result, length, overlapped)
+  EXPECT_EQ(mem.read32(apc + 0x1C), 0u);
+  EXPECT_EQ(mem.read32(apc + 0x20), mem.read32(ov + 4));
+  EXPECT_EQ(mem.read32(apc + 0x24), ov);
+}
+
 TEST_F(XamExports, KeyboardAnswersTheDefaultText) {
   uint32_t out = buf(16);
   EXPECT_EQ(call(0x2C1, {0, 0, wide(u"Hello"), wide(u"t"), wide(u"d"), out, 4, 0}), 0u);

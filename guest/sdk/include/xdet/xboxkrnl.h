@@ -58,7 +58,14 @@ NTSTATUS NtQueueApcThread(HANDLE thread, PKNORMAL_ROUTINE routine, PVOID context
 void KeInitializeApc(KAPC* apc, PVOID kthread, PVOID kernel_routine, PVOID rundown_routine,
                      PVOID normal_routine, KPROCESSOR_MODE mode, PVOID normal_context); /* 0x06D */
 BOOLEAN KeInsertQueueApc(KAPC* apc, PVOID arg1, PVOID arg2, LONG priority_increment); /* 0x07A */
+BOOLEAN KeRemoveQueueApc(KAPC* apc);                                     /* 0x2F0 */
+void KiApcNormalRoutineNop(PVOID context, PVOID arg1, PVOID arg2);       /* 0x1DF */
 void KeInitializeDpc(KDPC* dpc, PVOID routine, PVOID context);           /* 0x06F */
+BOOLEAN KeInsertQueueDpc(KDPC* dpc, PVOID arg1, PVOID arg2);             /* 0x07B */
+BOOLEAN KeRemoveQueueDpc(KDPC* dpc);                                     /* 0x08E */
+KIRQL KfRaiseIrql(KIRQL new_irql);                                       /* 0x0B2 */
+void KeSetCurrentStackPointers(PVOID stack_pointer, PVOID kthread, PVOID alloc_base, PVOID base,
+                               PVOID limit);                             /* 0x09B */
 NTSTATUS ObLookupThreadByThreadId(ULONG thread_id, PVOID* kthread);      /* 0x10B */
 
 /* TLS */
@@ -114,6 +121,8 @@ void ExInitializeReadWriteLock(EX_READ_WRITE_LOCK* lock);                /* 0x01
 void ExAcquireReadWriteLockExclusive(EX_READ_WRITE_LOCK* lock);          /* 0x007 */
 void ExAcquireReadWriteLockShared(EX_READ_WRITE_LOCK* lock);             /* 0x008 */
 void ExReleaseReadWriteLock(EX_READ_WRITE_LOCK* lock);                   /* 0x016 */
+BOOLEAN ExTryToAcquireReadWriteLockExclusive(EX_READ_WRITE_LOCK* lock);  /* 0x2DD */
+BOOLEAN ExTryToAcquireReadWriteLockShared(EX_READ_WRITE_LOCK* lock);     /* 0x2DE */
 void RtlInitializeCriticalSection(RTL_CRITICAL_SECTION* cs);             /* 0x12E */
 NTSTATUS RtlInitializeCriticalSectionAndSpinCount(RTL_CRITICAL_SECTION* cs, ULONG spin); /* 0x12F */
 void RtlEnterCriticalSection(RTL_CRITICAL_SECTION* cs);                  /* 0x125 */
