@@ -14,7 +14,6 @@ namespace xdet::kernel {
 namespace {
 constexpr uint32_t kAudioDriverTag = 0x41550000u;  // 'AU'
 constexpr uint32_t kContextStackSize = 128 * 1024; // as the console's kernel threads
-constexpr uint8_t kDispatchLevel = 2;
 constexpr uint8_t kSystemProcessType = 2;
 }  // namespace
 
