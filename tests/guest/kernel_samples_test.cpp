@@ -151,6 +151,26 @@ TEST(ExceptionSample, UnhandledExceptionStopsWithAReport) {
   ASSERT_EQ(xdet("run --sched-policy strict " + sample("exception_unhandled"), &out_strict), 4) << out_strict;
 }
 
+// A title's boot sequence (privileges, headers, configuration, profile,
+// notifications, network, a save, APC-completed reads through game:\,
+// workers fed by APCs, a XAM task): passes under both policies with
+// byte-identical traces across cold runs.
+TEST(TitleBootSample, BootsUnderBothPoliciesDeterministically) {
+  std::string a = scratch("title_boot_a"), b = scratch("title_boot_b"), s = scratch("title_boot_strict");
+  std::string game = " --game-dir " + std::string(XDET_FILE_IO_GAME_DIR) + " ";
+  std::string out;
+  ASSERT_EQ(xdet("run" + game + "--trace " + a + "/t.jsonl " + sample("title_boot"), &out), 0) << out;
+  EXPECT_NE(out.find("title_boot: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("files: 8 reads completed by APCs, 8192 bytes"), std::string::npos) << out;
+  EXPECT_NE(out.find("workers: 4 + 4 items by APC"), std::string::npos) << out;
+  ASSERT_EQ(xdet("run" + game + "--trace " + b + "/t.jsonl " + sample("title_boot")), 0);
+  EXPECT_EQ(slurp(a + "/t.jsonl"), slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  ASSERT_EQ(xdet("run --sched-policy strict" + game + "--trace " + s + "/t.jsonl " + sample("title_boot"), &out), 0)
+      << out;
+  EXPECT_NE(out.find("title_boot: 0 failure(s)"), std::string::npos) << out;
+}
+
 // Files: the sample's game folder comes from --game-dir; cache:\ is a fresh
 // scratch directory per run (removed afterwards), so two cold runs see the
 // same files and give the same trace, under both policies.
