@@ -79,7 +79,8 @@ Verdict judge_run(const Kernel& k, const RunOutcome& o, bool check_exit_code, co
     case StopReason::kGuestTrap: v.kind = FailureKind::kTrap; return v;
     case StopReason::kInstructionLimit:
     case StopReason::kGuestTimeLimit: v.kind = FailureKind::kLimit; return v;
-    case StopReason::kInterrupted: return v;
+    case StopReason::kInterrupted:
+    case StopReason::kStopAt: return v;
     case StopReason::kProcessExit: break;
   }
   uint32_t code = 0;

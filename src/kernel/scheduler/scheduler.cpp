@@ -17,13 +17,15 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kGuestTrap: return "guest-trap";
     case StopReason::kUnimplemented: return "unimplemented";
     case StopReason::kInterrupted: return "interrupted";
+    case StopReason::kStopAt: return "stop-at";
   }
   return "?";
 }
 
 ExitCode exit_code_for(StopReason r) {
   switch (r) {
-    case StopReason::kProcessExit: return ExitCode::kOk;
+    case StopReason::kProcessExit:
+    case StopReason::kStopAt: return ExitCode::kOk;
     case StopReason::kDeadlock:
     case StopReason::kLivelock: return ExitCode::kWedge;
     case StopReason::kInstructionLimit:
@@ -70,6 +72,11 @@ RunOutcome Scheduler::run() {
       Thread* main = kernel_.thread_by_tid(kernel_.main_tid());
       if (main && main->state == ThreadState::kTerminated) return finish(StopReason::kProcessExit, "main thread exited", 0);
     }
+    if (round_start >= config_.stop_at_units) {
+      kernel_.set_now(config_.stop_at_units);
+      return finish(StopReason::kStopAt,
+                    fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
+    }
     if (round_start >= config_.max_guest_units) {
       return finish(StopReason::kGuestTimeLimit,
                     fmt::format("guest-time limit reached ({} ms)", ns_from_units(config_.max_guest_units) / 1'000'000), 0);
@@ -80,15 +87,22 @@ RunOutcome Scheduler::run() {
     SchedulePerturber* perturber = kernel_.perturber();
     int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
     if (perturber) perturber->cpu_order(round, cpu_order);
+    // A stop inside this round: every CPU runs up to that instant only.
+    const uint64_t cpu_limit = config_.stop_at_units - round_start < config_.quantum
+                                   ? config_.stop_at_units - round_start
+                                   : config_.quantum;
     for (int cpu_index = 0; cpu_index < kCpuCount; ++cpu_index) {
       const int cpu = cpu_order[cpu_index];
       uint64_t used = 0;
-      while (used < config_.quantum) {
+      while (used < cpu_limit) {
         kernel_.set_now(round_start + used);
         kernel_.expire_deadlines();
+        if (config_.stop_at_request && *config_.stop_at_request) {
+          return finish(StopReason::kStopAt, "stopped at the requested trace event", 0);
+        }
         Thread* t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
         if (!t) break;
-        uint64_t budget = config_.quantum - used;
+        uint64_t budget = cpu_limit - used;
         uint64_t preempt_at = 0;  // a perturbed slice end (perturbation.h)
         if (perturber) {
           if (perturber->defer(*t, cpu, round)) {
@@ -136,7 +150,15 @@ RunOutcome Scheduler::run() {
           t->state = ThreadState::kReady;
           mem.write8(t->kthread + layout::kThreadState, 1);
           if (t->suspend_count == 0) kernel_.ready_queue().insert(t);
-          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) break;
+          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) {
+            if (config_.stop_at_request && *config_.stop_at_request) {
+              return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
+            }
+            break;
+          }
+        }
+        if (config_.stop_at_request && *config_.stop_at_request) {
+          return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
         }
       }
     }
@@ -153,6 +175,11 @@ RunOutcome Scheduler::run() {
                                   idle_progress_rounds),
                       0);
       }
+      if (cpu_limit < config_.quantum) {
+        kernel_.set_now(config_.stop_at_units);
+        return finish(StopReason::kStopAt,
+                      fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
+      }
       round_start += config_.quantum;
     } else {
       uint64_t next = kernel_.next_deadline();
@@ -161,7 +188,7 @@ RunOutcome Scheduler::run() {
       }
       // Idle: jump to the next due time (the round boundary at or after it).
       uint64_t target = std::max(next, round_start + config_.quantum);
-      round_start = target;
+      round_start = std::min(target, std::max(config_.stop_at_units, round_start + 1));
     }
     ++round;
   }
