@@ -3,12 +3,12 @@
 // and disassembles a range of the loaded image with capstone (PowerPC, big-
 // endian). Words capstone cannot decode, and VMX128 encodings (which it does
 // not know), are shown as `.long`.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "base/byte_order.h"
 #include "base/error.h"
@@ -137,45 +137,45 @@ void print_text(const LoadedModule& m, FILE* out) {
 void print_json(const LoadedModule& m, FILE* out) {
   const xex::XexFile& x = m.xex;
   std::string j = "{";
-  j += fmt::format("\"file\":\"{}\",\"magic\":\"{}\",\"file_size\":{},\"module_flags\":{},\"header_size\":{},",
+  j += fmt::format("\"file\":\"{}\",\"magic\":\"{}\",\"file_size\":{},\"module_flags\":\"0x{:08x}\",\"header_size\":{},",
                    json_escape(m.name), x.is_xex1 ? "XEX1" : "XEX2", x.file_size, x.module_flags, x.header_size);
   j += fmt::format("\"format\":{{\"compression\":\"{}\",\"encryption\":\"{}\",\"key\":\"{}\"}},",
                    compression_name(x.format.compression), x.format.encryption ? "aes" : "none",
                    xex::key_kind_name(m.key));
-  j += fmt::format("\"image_base\":{},\"image_size\":{},\"full_image_size\":{},\"entry_point\":{},", m.image_base,
+  j += fmt::format("\"image_base\":\"0x{:08x}\",\"image_size\":{},\"full_image_size\":{},\"entry_point\":\"0x{:08x}\",", m.image_base,
                    m.image_size, m.full_image_size, m.entry_point);
   j += m.default_stack_size ? fmt::format("\"default_stack_size\":{},", *m.default_stack_size)
                             : std::string("\"default_stack_size\":null,");
   if (m.tls) {
-    j += fmt::format("\"tls\":{{\"slot_count\":{},\"raw_data_address\":{},\"data_size\":{},\"raw_data_size\":{}}},",
+    j += fmt::format("\"tls\":{{\"slot_count\":{},\"raw_data_address\":\"0x{:08x}\",\"data_size\":{},\"raw_data_size\":{}}},",
                      m.tls->slot_count, m.tls->raw_data_address, m.tls->data_size, m.tls->raw_data_size);
   } else {
     j += "\"tls\":null,";
   }
   if (m.execution) {
-    j += fmt::format("\"execution\":{{\"title_id\":{},\"media_id\":{},\"version\":{},\"base_version\":{},"
+    j += fmt::format("\"execution\":{{\"title_id\":\"0x{:08x}\",\"media_id\":\"0x{:08x}\",\"version\":\"0x{:08x}\",\"base_version\":\"0x{:08x}\","
                      "\"disc_number\":{},\"disc_count\":{}}},",
                      m.execution->title_id, m.execution->media_id, m.execution->version, m.execution->base_version,
                      m.execution->disc_number, m.execution->disc_count);
   } else {
     j += "\"execution\":null,";
   }
-  j += fmt::format("\"system_flags\":{},", m.system_flags);
+  j += fmt::format("\"system_flags\":\"0x{:08x}\",", m.system_flags);
   j += "\"optional_headers\":[";
   for (size_t i = 0; i < x.headers.size(); ++i) {
     const char* n = xex::header_key_name(x.headers[i].key);
-    j += fmt::format("{}{{\"key\":{},\"name\":\"{}\",\"value\":{}}}", i ? "," : "", x.headers[i].key, n ? n : "",
+    j += fmt::format("{}{{\"key\":\"0x{:08x}\",\"name\":\"{}\",\"value\":\"0x{:08x}\"}}", i ? "," : "", x.headers[i].key, n ? n : "",
                      x.headers[i].value);
   }
   j += "],\"page_descriptors\":[";
   for (size_t i = 0; i < m.runs.size(); ++i) {
-    j += fmt::format("{}{{\"address\":{},\"size\":{},\"type\":\"{}\"}}", i ? "," : "", m.runs[i].address,
+    j += fmt::format("{}{{\"address\":\"0x{:08x}\",\"size\":{},\"type\":\"{}\"}}", i ? "," : "", m.runs[i].address,
                      m.runs[i].size, section_type_name(m.runs[i].section_type));
   }
   j += "],\"sections\":[";
   for (size_t i = 0; i < m.sections.size(); ++i) {
     const loader::LoadedSection& s = m.sections[i];
-    j += fmt::format("{}{{\"name\":\"{}\",\"address\":{},\"size\":{},\"characteristics\":{}}}", i ? "," : "",
+    j += fmt::format("{}{{\"name\":\"{}\",\"address\":\"0x{:08x}\",\"size\":{},\"characteristics\":\"0x{:08x}\"}}", i ? "," : "",
                      json_escape(s.name), s.address, s.size, s.characteristics);
   }
   j += "],\"imports\":[";
@@ -184,10 +184,10 @@ void print_json(const LoadedModule& m, FILE* out) {
     j += fmt::format("{}{{\"library\":\"{}\",\"records\":[", li ? "," : "", json_escape(libs[li].name));
     for (size_t i = 0; i < libs[li].records.size(); ++i) {
       const loader::ImportRecord* r = libs[li].records[i];
-      j += fmt::format("{}{{\"address\":{},\"kind\":\"{}\",\"ordinal\":{},\"name\":\"{}\",\"known\":{}", i ? "," : "",
+      j += fmt::format("{}{{\"address\":\"0x{:08x}\",\"kind\":\"{}\",\"ordinal\":{},\"name\":\"{}\",\"known\":{}", i ? "," : "",
                        r->record_address, r->kind == ImportKind::kFunction ? "function" : "variable", r->ordinal,
                        json_escape(r->name), r->known ? "true" : "false");
-      if (r->kind == ImportKind::kVariable) j += fmt::format(",\"value\":{}", r->slot_value);
+      if (r->kind == ImportKind::kVariable) j += fmt::format(",\"value\":\"0x{:08x}\"", r->slot_value);
       j += "}";
     }
     j += "]}";
@@ -247,7 +247,7 @@ void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spe
       }
     }
     if (json) {
-      fmt::print(out, "{}{{\"address\":{},\"word\":{},\"text\":\"{}\"{}}}", i ? "," : "", a, word, json_escape(text),
+      fmt::print(out, "{}{{\"address\":\"0x{:08x}\",\"word\":\"0x{:08x}\",\"text\":\"{}\"{}}}", i ? "," : "", a, word, json_escape(text),
                  note.empty() ? "" : fmt::format(",\"note\":\"{}\"", json_escape(note)));
     } else {
       if (note.empty()) fmt::print(out, "  {:08X}:  {:08X}  {}\n", a, word, text);
@@ -331,6 +331,7 @@ void print_coverage(const LoadedModule& m, bool json, FILE* out) {
 
 int run_inspect(int argc, char** argv) {
   CLI::App app{"Summarise an XEX2 file; optionally disassemble part of its image", "xdet inspect"};
+  configure_app(app);
   std::string file, disasm;
   bool json = false, coverage = false;
   app.add_option("file", file, "XEX2 file")->required();
@@ -338,11 +339,7 @@ int run_inspect(int argc, char** argv) {
   app.add_flag("--coverage", coverage,
                "list every import with its status in xdet: implemented, partial (with what is missing) or absent");
   app.add_option("--disasm", disasm, "disassemble ADDR[:COUNT] (hex address or 'entry'; default 16 instructions)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : to_int(ExitCode::kUsage);
-  }
+  if (auto rc = parse_cli(app, "inspect", argc, argv)) return *rc;
   std::vector<uint8_t> data = loader::read_file(file);
   GuestMemory mem;
   MemoryMap map(mem);

@@ -2,12 +2,13 @@
 //                          [--stack-size N] [--title-id N]
 // Turns a guest ELF linked with the guest SDK (guest/sdk/xex.ld) into an
 // XEX2 with import tables for every kernel function it references.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "app/cli.h"
 #include "app/commands.h"
+#include "base/output_file.h"
 #include "base/error.h"
 #include "loader/elf_to_xex.h"
 #include "loader/loader.h"
@@ -17,23 +18,20 @@ namespace xdet::app {
 
 int run_pack(int argc, char** argv) {
   CLI::App app{"Build an XEX2 from a linked guest ELF", "xdet pack"};
+  configure_app(app);
   std::string in, out, compress = "none";
   bool encrypt = false, devkit = false;
   uint32_t stack_size = 0x40000, title_id = 0x58440000, system_flags = 0;
   app.add_option("input", in, "guest ELF (32-bit big-endian PowerPC)")->required();
   app.add_option("output", out, "XEX2 file to write")->required();
-  app.add_option("--compress", compress, "basefile compression: none (default), basic (zero runs), lzx (xdet's LZX compressor, 32 KB window)")
+  app.add_option("--compress", compress, "basefile compression: none, basic (zero runs), lzx (xdet's LZX compressor, 32 KB window)")
       ->check(CLI::IsMember({"none", "basic", "lzx"}));
   app.add_flag("--encrypt", encrypt, "AES-128-CBC encrypt the basefile (retail master key)");
   app.add_flag("--devkit-key", devkit, "with --encrypt: use the devkit (all-zero) master key");
-  app.add_option("--stack-size", stack_size, "DEFAULT_STACK_SIZE header (default 0x40000)");
-  app.add_option("--title-id", title_id, "EXECUTION_INFO title ID (default 0x58440000)");
-  app.add_option("--system-flags", system_flags, "SYSTEM_FLAGS header: privilege bits 0-31 (default 0)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : to_int(ExitCode::kUsage);
-  }
+  app.add_option("--stack-size", stack_size, "DEFAULT_STACK_SIZE header")->check(kPositive);
+  app.add_option("--title-id", title_id, "EXECUTION_INFO title ID")->check(kNonNegative);
+  app.add_option("--system-flags", system_flags, "SYSTEM_FLAGS header: privilege bits 0-31")->check(kNonNegative);
+  if (auto rc = parse_cli(app, "pack", argc, argv)) return *rc;
   if (devkit && !encrypt) throw Error(ExitCode::kUsage, "--devkit-key needs --encrypt");
   std::vector<uint8_t> elf = loader::read_file(in);
   xex::XexBuildSpec spec = xex::spec_from_elf(elf, in);
@@ -52,10 +50,7 @@ int run_pack(int argc, char** argv) {
   // Check the result parses and decodes before writing it.
   xex::XexFile parsed = xex::parse_xex(xex_bytes, out);
   xex::decode_basefile(parsed, xex_bytes);
-  std::ofstream f(out, std::ios::binary | std::ios::trunc);
-  if (!f || !f.write(reinterpret_cast<const char*>(xex_bytes.data()), static_cast<std::streamsize>(xex_bytes.size()))) {
-    throw Error(ExitCode::kInternal, fmt::format("cannot write {}", out));
-  }
+  write_output_file(out, xex_bytes.data(), xex_bytes.size(), "XEX file");
   std::printf("%s: %zu bytes, image 0x%08X+0x%zX, entry 0x%08X, %zu imports\n", out.c_str(), xex_bytes.size(),
               spec.image_base, spec.image.size(), spec.entry_point, spec.imports.size());
   return 0;

@@ -13,7 +13,9 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/cpu_engine.h"
 #include "base/error.h"
+#include "base/output_file.h"
 #include "explore/schedule_run.h"
 #include "explore/seeded_perturber.h"
 #include "kernel/runtime/process.h"
@@ -75,6 +77,8 @@ int run_run(int argc, char** argv) {
   kernel::TitleOptions title;
   bool no_profile = false;
   std::string input_script, launch_data;
+  std::string engine = default_cpu_engine();
+  std::string display = "1280x720";
   uint64_t schedule_seed = 0;
   bool check_exit_code = false;
   std::string expect_output_path;
@@ -84,12 +88,15 @@ int run_run(int argc, char** argv) {
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
                "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
-               "8 unimplemented import, 10 nonzero title exit (--check-exit-code),\n"
-               "11 output differs (--expect-output), 130 interrupted.",
+               "8 unimplemented import, 10 output not writable, 11 nonzero title exit (--check-exit-code),\n"
+               "12 output differs (--expect-output), 130 interrupted.",
                "xdet run"};
-  app.option_defaults()->always_capture_default();
+  configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
-  app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  CLI::Option* trace_opt = app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  app.add_flag("--trace-sched", kcfg.trace_sched,
+               "also trace scheduling (engine-local sched.slice.begin/end and sched.ready events on stream tid -1)")
+      ->needs(trace_opt);
   app.add_option("--exit-state", exit_path,
                  "where to write exit-thread-state.json (default: beside the trace; none without --trace)");
   app.add_option("--sched-policy", policy, "priority aging or strict priority")
@@ -105,9 +112,9 @@ int run_run(int argc, char** argv) {
   app.add_option("--schedule-seed", schedule_seed,
                  "run the schedule `xdet explore` calls seed S (0 = the default schedule)")
       ->check(kNonNegative);
-  app.add_flag("--check-exit-code", check_exit_code, "exit 10 when the title exits with a nonzero code");
+  app.add_flag("--check-exit-code", check_exit_code, "exit 11 when the title exits with a nonzero code");
   app.add_option("--expect-output", expect_output_path,
-                 "exit 11 when the guest's output differs from FILE (the output is still printed)");
+                 "exit 12 when the guest's output differs from FILE (the output is still printed)");
   auto* stop_event_opt = app.add_option("--stop-at", stop_at,
                  "stop right after trace event TID:IDX (tid, tid_event_idx; the kernel call emitting it completes) "
                  "and write a state dump");
@@ -143,7 +150,28 @@ int run_run(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
+  kernel::DeviceOptions& dev = kcfg.devices;
+  app.add_option("--display", display, "the display mode titles see (WIDTHxHEIGHT)");
+  app.add_option("--refresh-hz", dev.refresh_hz, "vblank rate in Hz of guest time")->check(CLI::Range(1u, 240u));
+  app.add_flag("--gpu-lenient", dev.gpu_lenient,
+               "skip (and count) unknown GPU command packets instead of stopping with a dump");
+  app.add_option("--max-frames", dev.max_frames, "stop cleanly after N swapped frames (exit 0; 0 = no limit)");
+  app.add_option("--dump-frames", dev.dump_frames_dir, "write each swapped front buffer as DIR/frame-NNNNNN.png");
+  app.add_option("--audio-out", dev.audio_out, "write the submitted audio frames as a WAV file (float, 6 ch, 48 kHz)");
+  app.add_option("--cpu", engine, "execution engine (identical traces; interp is the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
+  install_cpu_engine_check(engine);
+  {
+    unsigned w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(display.c_str(), "%u%c%u%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 64 || h < 64 ||
+        w > 8192 || h > 8192) {
+      throw Error(ExitCode::kUsage, "--display: expected WIDTHxHEIGHT (64-8192 each), e.g. 1280x720");
+    }
+    dev.width = w;
+    dev.height = h;
+  }
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
   sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
@@ -177,6 +205,7 @@ int run_run(int argc, char** argv) {
   }
 
   kernel::Process process(xex, kcfg, std::move(title));
+  install_cpu_engine(process.cpu(), engine);
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});
@@ -218,6 +247,9 @@ int run_run(int argc, char** argv) {
   kernel::RunOutcome o = process.run(sched);
   std::fflush(stdout);
   if (writer) writer->flush();
+  if (std::string err = process.kernel().devices().finish_outputs(); !err.empty()) {
+    std::fprintf(stderr, "xdet run: --audio-out: %s\n", err.c_str());
+  }
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
   if (!stop_at.empty() || stop_at_guest_ms >= 0) {
@@ -231,10 +263,7 @@ int run_run(int argc, char** argv) {
     if (state_dump_path.empty()) {
       std::fputs(dump.c_str(), stderr);
     } else {
-      FILE* f = std::fopen(state_dump_path.c_str(), "wb");
-      if (!f) throw Error(ExitCode::kUsage, "cannot write the state dump " + state_dump_path);
-      std::fwrite(dump.data(), 1, dump.size(), f);
-      std::fclose(f);
+      write_output_file(state_dump_path, dump.data(), dump.size(), "state dump");
       std::fprintf(stderr, "xdet run: state dump written to %s\n", state_dump_path.c_str());
     }
   }

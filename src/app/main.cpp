@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "app/commands.h"
+#include "app/version.h"
 #include "base/error.h"
 
 namespace xdet::app {
@@ -20,12 +21,14 @@ const Command kCommands[] = {
     {"exports", "list the kernel and XAM exports xdet implements", run_exports},
     {"pack", "build an XEX2 file from a linked guest ELF", run_pack},
     {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
+    {"timeline", "draw a trace: self-contained HTML or Perfetto JSON", run_timeline},
+    {"db", "load a trace into SQLite for queries", run_db},
     {"gen-traces", "generate a realistic canary/ours trace pair", run_gen_traces},
     {nullptr, nullptr, nullptr},
 };
 
 void print_usage(FILE* out) {
-  std::fprintf(out, "usage: xdet <command> [options]\n\ncommands:\n");
+  std::fprintf(out, "usage: xdet <command> [options]\n       xdet --version\n\ncommands:\n");
   for (const Command& c : kCommands) {
     if (c.name) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
   }
@@ -40,6 +43,10 @@ int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? xdet::to_int(xdet::ExitCode::kUsage) : 0;
+  }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "-V")) {
+    print_version(stdout);
+    return 0;
   }
   for (const Command& c : kCommands) {
     if (c.name && !std::strcmp(argv[1], c.name)) {

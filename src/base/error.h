@@ -22,8 +22,9 @@ enum class ExitCode : int {
   kWedge = 7,           // deadlock or livelock detected by the scheduler
   kUnimplemented = 8,   // unimplemented kernel import or system call
   kTestFailure = 9,     // ppc-test: at least one test failed
-  kTitleExitCode = 10,  // run --check-exit-code: the title exited with a nonzero code
-  kOutputMismatch = 11, // run --expect-output: the guest's output differs
+  kOutputError = 10,    // an output file (trace, exit state, report, XEX) cannot be written
+  kTitleExitCode = 11,  // run --check-exit-code: the title exited with a nonzero code
+  kOutputMismatch = 12, // run --expect-output: the guest's output differs
   kInternal = 70,       // a bug in xdet itself
   kInterrupted = 130,   // SIGINT/SIGTERM
 };
@@ -51,6 +52,12 @@ template <typename... Args>
 [[noreturn]] void throw_input_error(fmt::format_string<Args...> f, Args&&... args) {
   throw InputError(fmt::format(f, std::forward<Args>(args)...));
 }
+
+// An output file that cannot be created or written: names the file and why.
+class OutputError : public Error {
+ public:
+  explicit OutputError(std::string message) : Error(ExitCode::kOutputError, std::move(message)) {}
+};
 
 const char* exit_code_name(ExitCode code);
 

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "base/output_file.h"
 #include "base/hash.h"
 #include "diff/trace_index.h"
 
@@ -631,8 +632,7 @@ class ThreadGen {
 class Output {
  public:
   explicit Output(const std::string& path) : path_(path) {
-    f_ = std::fopen(path.c_str(), "wb");
-    if (!f_) throw Error(ExitCode::kBadInput, "cannot create " + path + ": " + std::strerror(errno));
+    f_ = open_output_file(path, "trace file");
     buf_.reserve(kFlush + 65536);
   }
   ~Output() {
@@ -644,7 +644,7 @@ class Output {
   }
   uint64_t close() {
     flush();
-    if (std::fclose(f_) != 0) throw Error(ExitCode::kBadInput, "write error on " + path_);
+    if (std::fclose(f_) != 0) throw OutputError("write error on " + path_);
     f_ = nullptr;
     return bytes_;
   }
@@ -652,7 +652,7 @@ class Output {
  private:
   void flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
-      throw Error(ExitCode::kBadInput, "write error on " + path_ + ": " + std::strerror(errno));
+      throw OutputError("write error on " + path_ + ": " + std::strerror(errno));
     bytes_ += buf_.size();
     buf_.clear();
   }

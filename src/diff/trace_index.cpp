@@ -12,6 +12,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
+
+#include <zstd.h>
 
 #include "base/hash.h"
 #include "diff/event_scan.h"
@@ -730,6 +733,64 @@ struct TraceIndex::Loader {
   }
 };
 
+namespace {
+
+bool has_zst_suffix(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0;
+}
+
+// A "NAME.zst" input whose bytes start with the zstd frame magic is
+// decompressed into an anonymous in-memory file, which then stands in for
+// the original descriptor (mapping, reading and pread of event lines work
+// unchanged). Plain files never take this path, so their handling, errors
+// and messages stay the reference tool's.
+int decompress_zstd_input(int fd, const std::string& display_path) {
+  unsigned char magic[4] = {0, 0, 0, 0};
+  if (::pread(fd, magic, 4, 0) != 4 || magic[0] != 0x28 || magic[1] != 0xB5 || magic[2] != 0x2F || magic[3] != 0xFD) {
+    return -1;
+  }
+  int out = ::memfd_create("xdet-diff-zst", MFD_CLOEXEC);
+  if (out < 0) throw DiffFailure{1, display_path + ": cannot decompress: " + std::strerror(errno)};
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  std::vector<char> in_buf(ZSTD_DStreamInSize()), out_buf(ZSTD_DStreamOutSize());
+  auto fail = [&](const std::string& why) {
+    ZSTD_freeDCtx(dctx);
+    ::close(out);
+    throw DiffFailure{1, display_path + ": " + why};
+  };
+  size_t last = 0;
+  uint64_t in_off = 0;
+  for (;;) {
+    ssize_t n = ::pread(fd, in_buf.data(), in_buf.size(), static_cast<off_t>(in_off));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(std::string("read error: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    in_off += static_cast<uint64_t>(n);
+    ZSTD_inBuffer in{in_buf.data(), static_cast<size_t>(n), 0};
+    while (in.pos < in.size) {
+      ZSTD_outBuffer o{out_buf.data(), out_buf.size(), 0};
+      last = ZSTD_decompressStream(dctx, &o, &in);
+      if (ZSTD_isError(last)) fail(std::string("corrupt zstd stream: ") + ZSTD_getErrorName(last));
+      for (size_t done = 0; done < o.pos;) {
+        ssize_t w = ::write(out, out_buf.data() + done, o.pos - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail(std::string("cannot decompress: ") + std::strerror(errno));
+        done += static_cast<size_t>(w);
+      }
+    }
+  }
+  ZSTD_freeDCtx(dctx);
+  if (last != 0) {
+    ::close(out);
+    throw DiffFailure{1, display_path + ": truncated zstd stream"};
+  }
+  return out;
+}
+
+}  // namespace
+
 void TraceIndex::load(const std::string& path, const std::string& display_path, const LoadOptions& opts,
                       std::atomic<uint64_t>* progress) {
   path_ = path;
@@ -748,6 +809,14 @@ void TraceIndex::load(const std::string& path, const std::string& display_path, 
   if (::fstat(fd_, &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw DiffFailure{1, display_path + ": cannot open: Is a directory"};
     file_size_ = static_cast<uint64_t>(st.st_size);
+  }
+  if (has_zst_suffix(path) && S_ISREG(st.st_mode)) {
+    int plain = decompress_zstd_input(fd_, display_path);
+    if (plain >= 0) {
+      ::close(fd_);
+      fd_ = plain;
+      if (::fstat(fd_, &st) == 0) file_size_ = static_cast<uint64_t>(st.st_size);
+    }
   }
 
   Loader ld(*this);

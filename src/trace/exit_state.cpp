@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/output_file.h"
 #include "trace/jsonl_writer.h"
 
 namespace xdet::trace {
@@ -21,8 +22,11 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o) {
   append_json_string(b, o.message);
   fmt::format_to(out,
                  ",\n  \"policy\": \"{}\",\n  \"round\": {},\n  \"guest_time_ns\": {},\n  \"instructions\": {},\n"
+                 "  \"frames\": {},\n  \"vblanks\": {},\n  \"gpu_interrupts\": {},\n  \"audio_callbacks\": {},\n"
                  "  \"threads\": [",
-                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions);
+                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions,
+                 k.devices().frames(), k.devices().vblanks(), k.devices().interrupts_delivered(),
+                 k.devices().audio_callbacks());
   bool first = true;
   for (const ThreadReport& r : k.thread_reports()) {
     const Thread& t = *r.thread;
@@ -81,11 +85,7 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o) {
 
 void write_exit_state(const std::string& path, const Kernel& k, const RunOutcome& o) {
   std::string text = render_exit_state(k, o);
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw Error(ExitCode::kUsage, fmt::format("cannot open exit-state file {}: {}", path, std::strerror(errno)));
-  size_t n = std::fwrite(text.data(), 1, text.size(), f);
-  bool ok = n == text.size() && std::fclose(f) == 0;
-  if (!ok) throw Error(ExitCode::kInternal, fmt::format("writing exit-state file {} failed", path));
+  write_output_file(path, text.data(), text.size(), "exit-state file");
 }
 
 }  // namespace xdet::trace

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/output_file.h"
 
 namespace xdet::trace {
 
@@ -137,8 +138,14 @@ void append_fields(fmt::memory_buffer& out, const kernel::TraceField* f, uint32_
 
 JsonlTraceWriter::JsonlTraceWriter(const std::string& path, const TraceHeader& header, size_t buffer_bytes)
     : path_(path), threshold_(buffer_bytes) {
-  file_ = std::fopen(path.c_str(), "wb");
-  if (!file_) throw Error(ExitCode::kUsage, fmt::format("cannot open trace file {}: {}", path, std::strerror(errno)));
+  file_ = open_output_file(path, "trace file");
+  if (is_zstd_path(path)) {
+    zstd_ = ZSTD_createCCtx();
+    if (!zstd_) throw Error(ExitCode::kInternal, "cannot create a zstd compression context");
+    ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, 3);
+    ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 1);
+    zbuf_.resize(ZSTD_CStreamOutSize());
+  }
   buf_.reserve(buffer_bytes + 4096);
   append_literal(buf_, "{\"kind\":\"schema_version\",\"schema_version\":1,\"engine\":\"xdet\",\"emitter\":\"xdet\",\"title_id\":\"0x");
   append_hex(buf_, header.title_id, 8);
@@ -153,12 +160,17 @@ JsonlTraceWriter::~JsonlTraceWriter() {
   } catch (const Error&) {
     // Already reported by an explicit flush() on the stop path, if any.
   }
+  if (zstd_) ZSTD_freeCCtx(zstd_);
   if (file_) std::fclose(file_);
 }
 
 void JsonlTraceWriter::emit(const kernel::TraceEvent& ev) {
   append_literal(buf_, "{\"tid\":");
-  append_uint(buf_, ev.tid);
+  if (ev.tid == kernel::kSchedStreamTid) {
+    append_literal(buf_, "-1");
+  } else {
+    append_uint(buf_, ev.tid);
+  }
   append_literal(buf_, ",\"tid_event_idx\":");
   append_uint(buf_, ev.tid_event_idx);
   append_literal(buf_, ",\"kind\":\"");
@@ -174,18 +186,64 @@ void JsonlTraceWriter::emit(const kernel::TraceEvent& ev) {
   if (buf_.size() >= threshold_) write_out();
 }
 
+bool is_zstd_path(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".zst") == 0;
+}
+
+void JsonlTraceWriter::write_bytes(const char* data, size_t size) {
+  if (size && std::fwrite(data, 1, size, file_) != size) {
+    throw OutputError(fmt::format("writing trace file {} failed: {}", path_, std::strerror(errno)));
+  }
+}
+
+// Compresses the buffered lines. `end_frame` closes the zstd frame so the
+// file on disk is a complete, readable stream (later data starts a new
+// frame; zstd readers decode concatenated frames as one stream).
+void JsonlTraceWriter::compress_out(bool end_frame) {
+  ZSTD_inBuffer in{buf_.data(), buf_.size(), 0};
+  ZSTD_EndDirective mode = end_frame ? ZSTD_e_end : ZSTD_e_continue;
+  frame_open_ = !end_frame;
+  for (;;) {
+    ZSTD_outBuffer out{zbuf_.data(), zbuf_.size(), 0};
+    size_t left = ZSTD_compressStream2(zstd_, &out, &in, mode);
+    if (ZSTD_isError(left)) {
+      throw Error(ExitCode::kInternal, fmt::format("zstd compression of {} failed: {}", path_, ZSTD_getErrorName(left)));
+    }
+    write_bytes(zbuf_.data(), out.pos);
+    if (end_frame ? left == 0 : in.pos == in.size) break;
+  }
+}
+
 void JsonlTraceWriter::write_out() {
   if (!file_ || buf_.size() == 0) return;
-  size_t n = std::fwrite(buf_.data(), 1, buf_.size(), file_);
-  if (n != buf_.size()) {
+  try {
+    if (zstd_) {
+      compress_out(false);
+    } else {
+      write_bytes(buf_.data(), buf_.size());
+    }
+  } catch (...) {
     buf_.clear();
-    throw Error(ExitCode::kInternal, fmt::format("writing trace file {} failed: {}", path_, std::strerror(errno)));
+    throw;
   }
   buf_.clear();
 }
 
 void JsonlTraceWriter::flush() {
-  write_out();
+  if (zstd_ && file_) {
+    if (buf_.size() || frame_open_) {
+      try {
+        compress_out(true);
+      } catch (...) {
+        buf_.clear();
+        throw;
+      }
+      buf_.clear();
+    }
+    frame_open_ = false;
+  } else {
+    write_out();
+  }
   if (file_) std::fflush(file_);
 }
 

@@ -20,6 +20,8 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <zstd.h>
+#include <vector>
 
 #include "kernel/trace_sink.h"
 
@@ -65,7 +67,8 @@ class TraceBuffer {
 
 class JsonlTraceWriter final : public kernel::TraceSink {
  public:
-  // Opens (truncates) `path`; throws xdet::Error on failure.
+  // Opens (truncates) `path`, creating its folder; throws OutputError on
+  // failure. A path ending in ".zst" gets a zstd-compressed trace.
   JsonlTraceWriter(const std::string& path, const TraceHeader& header, size_t buffer_bytes = 1 << 20);
   ~JsonlTraceWriter() override;
   JsonlTraceWriter(const JsonlTraceWriter&) = delete;
@@ -79,13 +82,21 @@ class JsonlTraceWriter final : public kernel::TraceSink {
 
  private:
   void write_out();
+  void write_bytes(const char* data, size_t size);
+  void compress_out(bool end_frame);
 
   std::string path_;
   FILE* file_ = nullptr;
+  ZSTD_CCtx* zstd_ = nullptr;  // set when the path ends in ".zst"
+  std::vector<char> zbuf_;
+  bool frame_open_ = false;    // compressed bytes since the last frame end
   TraceBuffer buf_;
   size_t threshold_;
   uint64_t events_ = 0;
 };
+
+// True for "NAME.zst": the trace is written zstd-compressed.
+bool is_zstd_path(const std::string& path);
 
 // Appends the JSON encoding of a payload field list ("{...}") to `out`.
 void append_fields(fmt::memory_buffer& out, const kernel::TraceField* fields, uint32_t count);

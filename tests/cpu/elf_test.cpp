@@ -92,5 +92,34 @@ TEST(ElfImage, RejectsMalformedFilesWithOffsets) {
   expect_input_error(f, "program header table");
 }
 
+// gcc emits a bss-only RW segment with p_filesz 0 and a p_offset past the
+// end of the file when a program's only writable data is .bss.
+TEST(ElfImage, AcceptsBssOnlySegmentWithOffsetPastEndOfFile) {
+  std::vector<uint8_t> f = make_elf32({0x38600001});
+  size_t code_size = f.size();
+  store_be16(&f[44], 2);  // two program headers: insert the second after the first
+  f.insert(f.begin() + 84, 32, 0);
+  store_be32(&f[52 + 16], static_cast<uint32_t>(f.size()));
+  store_be32(&f[52 + 20], static_cast<uint32_t>(f.size()));
+  store_be32(&f[24], 0x10000000 + 116);
+  uint8_t* bss = &f[84];
+  store_be32(bss + 0, 1);
+  store_be32(bss + 4, static_cast<uint32_t>(code_size + 0x10000));  // p_offset past EOF
+  store_be32(bss + 8, 0x10020000);
+  store_be32(bss + 12, 0x10020000);
+  store_be32(bss + 16, 0);        // p_filesz
+  store_be32(bss + 20, 0x2000);   // p_memsz
+  store_be32(bss + 24, 6);        // RW
+  ElfImage img = ElfImage::parse(f, "bss.elf");
+  GuestMemory mem;
+  LoadedProgram p = load_elf_program(mem, img);
+  EXPECT_EQ(mem.read32(p.entry), 0x38600001u);
+  EXPECT_TRUE(mem.is_accessible(0x10020000, 0x2000, GuestMemory::kProtWrite));
+  EXPECT_EQ(mem.read32(0x10021FFC), 0u);
+  // A segment that does claim file bytes past the end is still rejected.
+  store_be32(bss + 16, 4);
+  expect_input_error(f, "past the end");
+}
+
 }  // namespace
 }  // namespace xdet::cpu

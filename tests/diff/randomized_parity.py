@@ -9,9 +9,19 @@ absorbed-events JSONL. Where the reference dies with a Python traceback
 (inputs it cannot handle), only require exit code 1 and a one-line message
 naming the file from xdet.
 
+Without the reference (a clone without ../shared), --replay FILE checks the
+same cases against the reference's outputs recorded in FILE (exit codes,
+stdout, stderr, report and absorbed-events bytes) by an earlier run with
+--record FILE. Cases are a pure function of --seed, and the recording holds
+each input's SHA-256, so a change in `xdet gen-traces` output is reported as
+such (re-record then) rather than as a parity failure.
+
 Usage: randomized_parity.py --xdet build/xdet --reference .../diff_events.py
-       [--cases N] [--seed S] [--keep DIR]
+       [--cases N] [--seed S] [--keep DIR] [--record FILE]
+       randomized_parity.py --xdet build/xdet --replay FILE
 """
+import hashlib
+import json
 import argparse
 import os
 import random
@@ -101,14 +111,38 @@ def run(cmd, cwd):
     return p.returncode, p.stdout, p.stderr
 
 
+def to_text(b):
+    """Bytes as a JSON-safe string (latin-1 keeps every byte)."""
+    return None if b is None else b.decode("latin-1")
+
+
+def from_text(t):
+    return None if t is None else t.encode("latin-1")
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xdet", required=True)
-    ap.add_argument("--reference", required=True)
+    ap.add_argument("--reference", help="the reference diff_events.py (live comparison)")
+    ap.add_argument("--replay", help="compare with the reference outputs recorded in this file")
+    ap.add_argument("--record", help="with --reference: record its outputs into this file")
     ap.add_argument("--cases", type=int, default=40)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", default=None, help="keep failing cases here")
     args = ap.parse_args()
+    if bool(args.reference) == bool(args.replay):
+        ap.error("give exactly one of --reference and --replay")
+    recorded = None
+    if args.replay:
+        with open(args.replay) as f:
+            recorded = json.load(f)
+        args.seed, args.cases = recorded["seed"], recorded["cases"]
+    recording = {"seed": args.seed, "cases": args.cases, "results": []} if args.record else None
     xdet = os.path.abspath(args.xdet)
     rng = random.Random(args.seed)
     failures = 0
@@ -143,7 +177,17 @@ def main():
             flags = [f for f in flags if f != "STDOUT"]
             out = [] if stdout_mode else ["--out", "report.md"]
             results = {}
-            for tool in ("ref", "xdet"):
+            digests = [sha256_file(os.path.join(work, n)) for n in ("canary.jsonl", "ours.jsonl")]
+            if recorded is not None:
+                rec = recorded["results"][case]
+                if rec["inputs_sha256"] != digests:
+                    failures += 1
+                    print(f"FAIL case {case}: generated inputs differ from the recording "
+                          f"(xdet gen-traces output changed?): re-record with --record")
+                    continue
+                results["ref"] = (rec["rc"], from_text(rec["stdout"]), from_text(rec["stderr"]),
+                                  {k: from_text(v) for k, v in rec["files"].items()})
+            for tool in (("xdet",) if recorded is not None else ("ref", "xdet")):
                 d = os.path.join(work, tool)
                 os.makedirs(d)
                 shutil.copy(os.path.join(work, "canary.jsonl"), d)
@@ -157,6 +201,11 @@ def main():
                     files[name] = open(p, "rb").read() if os.path.exists(p) else None
                 results[tool] = (rc, so, se, files)
             r_rc, r_out, r_err, r_files = results["ref"]
+            if recording is not None:
+                recording["results"].append({
+                    "inputs_sha256": digests, "bad": bad, "flags": flags, "stdout_mode": stdout_mode,
+                    "rc": r_rc, "stdout": to_text(r_out), "stderr": to_text(r_err),
+                    "files": {k: to_text(v) for k, v in r_files.items()}})
             x_rc, x_out, x_err, x_files = results["xdet"]
             why = []
             if b"Traceback (most recent call last)" in r_err:
@@ -190,6 +239,13 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    if recording is not None:
+        if len(recording["results"]) != args.cases:
+            print("not recorded: a case failed before the reference ran")
+            return 1
+        with open(args.record, "w") as f:
+            json.dump(recording, f, indent=0, sort_keys=True)
+            f.write("\n")
     print(f"{args.cases - failures} passed, {failures} failed "
           f"(exact-parity cases: {counts['identical']} clean + {counts['bad_input']} bad-input; "
           f"reference-crash cases: {counts['crash_class']})")

@@ -121,14 +121,23 @@ def check_output_and_exit_kinds():
     if "output-mismatch" not in kinds or s["failures"][0]["seed"] != 0:
         fail(f"output mismatch not reported: {s}")
     f = s["failures"][0]
-    if f["exit_code"] != 11 or replay(f["command"]) != 11:
+    if f["exit_code"] != 12 or replay(f["command"]) != 12:
         fail(f"output-mismatch replay: {f}")
     right = f"{WORK}/right_output.txt"
     with open(right, "w") as out:
         out.write(run([XDET, "run", xex]).stdout)
     if run([XDET, "run", "--expect-output", right, xex]).returncode != 0:
         fail("--expect-output with the real output does not exit 0")
-    print("output-mismatch: found at seed 0, replay exits 11")
+    print("output-mismatch: found at seed 0, replay exits 12")
+    # A time budget stops handing out seeds: the summary covers a prefix of the range.
+    _, _, t = explore(xex, [], ["--schedules", "100000", "--jobs", "2", "--time-budget", "0.5"], f"{WORK}/budget.json")
+    n = t["schedules"]
+    if not (1 <= n < 100000) or t["seed_ranges"] != [[0, n - 1]]:
+        fail(f"--time-budget summary: {n} schedules, ranges {t['seed_ranges']}")
+    bad = run([XDET, "explore", xex, "--seed-range", "5:2"])
+    if bad.returncode != 2:
+        fail(f"--seed-range 5:2 exited {bad.returncode}")
+    print(f"time budget: {n} schedules, a prefix of the range")
 
 
 if CASE == "kinds":

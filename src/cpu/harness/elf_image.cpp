@@ -83,7 +83,9 @@ void ElfImage::parse_headers() {
       s.flags = u32(o + 24);
     }
     if (s.type == kPtLoad) {
-      bytes(s.offset, s.filesz, "PT_LOAD segment data");
+      // A bss-only segment (filesz 0) may carry any p_offset, even past the
+      // end of the file (gcc emits such files); only file bytes are checked.
+      if (s.filesz) bytes(s.offset, s.filesz, "PT_LOAD segment data");
       if (s.filesz > s.memsz) throw_input_error("{}: program header at offset 0x{:X}: filesz 0x{:X} > memsz 0x{:X}", name_, o, s.filesz, s.memsz);
       if (s.vaddr + s.memsz > (1ull << 32) || s.vaddr + s.memsz < s.vaddr) {
         throw_input_error("{}: program header at offset 0x{:X}: segment 0x{:X}+0x{:X} is outside the 32-bit address space", name_, o, s.vaddr, s.memsz);

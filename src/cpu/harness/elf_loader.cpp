@@ -30,7 +30,8 @@ LoadedProgram load_elf_program(GuestMemory& mem, const ElfImage& elf) {
       uint32_t a = static_cast<uint32_t>(p);
       mem.set_protection(a, GuestMemory::kPageSize, static_cast<uint8_t>(mem.protection(a) | perms | GuestMemory::kProtWrite));
     }
-    auto bytes = elf.bytes(s.offset, s.filesz, "PT_LOAD segment data");
+    std::span<const uint8_t> bytes;
+    if (s.filesz) bytes = elf.bytes(s.offset, s.filesz, "PT_LOAD segment data");
     if (!bytes.empty()) mem.write_bytes(static_cast<uint32_t>(s.vaddr), bytes.data(), bytes.size());
     prog.image_end = std::max<uint32_t>(prog.image_end, static_cast<uint32_t>(hi));
   }

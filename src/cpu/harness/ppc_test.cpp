@@ -318,6 +318,7 @@ std::optional<std::string> run_case(const AssembledFile& code, uint32_t entry, c
     mem.write_bytes(addr, bytes.data(), bytes.size());
   }
   Cpu cpu(mem);
+  if (opt.configure_cpu) opt.configure_cpu(cpu);
   PpcContext ctx;
   cpu.attach(ctx);
   ctx.gpr[1] = kStackTop;
@@ -414,7 +415,10 @@ PpcTestTotals run_ppc_tests(const std::vector<std::string>& paths, const PpcTest
       ++totals.failed;
       continue;
     }
-    if (parsed.tests.empty()) continue;
+    if (parsed.tests.empty()) {
+      totals.files_without_tests.push_back(path);
+      continue;
+    }
 #ifdef XDET_HAVE_VMX_ASM
     text = expand_console_mnemonics(text);
 #endif

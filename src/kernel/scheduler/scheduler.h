@@ -63,7 +63,8 @@ enum class StopReason : uint8_t {
   kGuestTrap,
   kUnimplemented,
   kInterrupted,
-  kStopAt,          // --stop-at / --stop-at-guest-ms reached
+  kFrameLimit,   // --max-frames swaps completed (a clean stop)
+  kStopAt,       // --stop-at / --stop-at-guest-ms reached
 };
 const char* stop_reason_name(StopReason r);
 ExitCode exit_code_for(StopReason r);
@@ -105,6 +106,10 @@ class Scheduler {
 
  private:
   std::string wedge_report(StopReason reason) const;
+  // sched.slice.begin / sched.slice.end (only when the kernel traces them).
+  void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
+  void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
+                      SliceStop stop);
 
   Kernel& kernel_;
   ThreadRunner& runner_;
