@@ -119,9 +119,19 @@ TEST(JsonlTraceWriter, BuffersAcrossThresholdAndFlushesCompleteLines) {
 }
 
 TEST(JsonlTraceWriter, UnwritablePathIsAnError) {
-  // Under a regular file: no folder can be created there, even as root
-  // (output folders are created as needed).
-  EXPECT_THROW(trace::JsonlTraceWriter w("/dev/null/x.jsonl", trace::TraceHeader{}), xdet::Error);
+  // Missing folders are created, so the unwritable path goes through a
+  // regular file, which no user (root included) can make a folder of.
+  std::string file = ::testing::TempDir() + "/xdet_trace_not_a_dir";
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  try {
+    trace::JsonlTraceWriter w(file + "/x.jsonl", trace::TraceHeader{});
+    ADD_FAILURE() << "no error for a trace under a regular file";
+  } catch (const xdet::Error& e) {
+    EXPECT_EQ(e.code(), xdet::ExitCode::kOutputError);
+  }
+  std::remove(file.c_str());
 }
 
 }  // namespace

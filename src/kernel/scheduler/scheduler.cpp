@@ -256,7 +256,9 @@ std::string Scheduler::wedge_report(StopReason reason) const {
     const Thread& t = *r.thread;
     if (t.state == ThreadState::kTerminated) continue;
     std::string what;
-    if (t.state == ThreadState::kWaiting && t.wait.is_delay) {
+    if (t.device_context && t.state == ThreadState::kWaiting && !t.wait.active) {
+      what = "idle device context (no callback pending)";
+    } else if (t.state == ThreadState::kWaiting && t.wait.is_delay) {
       what = "sleeping";
     } else if (t.state == ThreadState::kWaiting) {
       what = fmt::format("blocked since round {} in wait-{} on", t.wait.since_round,
