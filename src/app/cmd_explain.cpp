@@ -8,6 +8,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "base/error.h"
+#include "base/output_file.h"
 #include "explain/explain.h"
 #include "loader/loader.h"
 #include "memory/guest_memory.h"
@@ -71,10 +72,7 @@ int run_explain(int argc, char** argv) {
   if (out_path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
-    std::ofstream out(out_path, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw Error(ExitCode::kUsage, "cannot write " + out_path);
+    write_output_file(out_path, text.data(), text.size(), "explanation");
   }
   return 0;
 }

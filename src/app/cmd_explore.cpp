@@ -17,6 +17,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "base/error.h"
+#include "base/output_file.h"
 #include "explore/schedule_run.h"
 #include "explore/summary.h"
 #include "explore/worker_pool.h"
@@ -32,10 +33,7 @@ std::string read_text(const std::string& path, const char* what) {
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw Error(ExitCode::kUsage, "cannot write " + path);
+  write_output_file(path, text.data(), text.size(), "explore summary");
 }
 
 bool parse_seed_range(const std::string& v, uint64_t* a, uint64_t* b) {

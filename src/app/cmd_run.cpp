@@ -15,12 +15,14 @@
 #include "app/commands.h"
 #include "app/cpu_engine.h"
 #include "base/error.h"
+#include "base/output_file.h"
 #include "explore/schedule_run.h"
 #include "explore/seeded_perturber.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
 #include "trace/exit_state.h"
 #include "trace/jsonl_writer.h"
+#include "trace/state_dump.h"
 #include "trace/stop_signal.h"
 
 namespace xdet::app {
@@ -80,6 +82,8 @@ int run_run(int argc, char** argv) {
   uint64_t schedule_seed = 0;
   bool check_exit_code = false;
   std::string expect_output_path;
+  std::string stop_at, state_dump_path;
+  double stop_at_guest_ms = -1;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
@@ -111,6 +115,15 @@ int run_run(int argc, char** argv) {
   app.add_flag("--check-exit-code", check_exit_code, "exit 11 when the title exits with a nonzero code");
   app.add_option("--expect-output", expect_output_path,
                  "exit 12 when the guest's output differs from FILE (the output is still printed)");
+  auto* stop_event_opt = app.add_option("--stop-at", stop_at,
+                 "stop right after trace event TID:IDX (tid, tid_event_idx; the kernel call emitting it completes) "
+                 "and write a state dump");
+  app.add_option("--stop-at-guest-ms", stop_at_guest_ms,
+                 "stop every CPU exactly at guest time T ms and write a state dump")
+      ->check(CLI::NonNegativeNumber)
+      ->excludes(stop_event_opt);
+  app.add_option("--state-dump", state_dump_path,
+                 "where the --stop-at state dump goes (default: state-dump.txt beside the trace, else stderr)");
   app.add_option("--contention-watch", watch,
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
@@ -218,6 +231,22 @@ int run_run(int argc, char** argv) {
     perturber = std::make_unique<explore::SeededPerturber>(schedule_seed, sched.quantum);
     process.kernel().set_perturber(perturber.get());
   }
+  std::unique_ptr<trace::StopAtEventSink> stop_sink;
+  if (!stop_at.empty()) {
+    size_t colon = stop_at.find(':');
+    auto digits = [](const std::string& v) { return !v.empty() && v.find_first_not_of("0123456789") == std::string::npos; };
+    if (colon == std::string::npos || !digits(stop_at.substr(0, colon)) || !digits(stop_at.substr(colon + 1))) {
+      throw Error(ExitCode::kUsage, "--stop-at: expected TID:IDX (tid and tid_event_idx of a trace event), got " + stop_at);
+    }
+    stop_sink = std::make_unique<trace::StopAtEventSink>(
+        process.kernel(), writer.get(), static_cast<uint32_t>(std::stoul(stop_at.substr(0, colon))),
+        std::stoull(stop_at.substr(colon + 1)));
+    process.kernel().set_trace_sink(stop_sink.get());
+    sched.stop_at_request = stop_sink->fired_flag();
+  }
+  if (stop_at_guest_ms >= 0) {
+    sched.stop_at_units = static_cast<uint64_t>(stop_at_guest_ms * 1e6 / 10.0 + 0.5);
+  }
   sched.stop_flag = trace::install_stop_signal_handlers();
   process.boot();
   kernel::RunOutcome o = process.run(sched);
@@ -228,6 +257,21 @@ int run_run(int argc, char** argv) {
   }
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
+  if (!stop_at.empty() || stop_at_guest_ms >= 0) {
+    std::string where = !stop_at.empty()
+                            ? (o.reason == kernel::StopReason::kStopAt
+                                   ? fmt::format("after trace event {} ({})", stop_at, stop_sink->fired_kind())
+                                   : fmt::format("trace event {} was never reached", stop_at))
+                            : fmt::format("at guest time {} ms", stop_at_guest_ms);
+    std::string dump = trace::render_state_dump(process.kernel(), o, where);
+    if (state_dump_path.empty() && !trace_path.empty()) state_dump_path = sibling_path(trace_path, "state-dump.txt");
+    if (state_dump_path.empty()) {
+      std::fputs(dump.c_str(), stderr);
+    } else {
+      write_output_file(state_dump_path, dump.data(), dump.size(), "state dump");
+      std::fprintf(stderr, "xdet run: state dump written to %s\n", state_dump_path.c_str());
+    }
+  }
 
   explore::Verdict verdict = explore::judge_run(process.kernel(), o, check_exit_code,
                                                 expect_output_path.empty() ? nullptr : &expected_output, output);

@@ -79,9 +79,10 @@ Verdict judge_run(const Kernel& k, const RunOutcome& o, bool check_exit_code, co
     case StopReason::kGuestTrap: v.kind = FailureKind::kTrap; return v;
     case StopReason::kInstructionLimit:
     case StopReason::kGuestTimeLimit: v.kind = FailureKind::kLimit; return v;
-    case StopReason::kInterrupted: return v;
-    case StopReason::kFrameLimit:  // a clean stop the run asked for: judged like an exit
-    case StopReason::kProcessExit: break;
+    case StopReason::kInterrupted:
+    case StopReason::kStopAt: return v;
+    case StopReason::kProcessExit:
+    case StopReason::kFrameLimit: break;  // clean stops: the title's code and output decide
   }
   uint32_t code = 0;
   if (check_exit_code && title_exit_code(k, &code) && code != 0) {

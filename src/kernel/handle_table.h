@@ -32,6 +32,8 @@ class HandleTable {
   size_t live_count() const { return live_; }
   // Lowest live handle naming `object`, 0 if none (linear; for reports).
   uint32_t find_first(uint32_t object) const;
+  // One past the highest handle ever handed out (for listing: lookup each).
+  uint32_t end_handle() const { return kHandleBase + static_cast<uint32_t>(slots_.size()) * 4; }
 
   static bool is_table_handle(uint32_t h) { return (h & 0xFC000000u) == kHandleBase; }
 

@@ -129,6 +129,15 @@ def check_output_and_exit_kinds():
     if run([XDET, "run", "--expect-output", right, xex]).returncode != 0:
         fail("--expect-output with the real output does not exit 0")
     print("output-mismatch: found at seed 0, replay exits 12")
+    # A time budget stops handing out seeds: the summary covers a prefix of the range.
+    _, _, t = explore(xex, [], ["--schedules", "100000", "--jobs", "2", "--time-budget", "0.5"], f"{WORK}/budget.json")
+    n = t["schedules"]
+    if not (1 <= n < 100000) or t["seed_ranges"] != [[0, n - 1]]:
+        fail(f"--time-budget summary: {n} schedules, ranges {t['seed_ranges']}")
+    bad = run([XDET, "explore", xex, "--seed-range", "5:2"])
+    if bad.returncode != 2:
+        fail(f"--seed-range 5:2 exited {bad.returncode}")
+    print(f"time budget: {n} schedules, a prefix of the range")
 
 
 if CASE == "kinds":

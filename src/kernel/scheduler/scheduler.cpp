@@ -18,6 +18,7 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kUnimplemented: return "unimplemented";
     case StopReason::kInterrupted: return "interrupted";
     case StopReason::kFrameLimit: return "frame-limit";
+    case StopReason::kStopAt: return "stop-at";
   }
   return "?";
 }
@@ -25,7 +26,8 @@ const char* stop_reason_name(StopReason r) {
 ExitCode exit_code_for(StopReason r) {
   switch (r) {
     case StopReason::kProcessExit:
-    case StopReason::kFrameLimit: return ExitCode::kOk;
+    case StopReason::kFrameLimit:
+    case StopReason::kStopAt: return ExitCode::kOk;
     case StopReason::kDeadlock:
     case StopReason::kLivelock: return ExitCode::kWedge;
     case StopReason::kInstructionLimit:
@@ -72,6 +74,11 @@ RunOutcome Scheduler::run() {
       Thread* main = kernel_.thread_by_tid(kernel_.main_tid());
       if (main && main->state == ThreadState::kTerminated) return finish(StopReason::kProcessExit, "main thread exited", 0);
     }
+    if (round_start >= config_.stop_at_units) {
+      kernel_.set_now(config_.stop_at_units);
+      return finish(StopReason::kStopAt,
+                    fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
+    }
     if (round_start >= config_.max_guest_units) {
       return finish(StopReason::kGuestTimeLimit,
                     fmt::format("guest-time limit reached ({} ms)", ns_from_units(config_.max_guest_units) / 1'000'000), 0);
@@ -85,23 +92,30 @@ RunOutcome Scheduler::run() {
     SchedulePerturber* perturber = kernel_.perturber();
     int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
     if (perturber) perturber->cpu_order(round, cpu_order);
+    // A stop inside this round: every CPU runs up to that instant only.
+    const uint64_t cpu_limit = config_.stop_at_units - round_start < config_.quantum
+                                   ? config_.stop_at_units - round_start
+                                   : config_.quantum;
     for (int cpu_index = 0; cpu_index < kCpuCount; ++cpu_index) {
       const int cpu = cpu_order[cpu_index];
       uint64_t used = 0;
-      while (used < config_.quantum) {
+      while (used < cpu_limit) {
         kernel_.set_now(round_start + used);
         kernel_.expire_deadlines();
         if (auto& stop = kernel_.devices().stop()) {
           return finish(stop->frame_limit ? StopReason::kFrameLimit : StopReason::kGuestFault, stop->message, 0);
         }
+        if (config_.stop_at_request && *config_.stop_at_request) {
+          return finish(StopReason::kStopAt, "stopped at the requested trace event", 0);
+        }
         // Pending device callbacks run before any title thread on this CPU.
         Thread* t = kernel_.devices().ready_context(cpu, round);
         if (!t) t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
         if (!t) break;
-        uint64_t budget = config_.quantum - used;
+        uint64_t budget = cpu_limit - used;
         uint64_t preempt_at = 0;  // a perturbed slice end (perturbation.h)
         if (perturber) {
-          if (perturber->defer(*t, cpu, round)) {
+          if (!t->device_context && perturber->defer(*t, cpu, round)) {
             // Loses this round: requeued as if it had run (0 instructions).
             kernel_.ready_queue().remove(t);
             t->last_run_round = round;
@@ -148,7 +162,15 @@ RunOutcome Scheduler::run() {
           t->state = ThreadState::kReady;
           mem.write8(t->kthread + layout::kThreadState, 1);
           if (t->suspend_count == 0 && !t->device_context) kernel_.ready_queue().insert(t);
-          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) break;
+          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) {
+            if (config_.stop_at_request && *config_.stop_at_request) {
+              return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
+            }
+            break;
+          }
+        }
+        if (config_.stop_at_request && *config_.stop_at_request) {
+          return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
         }
       }
     }
@@ -165,6 +187,11 @@ RunOutcome Scheduler::run() {
                                   idle_progress_rounds),
                       0);
       }
+      if (cpu_limit < config_.quantum) {
+        kernel_.set_now(config_.stop_at_units);
+        return finish(StopReason::kStopAt,
+                      fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
+      }
       round_start += config_.quantum;
     } else {
       uint64_t next = kernel_.next_deadline();
@@ -173,7 +200,7 @@ RunOutcome Scheduler::run() {
       }
       // Idle: jump to the next due time (the round boundary at or after it).
       uint64_t target = std::max(next, round_start + config_.quantum);
-      round_start = target;
+      round_start = std::min(target, std::max(config_.stop_at_units, round_start + 1));
     }
     ++round;
   }

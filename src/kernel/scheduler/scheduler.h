@@ -15,7 +15,8 @@
 // runnable and no timeout or timer pending); livelock (no state-changing
 // kernel event for `livelock_rounds` rounds in which threads still ran);
 // instruction or guest-time limit (default 60 s of guest time); guest
-// fault; unimplemented import; SIGINT/SIGTERM (stop_flag).
+// fault; unimplemented import; SIGINT/SIGTERM (stop_flag); a requested
+// stop at a guest time or trace event (stop_at_units, stop_at_request).
 //
 // No host thread, host clock, pointer value or unordered container
 // influences any decision here.
@@ -63,6 +64,7 @@ enum class StopReason : uint8_t {
   kUnimplemented,
   kInterrupted,
   kFrameLimit,   // --max-frames swaps completed (a clean stop)
+  kStopAt,       // --stop-at / --stop-at-guest-ms reached
 };
 const char* stop_reason_name(StopReason r);
 ExitCode exit_code_for(StopReason r);
@@ -78,6 +80,12 @@ struct SchedulerConfig {
   uint64_t starved_rounds = 8;               // "ready but starved" threshold in reports
   const volatile std::sig_atomic_t* stop_flag = nullptr;
   bool end_on_main_exit = true;
+  // Deterministic stops for state dumps: every CPU stops exactly at guest
+  // time `stop_at_units` (kNever = none); `stop_at_request` set by whoever
+  // watches for a trace event (the current slice ends after the kernel call
+  // that emitted it).
+  uint64_t stop_at_units = kNever;
+  const bool* stop_at_request = nullptr;
 };
 
 struct RunOutcome {
