@@ -493,7 +493,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     t.final_effective_priority = et.effective_priority;
     t.last_run_round = et.last_run_round;
     t.instructions = et.instructions;
-    if (!t.priority) t.priority = et.base_priority;
+    t.priority = et.base_priority;  // the stop-time base priority wins over the creation one
     if (!t.affinity) t.affinity = et.affinity;
     if (t.handle_sid.empty()) t.handle_sid = et.handle_semantic_id;
     for (const trace::ExitWaitObject& o : et.wait_objects) {
