@@ -23,7 +23,13 @@ int run_db(int argc, char** argv) {
                  "exit-thread-state.json for thread names and the stop point (default: beside the trace, if present)");
   if (auto rc = parse_cli(app, "db", argc, argv)) return *rc;
   if (exit_path.empty()) exit_path = trace::default_exit_state_path(trace_path);
-  db::LoadStats st = db::load_trace_db(trace_path, exit_path, out_path);
+  db::LoadStats st;
+  try {
+    st = db::load_trace_db(trace_path, exit_path, out_path);
+  } catch (...) {
+    std::remove(out_path.c_str());  // no half-loaded database left behind
+    throw;
+  }
   double rate = st.load_seconds > 0 ? static_cast<double>(st.events) / st.load_seconds : 0;
   std::fprintf(stderr,
                "xdet db: %llu events (%llu threads, %llu objects, %llu waits, %llu calls, %llu signals, %llu slices) "

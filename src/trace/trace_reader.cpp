@@ -39,7 +39,7 @@ struct LineParser {
   const std::function<void(const TraceHeader&)>& on_header;
   const std::function<void(const TraceEvent&)>& on_event;
 
-  [[noreturn]] void fail(uint64_t line, std::string_view what) {
+  [[noreturn]] void fail(uint64_t line, const std::string& what) {
     throw_input_error("{}:{}: {}", path, line, what);
   }
 
@@ -116,7 +116,10 @@ struct LineParser {
     od::document doc;
     if (doc_parser.iterate(p, len, cap).get(doc)) fail(line, "invalid JSON");
     od::object obj;
-    if (doc.get_object().get(obj)) fail(line, "not a JSON object");
+    if (auto err = doc.get_object().get(obj)) {
+      fail(line, err == simdjson::INCORRECT_TYPE ? std::string("not a JSON object")
+                                                  : std::string("invalid JSON (") + simdjson::error_message(err) + ")");
+    }
     if (!header_seen) {
       TraceHeader h;
       h.json.assign(p, len);
