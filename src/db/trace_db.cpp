@@ -333,7 +333,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   int64_t next_wait = 1, next_call = 1, next_signal = 1, next_slice = 1, next_ready = 1;
   trace::read_trace(
       trace_path,
-      [&](const trace::TraceHeader& h) {
+      [&](const trace::TraceFileHeader& h) {
         header_engine = h.engine;
         header_title = h.title_id;
         header_seed = h.seed;

@@ -193,7 +193,7 @@ Model build_model(const std::string& trace_path, const std::string& exit_state_p
   }
   for (const auto& [sid, tid] : b.thread_by_sid) b.object_names[sid] = fmt::format("thread {}", tid);
   trace::read_trace(
-      trace_path, [&](const trace::TraceHeader& h) { m.title_id = h.title_id; },
+      trace_path, [&](const trace::TraceFileHeader& h) { m.title_id = h.title_id; },
       [&](const trace::TraceEvent& e) { b.on_event(e); });
   for (const auto& [tid, idx] : b.open_call) m.calls[idx].detail = m.strings.intern(b.open_call_text[tid] + " -> (no return)");
   if (m.has_sched) m.cpu_count = std::max(6, b.max_cpu + 1);

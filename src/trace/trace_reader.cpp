@@ -36,7 +36,7 @@ struct LineParser {
   TraceEvent ev;
   bool header_seen = false;
   uint64_t ordinal = 0;
-  const std::function<void(const TraceHeader&)>& on_header;
+  const std::function<void(const TraceFileHeader&)>& on_header;
   const std::function<void(const TraceEvent&)>& on_event;
 
   [[noreturn]] void fail(uint64_t line, const std::string& what) {
@@ -121,7 +121,7 @@ struct LineParser {
                                                   : std::string("invalid JSON (") + simdjson::error_message(err) + ")");
     }
     if (!header_seen) {
-      TraceHeader h;
+      TraceFileHeader h;
       h.json.assign(p, len);
       bool is_header = false;
       for (auto field : obj) {
@@ -214,7 +214,7 @@ bool TraceEvent::is_null(std::string_view key) const {
   return !f || f->type == PayloadField::Type::kNull;
 }
 
-void read_trace(const std::string& path, const std::function<void(const TraceHeader&)>& on_header,
+void read_trace(const std::string& path, const std::function<void(const TraceFileHeader&)>& on_header,
                 const std::function<void(const TraceEvent&)>& on_event) {
   std::FILE* fp = std::fopen(path.c_str(), "rb");
   if (!fp) throw_input_error("{}: cannot open trace: {}", path, std::strerror(errno));

@@ -110,7 +110,7 @@ TEST(TraceReader, LinesLongerThanTheReadBlock) {
   std::string t = std::string(kHeader) + ev(1, 0, "kernel.call", 0, "{\"name\":\"" + big + "\",\"args\":{}}") +
                   ev(1, 1, "kernel.return", 0, R"({"name":"n","return_value":"0x1","status":"0x1"})");
   size_t seen = 0, longest = 0;
-  trace::read_trace(write_temp("tl_long.jsonl", t), [](const trace::TraceHeader&) {},
+  trace::read_trace(write_temp("tl_long.jsonl", t), [](const trace::TraceFileHeader&) {},
                     [&](const trace::TraceEvent& e) {
                       ++seen;
                       longest = std::max(longest, e.str_field("name").size());
