@@ -3,6 +3,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <ctime>
 #include <cstdio>
 #include <map>
@@ -127,14 +131,121 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
+// Rows on their way into SQLite. `values` holds rows x columns cells;
+// texts point into `arena`.
+struct Cell {
+  enum Type : uint8_t { kNull, kInt, kText } type;
+  int64_t v;     // kInt: the value; kText: offset in the arena
+  uint32_t len;  // kText
+};
+struct Batch {
+  sqlite3_stmt* stmt = nullptr;
+  int columns = 0;
+  bool one_row_per_step = false;  // the statement takes one row (a batch's leftovers)
+  std::vector<Cell> values;
+  std::string arena;
+};
+
+// Steps the INSERT statements on a thread of its own, so parsing and
+// pairing (the loading thread) overlap with SQLite's work. Batches are
+// applied in submission order; the queue is bounded. Only this thread
+// touches the connection between start() and drain(): SQLite runs in
+// single-thread mode, which allows a connection to change threads as long
+// as two never use it at once.
+class BatchWriter {
+ public:
+  explicit BatchWriter(Db& db) : db_(db) {}
+  ~BatchWriter() { stop(); }
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+
+  void start() { thread_ = std::thread([this] { loop(); }); }
+  void submit(Batch&& b) {
+    if (!thread_.joinable()) {  // not started or drained: write here
+      if (!write(b)) throw Error(ExitCode::kInternal, fmt::format("{}: SQLite: {}", db_.path(), sqlite3_errmsg(db_.handle())));
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < kMaxQueued || !error_.empty(); });
+    if (!error_.empty()) throw Error(ExitCode::kInternal, error_);
+    queue_.push_back(std::move(b));
+    work_.notify_one();
+  }
+  // Waits until every submitted batch is written; the connection is the
+  // caller's again afterwards.
+  void drain() {
+    stop();
+    if (!error_.empty()) throw Error(ExitCode::kInternal, error_);
+  }
+
+ private:
+  static constexpr size_t kMaxQueued = 64;
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      work_.notify_one();
+    }
+    thread_.join();
+  }
+  void loop() {
+    for (;;) {
+      Batch b;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        b = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+      }
+      if (!failed_ && !write(b)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        error_ = fmt::format("{}: SQLite: {}", db_.path(), sqlite3_errmsg(db_.handle()));
+        failed_ = true;
+        space_.notify_all();
+      }
+    }
+  }
+  bool write(const Batch& b) {
+    size_t per_step = b.one_row_per_step ? static_cast<size_t>(b.columns) : b.values.size();
+    for (size_t at = 0; at < b.values.size(); at += per_step) {
+      int p = 0;
+      for (size_t k = at; k < at + per_step; ++k) {
+        const Cell& c = b.values[k];
+        ++p;
+        if (c.type == Cell::kInt) sqlite3_bind_int64(b.stmt, p, c.v);
+        else if (c.type == Cell::kText) sqlite3_bind_text(b.stmt, p, b.arena.data() + c.v, static_cast<int>(c.len), SQLITE_STATIC);
+        else sqlite3_bind_null(b.stmt, p);
+      }
+      int rc = sqlite3_step(b.stmt);
+      sqlite3_reset(b.stmt);
+      if (rc != SQLITE_DONE) return false;
+    }
+    return true;
+  }
+
+  Db& db_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable work_, space_;
+  std::deque<Batch> queue_;
+  bool done_ = false;
+  bool failed_ = false;  // writer thread only
+  std::string error_;
+};
+
 // A prepared INSERT of `rows` rows at once (rows x columns parameters).
 // Values are buffered (texts copied into one arena, since the trace text
-// they come from is gone by the time a batch is written); a full batch is
-// bound and stepped once, so the per-statement cost is paid per batch.
-// finish() writes the rest with a one-row statement.
+// they come from is gone by the time a batch is written); a full batch goes
+// to the writer thread, which binds and steps it once, so the per-statement
+// cost is paid per batch. finish() sends the rest for a one-row statement.
 class Insert {
  public:
-  Insert(Db& db, const char* table, int columns, int rows = 1) : db_(db), columns_(columns), rows_(rows) {
+  Insert(Db& db, BatchWriter& writer, const char* table, int columns, int rows = 1)
+      : db_(db), writer_(writer), columns_(columns), rows_(rows) {
     full_ = prepare(table, rows);
     single_ = rows > 1 ? prepare(table, 1) : full_;
     values_.reserve(static_cast<size_t>(columns) * rows);
@@ -146,32 +257,24 @@ class Insert {
   Insert(const Insert&) = delete;
   Insert& operator=(const Insert&) = delete;
 
-  Insert& i(int64_t v) { values_.push_back(Value{Value::kInt, v, 0}); return *this; }
+  Insert& i(int64_t v) { values_.push_back(Cell{Cell::kInt, v, 0}); return *this; }
   Insert& i(std::optional<int64_t> v) { return v ? i(*v) : null(); }
   Insert& t(std::string_view v) {
-    values_.push_back(Value{Value::kText, static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size())});
+    values_.push_back(Cell{Cell::kText, static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size())});
     arena_.append(v);
     return *this;
   }
   Insert& t_or_null(std::string_view v) { return v.empty() ? null() : t(v); }
-  Insert& null() { values_.push_back(Value{Value::kNull, 0, 0}); return *this; }
+  Insert& null() { values_.push_back(Cell{Cell::kNull, 0, 0}); return *this; }
   void run() {
     if (values_.size() % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
-    if (values_.size() == static_cast<size_t>(columns_) * rows_) write(full_, 0, values_.size());
+    if (values_.size() == static_cast<size_t>(columns_) * rows_) send(full_, false);
   }
   void finish() {
-    for (size_t at = 0; at < values_.size(); at += columns_) write(single_, at, at + columns_, false);
-    values_.clear();
-    arena_.clear();
+    if (!values_.empty()) send(single_, true);
   }
 
  private:
-  struct Value {
-    enum Type : uint8_t { kNull, kInt, kText } type;
-    int64_t v;     // kInt: the value; kText: offset in arena_
-    uint32_t len;  // kText
-  };
-
   sqlite3_stmt* prepare(const char* table, int rows) {
     std::string sql = fmt::format("INSERT INTO {} VALUES", table);
     std::string one = "(";
@@ -184,30 +287,25 @@ class Insert {
     }
     return st;
   }
-  void write(sqlite3_stmt* st, size_t from, size_t to, bool clear = true) {
-    int p = 0;
-    for (size_t k = from; k < to; ++k) {
-      const Value& v = values_[k];
-      ++p;
-      if (v.type == Value::kInt) sqlite3_bind_int64(st, p, v.v);
-      else if (v.type == Value::kText) sqlite3_bind_text(st, p, arena_.data() + v.v, static_cast<int>(v.len), SQLITE_STATIC);
-      else sqlite3_bind_null(st, p);
-    }
-    if (sqlite3_step(st) != SQLITE_DONE) {
-      throw Error(ExitCode::kInternal, fmt::format("{}: SQLite: {}", db_.path(), sqlite3_errmsg(db_.handle())));
-    }
-    sqlite3_reset(st);
-    if (clear) {
-      values_.clear();
-      arena_.clear();
-    }
+  void send(sqlite3_stmt* st, bool one_row_per_step) {
+    Batch b;
+    b.stmt = st;
+    b.columns = columns_;
+    b.one_row_per_step = one_row_per_step;
+    b.values = std::move(values_);
+    b.arena = std::move(arena_);
+    values_ = {};
+    arena_ = {};
+    values_.reserve(static_cast<size_t>(columns_) * rows_);
+    writer_.submit(std::move(b));
   }
 
   Db& db_;
+  BatchWriter& writer_;
   int columns_, rows_;
   sqlite3_stmt* full_ = nullptr;
   sqlite3_stmt* single_ = nullptr;
-  std::vector<Value> values_;
+  std::vector<Cell> values_;
   std::string arena_;
 };
 
@@ -266,15 +364,28 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
   db.exec(kSchema);
   db.exec("BEGIN");
-  Insert ins_event(db, "guest_events", 7, 64);
-  Insert ins_wait(db, "waits", 14, 16);
-  Insert ins_wait_obj(db, "wait_objects", 3, 64);
-  Insert ins_call(db, "calls", 13, 16);
-  Insert ins_signal(db, "signals", 7, 32);
-  Insert ins_wake(db, "signal_wakes", 2, 64);
-  Insert ins_slice(db, "slices", 20, 32);
-  Insert ins_ready(db, "readies", 8, 64);
-  Insert ins_runnable(db, "runnable", 7, 64);
+  BatchWriter writer(db);
+  Insert ins_event(db, writer, "guest_events", 7, 64);
+  Insert ins_wait(db, writer, "waits", 14, 16);
+  Insert ins_wait_obj(db, writer, "wait_objects", 3, 64);
+  Insert ins_call(db, writer, "calls", 13, 16);
+  Insert ins_signal(db, writer, "signals", 7, 32);
+  Insert ins_wake(db, writer, "signal_wakes", 2, 64);
+  Insert ins_slice(db, writer, "slices", 20, 32);
+  Insert ins_ready(db, writer, "readies", 8, 64);
+  Insert ins_runnable(db, writer, "runnable", 7, 64);
+  // Joins the writer before the statements are finalized, also when the
+  // trace turns out to be bad halfway.
+  struct JoinWriter {
+    BatchWriter& w;
+    ~JoinWriter() {
+      try {
+        w.drain();
+      } catch (...) {
+      }
+    }
+  } join_writer{writer};
+  writer.start();
 
   std::map<int64_t, PendingWait> open_waits;  // ordered: leftovers are written in tid order
   std::map<int64_t, PendingCall> open_calls;
@@ -506,8 +617,12 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
       objects.push_back(std::move(row));
     }
   }
+  for (Insert* ins : {&ins_event, &ins_wait, &ins_wait_obj, &ins_call, &ins_signal, &ins_wake, &ins_slice, &ins_ready,
+                      &ins_runnable})
+    ins->finish();
+  writer.drain();  // the connection is this thread's again
   {
-    Insert ins(db, "threads", 19);
+    Insert ins(db, writer, "threads", 19);
     for (auto& [tid, t] : threads) {
       ins.i(tid).t_or_null(t.name).t_or_null(t.handle_sid).i(t.parent_tid).t_or_null(t.entry_pc).i(t.priority)
           .i(t.affinity).i(t.stack_size).i(t.created_ns).i(t.first_ns).i(t.last_ns).i(t.event_count).i(t.exit_ns)
@@ -517,7 +632,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     st.threads = threads.size();
   }
   {
-    Insert ins(db, "objects", 12);
+    Insert ins(db, writer, "objects", 12);
     int64_t oid = 1;
     for (const ObjectRow& o : objects) {
       ins.i(oid++).t(o.sid);
@@ -528,7 +643,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     st.objects = objects.size();
   }
   {
-    Insert ins(db, "meta", 2);
+    Insert ins(db, writer, "meta", 2);
     auto put_s = [&](const char* k, std::string_view v) { ins.t(k).t(v).run(); };
     auto put_i = [&](const char* k, int64_t v) { ins.t(k).i(v).run(); };
     put_s("trace", trace_path);
@@ -548,9 +663,6 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
       put_i("instructions", exit.instructions);
     }
   }
-  for (Insert* ins : {&ins_event, &ins_wait, &ins_wait_obj, &ins_call, &ins_signal, &ins_wake, &ins_slice, &ins_ready,
-                      &ins_runnable})
-    ins->finish();
   db.exec("COMMIT");
   auto t1 = clock::now();
   std::clock_t c1 = std::clock();
