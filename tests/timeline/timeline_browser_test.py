@@ -36,6 +36,7 @@ def browse(browser, work, page, *args):
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
            "--disable-extensions", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
            "--virtual-time-budget=5000", "--window-size=1400,800", *args, "file://" + os.path.abspath(page)]
+    # (a "#..." suffix of page stays part of the URL)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180)
 
 
@@ -77,6 +78,20 @@ def check_page(browser, xdet, trace, work, artifacts, tag):
         raise SystemExit(f"FAIL {tag}: {drawn_waits} waits drawn, the trace has {waits}")
     if exit_state and 'id="stop"><line' not in dom:
         raise SystemExit(f"FAIL {tag}: no stop marker")
+
+    # The search box, driven through the page's #search= link: every call
+    # of the most frequent export is a match.
+    names = {}
+    for e in events:
+        if e["kind"] == "kernel.call":
+            names[e["payload"]["name"]] = names.get(e["payload"]["name"], 0) + 1
+    if names:
+        name, count = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        r = browse(browser, work, page + "#search=" + name, "--dump-dom")
+        m = re.search(r'data-matches="(\d+)"', r.stdout)
+        if not m or int(m.group(1)) != count:
+            raise SystemExit(f"FAIL {tag}: search for {name}: {m and m.group(1)} matches, the trace has {count} calls")
+        print(f"{tag}: search '{name}' -> {count} matches")
 
     shot = os.path.join(artifacts, tag + ".png")
     if os.path.exists(shot):
