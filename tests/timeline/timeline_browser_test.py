@@ -5,7 +5,8 @@ For each sample run (recorded with --trace-sched) the page must load from
 disk with no console message at all (the page logs nothing, so any message
 is an error or a warning), draw one lane per CPU and per thread, and its
 drawn slices and waits (each rect says how many it stands for in data-n)
-must add up to the trace's sched.slice.begin and wait.begin counts. A
+must add up to the trace's sched.slice.begin, wait.begin and kernel.call
+counts. The search box must find every call of the most frequent export. A
 screenshot of each page is kept in ARTIFACT_DIR.
 
 usage: timeline_browser_test.py XDET SAMPLES_DIR WORK_DIR ARTIFACT_DIR
@@ -66,8 +67,10 @@ def check_page(browser, xdet, trace, work, artifacts, tag):
     thread_lanes = re.findall(r'<g class="lane lane-thread[^"]*" data-lane="tid(-?\d+)"', dom)
     drawn_slices = sum(int(n) for n in re.findall(r'<rect class="slice[^"]*" data-i="\d+" data-n="(\d+)"', dom))
     drawn_waits = sum(int(n) for n in re.findall(r'<rect class="wait[^"]*" data-i="\d+" data-n="(\d+)"', dom))
+    drawn_calls = sum(int(n) for n in re.findall(r'<rect class="call[^"]*" data-i="\d+" data-n="(\d+)"', dom))
+    calls = sum(1 for e in events if e["kind"] == "kernel.call" and e["tid"] in threads)
     print(f"{tag}: {cpu_lanes} CPU lanes, {len(thread_lanes)} thread lanes, {drawn_slices} slices, "
-          f"{drawn_waits} waits drawn (trace: {slices} slices, {waits} waits)")
+          f"{drawn_waits} waits, {drawn_calls} calls drawn (trace: {slices} slices, {waits} waits, {calls} calls)")
     if cpu_lanes != cpus:
         raise SystemExit(f"FAIL {tag}: {cpu_lanes} CPU lanes, expected {cpus}")
     if sorted(int(t) for t in thread_lanes) != sorted(threads):
@@ -76,6 +79,8 @@ def check_page(browser, xdet, trace, work, artifacts, tag):
         raise SystemExit(f"FAIL {tag}: {drawn_slices} slices drawn, the trace has {slices}")
     if drawn_waits != waits:
         raise SystemExit(f"FAIL {tag}: {drawn_waits} waits drawn, the trace has {waits}")
+    if drawn_calls != calls:
+        raise SystemExit(f"FAIL {tag}: {drawn_calls} kernel calls drawn, the trace has {calls}")
     if exit_state and 'id="stop"><line' not in dom:
         raise SystemExit(f"FAIL {tag}: no stop marker")
 
