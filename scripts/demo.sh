@@ -43,3 +43,22 @@ build/xdet diff --canary "$out/generated/canary.jsonl" --ours "$out/generated/ou
   --out "$out/generated/report.md" --emit-absorbed-events "$out/generated/absorbed.jsonl"
 sed -n '/^## Summary/,/^\*`floating_create/p' "$out/generated/report.md"
 echo "full report: $out/generated/report.md; absorbed noise: $out/generated/absorbed.jsonl"
+
+echo
+echo "== look and ask: the strict run again with scheduling events, as a time line and as SQL"
+mkdir -p "$out/sched"
+set +e
+build/xdet run --sched-policy strict --trace-sched --trace "$out/sched/trace.jsonl" "$xex" 2> /dev/null
+set -e
+build/xdet timeline "$out/sched/trace.jsonl" -o "$out/sched/run.html"
+build/xdet timeline --format perfetto "$out/sched/trace.jsonl" -o "$out/sched/run.json"
+build/xdet db "$out/sched/trace.jsonl" -o "$out/sched/trace.sqlite"
+python3 - "$out/sched/trace.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print("threads ready but not running for more than 1000 rounds (docs/analysis.md, query 3):")
+for row in db.execute("SELECT r.tid, t.name, t.priority, r.since_round, r.rounds FROM runnable r "
+                      "JOIN threads t USING(tid) WHERE r.rounds > 1000 ORDER BY r.rounds DESC"):
+    print("  tid %d %-9s priority %d, ready since round %d, %d rounds without a CPU" % row)
+PY
+echo "open $out/sched/run.html in a browser; $out/sched/run.json in ui.perfetto.dev"

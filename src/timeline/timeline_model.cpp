@@ -30,6 +30,8 @@ struct Builder {
   std::unordered_map<int64_t, std::string> open_call_text;     // tid -> "Name(args)" until it returns
   std::unordered_map<int, size_t> open_slice;                  // cpu -> slices[]
   std::unordered_map<std::string, int64_t> thread_by_sid;      // thread object sid -> tid
+  std::map<int64_t, std::pair<int64_t, int64_t>> ready_since;  // tid -> (round, ns)
+  int64_t last_round = 0;
   int64_t thread_creates = 0;
   int max_cpu = -1;
 
@@ -66,6 +68,13 @@ struct Builder {
       open_slice[cpu] = m.slices.size();
       m.slices.push_back(s);
       lane(s.tid, e.host_ns);
+      last_round = std::max(last_round, s.round);
+      auto r = ready_since.find(s.tid);
+      if (r != ready_since.end()) {
+        if (s.round > r->second.first + 1)
+          m.ready.push_back(ReadyPeriod{s.tid, r->second.second, e.host_ns, s.round - r->second.first});
+        ready_since.erase(r);
+      }
       return;
     }
     if (k == "sched.slice.end") {
@@ -76,10 +85,15 @@ struct Builder {
       s.instructions = e.int_field("instructions");
       s.reason = m.strings.intern(e.str_field("reason", "?"));
       note_time(s.end_ns());
+      if (e.str_field("state") == "ready") ready_since[s.tid] = {s.round, s.end_ns()};
       open_slice.erase(it);
       return;
     }
-    if (k == "sched.ready") return;
+    if (k == "sched.ready") {
+      int64_t tid = e.int_field("thread");
+      if (!ready_since.count(tid)) ready_since[tid] = {e.int_field("round"), e.host_ns};
+      return;
+    }
     if (e.tid < 0) return;  // other engine-local streams carry no lane
     lane(e.tid, e.host_ns);
     if (k == "handle.create") {
@@ -168,7 +182,7 @@ struct Builder {
 Model build_model(const std::string& trace_path, const std::string& exit_state_path) {
   Model m;
   m.trace_path = trace_path;
-  Builder b{m, trace::read_exit_summary(exit_state_path), {}, {}, {}, {}, {}, {}, {}, 0, -1};
+  Builder b{m, trace::read_exit_summary(exit_state_path), {}, {}, {}, {}, {}, {}, {}, {}, 0, 0, -1};
   for (const trace::ExitThread& t : b.exit.threads) {
     if (!t.handle_semantic_id.empty()) b.thread_by_sid[t.handle_semantic_id] = t.tid;
     for (const trace::ExitWaitObject& o : t.wait_objects) {
@@ -179,7 +193,7 @@ Model build_model(const std::string& trace_path, const std::string& exit_state_p
   }
   for (const auto& [sid, tid] : b.thread_by_sid) b.object_names[sid] = fmt::format("thread {}", tid);
   trace::read_trace(
-      trace_path, [&](const trace::TraceHeader& h) { m.title_id = h.title_id; },
+      trace_path, [&](const trace::TraceFileHeader& h) { m.title_id = h.title_id; },
       [&](const trace::TraceEvent& e) { b.on_event(e); });
   for (const auto& [tid, idx] : b.open_call) m.calls[idx].detail = m.strings.intern(b.open_call_text[tid] + " -> (no return)");
   if (m.has_sched) m.cpu_count = std::max(6, b.max_cpu + 1);
@@ -202,6 +216,13 @@ Model build_model(const std::string& trace_path, const std::string& exit_state_p
   });
   std::stable_sort(m.calls.begin(), m.calls.end(), [](const Call& a, const Call& c) {
     return a.tid != c.tid ? a.tid < c.tid : a.ns < c.ns;
+  });
+  int64_t final_round = b.exit.present ? b.exit.round : b.last_round;
+  for (const auto& [tid, since] : b.ready_since) {
+    if (final_round > since.first + 1) m.ready.push_back(ReadyPeriod{tid, since.second, -1, final_round - since.first});
+  }
+  std::stable_sort(m.ready.begin(), m.ready.end(), [](const ReadyPeriod& a, const ReadyPeriod& c) {
+    return a.tid != c.tid ? a.tid < c.tid : a.begin_ns < c.begin_ns;
   });
   if (b.exit.present) {
     m.wedge.present = true;

@@ -46,6 +46,15 @@ struct Slice {
   int64_t end_ns() const { return begin_ns + instructions * 10; }
 };
 
+// A stretch in which a thread was ready but missed at least one whole
+// scheduler round (starvation made visible); shorter ones are not kept.
+struct ReadyPeriod {
+  int64_t tid;
+  int64_t begin_ns;
+  int64_t end_ns;   // -1: never ran again before the trace ends
+  int64_t rounds;   // rounds from becoming ready to running (or to the end)
+};
+
 struct Wait {
   int64_t tid;
   int64_t begin_ns;
@@ -86,6 +95,7 @@ struct Model {
   int64_t end_ns = 0;
   std::vector<ThreadLane> threads;  // sorted by tid
   std::vector<Slice> slices;        // sorted by (cpu, begin)
+  std::vector<ReadyPeriod> ready;   // sorted by (tid, begin)
   std::vector<Wait> waits;          // sorted by (tid, begin)
   std::vector<Call> calls;          // sorted by (tid, ns)
   std::vector<Arrow> arrows;        // in trace order

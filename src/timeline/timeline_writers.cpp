@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 #include <string_view>
 
 namespace xdet::timeline {
@@ -81,12 +83,22 @@ std::string page_data_json(const Model& m) {
   append_column(o, "round", m.slices, [](const Slice& s) { return s.round; }, true);
   o += ',';
   append_column(o, "reason", m.slices, [](const Slice& s) { return s.reason; }, false);
+  o += "},\"ready\":{";
+  append_column(o, "tid", m.ready, [](const ReadyPeriod& r) { return r.tid; }, false);
+  o += ',';
+  append_column(o, "t", m.ready, [](const ReadyPeriod& r) { return r.begin_ns; }, true);
+  o += ',';
+  append_column(o, "dur", m.ready, [](const ReadyPeriod& r) { return r.end_ns < 0 ? -1 : r.end_ns - r.begin_ns; }, false);
+  o += ',';
+  append_column(o, "rounds", m.ready, [](const ReadyPeriod& r) { return r.rounds; }, false);
   o += "},\"waits\":{";
   append_column(o, "tid", m.waits, [](const Wait& w) { return w.tid; }, false);
   o += ',';
   append_column(o, "t", m.waits, [](const Wait& w) { return w.begin_ns; }, true);
   o += ',';
-  append_column(o, "dur", m.waits, [](const Wait& w) { return w.end_ns < 0 ? -1 : w.end_ns - w.begin_ns; }, false);
+  // -1 marks a wait that never ended; a wait.end stamped before its begin
+  // (one clock per CPU) counts as no length.
+  append_column(o, "dur", m.waits, [](const Wait& w) { return w.end_ns < 0 ? -1 : std::max<int64_t>(0, w.end_ns - w.begin_ns); }, false);
   o += ',';
   append_column(o, "obj", m.waits, [](const Wait& w) { return w.objects; }, false);
   o += ',';
@@ -137,7 +149,10 @@ void write_html(const Model& m, std::FILE* out) {
 namespace {
 
 // Trace-event timestamps are microseconds; guest time is whole nanoseconds.
-std::string us(int64_t ns) { return fmt::format("{}.{:03}", ns / 1000, ns % 1000); }
+std::string us(int64_t ns) {
+  uint64_t a = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  return fmt::format("{}{}.{:03}", ns < 0 ? "-" : "", a / 1000, a % 1000);
+}
 
 constexpr int kCpuPid = 1;
 constexpr int kThreadPid = 2;
@@ -173,7 +188,50 @@ void write_perfetto(const Model& m, std::FILE* out) {
   }
   meta(kThreadPid, 0, "process_name", "guest threads");
   for (const ThreadLane& t : m.threads) meta(kThreadPid, t.tid, "thread_name", t.label);
-  for (const Slice& s : m.slices) {
+  // A thread's track holds its running slices, waits and ready periods.
+  // The engine keeps one clock per CPU and simulates the CPUs of a round one
+  // after another, so a woken thread's next slice on another CPU can start
+  // a little before the wait.end its waker's clock recorded. Complete events
+  // must nest on a track, so such an end is cut back to where the next span
+  // begins (args.clipped says so).
+  struct Span {
+    int64_t tid, begin, end;
+    int kind;  // 0 run, 1 wait, 2 ready
+    size_t index;
+  };
+  std::vector<Span> spans;
+  for (size_t i = 0; i < m.slices.size(); ++i)
+    spans.push_back({m.slices[i].tid, m.slices[i].begin_ns, m.slices[i].end_ns(), 0, i});
+  // The same skew can put a wait.end before its wait.begin: such a wait
+  // is drawn with no length.
+  for (size_t i = 0; i < m.waits.size(); ++i) {
+    const Wait& w = m.waits[i];
+    spans.push_back({w.tid, w.begin_ns, std::max(w.begin_ns, w.end_ns < 0 ? m.end_ns : w.end_ns), 1, i});
+  }
+  for (size_t i = 0; i < m.ready.size(); ++i)
+    spans.push_back({m.ready[i].tid, m.ready[i].begin_ns, m.ready[i].end_ns < 0 ? m.end_ns : m.ready[i].end_ns, 2, i});
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    if (a.tid != b.tid) return a.tid < b.tid;
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end > b.end;
+    return a.kind != b.kind ? a.kind < b.kind : a.index < b.index;
+  });
+  std::vector<size_t> open;
+  for (size_t k = 0; k < spans.size(); ++k) {
+    if (k && spans[k].tid != spans[k - 1].tid) open.clear();
+    Span& n = spans[k];
+    while (!open.empty() && spans[open.back()].end <= n.begin) open.pop_back();
+    while (!open.empty() && spans[open.back()].end < n.end) {
+      spans[open.back()].end = n.begin;
+      open.pop_back();
+    }
+    open.push_back(k);
+  }
+  std::vector<int64_t> run_end(m.slices.size()), wait_end(m.waits.size()), ready_end(m.ready.size());
+  for (const Span& sp : spans) (sp.kind == 0 ? run_end : sp.kind == 1 ? wait_end : ready_end)[sp.index] = sp.end;
+
+  for (size_t si = 0; si < m.slices.size(); ++si) {
+    const Slice& s = m.slices[si];
     std::string_view reason = m.strings.at(s.reason);
     begin_event();
     fmt::format_to(std::back_inserter(o),
@@ -183,12 +241,15 @@ void write_perfetto(const Model& m, std::FILE* out) {
     begin_event();
     fmt::format_to(std::back_inserter(o),
                    "{{\"ph\":\"X\",\"cat\":\"run\",\"name\":\"running\",\"pid\":{},\"tid\":{},\"ts\":{},\"dur\":{},"
-                   "\"args\":{{\"cpu\":{},\"round\":{},\"ended\":\"{}\"}}}}",
-                   kThreadPid, s.tid, us(s.begin_ns), us(s.instructions * 10), s.cpu, s.round, reason);
+                   "\"args\":{{\"cpu\":{},\"round\":{},\"ended\":\"{}\",\"clipped\":{}}}}}",
+                   kThreadPid, s.tid, us(s.begin_ns), us(run_end[si] - s.begin_ns), s.cpu, s.round, reason,
+                   run_end[si] != s.end_ns() ? "true" : "false");
     flush();
   }
-  for (const Wait& w : m.waits) {
-    int64_t end = w.end_ns < 0 ? m.end_ns : w.end_ns;
+  for (size_t wi = 0; wi < m.waits.size(); ++wi) {
+    const Wait& w = m.waits[wi];
+    int64_t end = wait_end[wi];
+    bool clipped = end != (w.end_ns < 0 ? m.end_ns : w.end_ns);
     begin_event();
     fmt::format_to(std::back_inserter(o), "{{\"ph\":\"X\",\"cat\":\"wait\",\"name\":");
     append_json_string(o, "wait " + m.strings.at(w.objects));
@@ -199,8 +260,17 @@ void write_perfetto(const Model& m, std::FILE* out) {
     append_json_string(o, w.end_ns < 0 ? std::string("never ended") : m.strings.at(w.status));
     o += ",\"wait\":";
     append_json_string(o, m.strings.at(w.detail));
-    o += "}}";
+    fmt::format_to(std::back_inserter(o), ",\"clipped\":{},\"end_ns\":{}}}}}", clipped ? "true" : "false", w.end_ns);
     flush();
+  }
+  for (size_t ri = 0; ri < m.ready.size(); ++ri) {
+    const ReadyPeriod& r = m.ready[ri];
+    int64_t end = ready_end[ri];
+    begin_event();
+    fmt::format_to(std::back_inserter(o),
+                   "{{\"ph\":\"X\",\"cat\":\"ready\",\"name\":\"ready, not running\",\"pid\":{},\"tid\":{},"
+                   "\"ts\":{},\"dur\":{},\"args\":{{\"rounds\":{},\"ran_again\":{}}}}}",
+                   kThreadPid, r.tid, us(r.begin_ns), us(end - r.begin_ns), r.rounds, r.end_ns < 0 ? "false" : "true");
   }
   for (const Call& c : m.calls) {
     begin_event();

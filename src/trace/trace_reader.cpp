@@ -36,10 +36,10 @@ struct LineParser {
   TraceEvent ev;
   bool header_seen = false;
   uint64_t ordinal = 0;
-  const std::function<void(const TraceHeader&)>& on_header;
+  const std::function<void(const TraceFileHeader&)>& on_header;
   const std::function<void(const TraceEvent&)>& on_event;
 
-  [[noreturn]] void fail(uint64_t line, std::string_view what) {
+  [[noreturn]] void fail(uint64_t line, const std::string& what) {
     throw_input_error("{}:{}: {}", path, line, what);
   }
 
@@ -116,9 +116,12 @@ struct LineParser {
     od::document doc;
     if (doc_parser.iterate(p, len, cap).get(doc)) fail(line, "invalid JSON");
     od::object obj;
-    if (doc.get_object().get(obj)) fail(line, "not a JSON object");
+    if (auto err = doc.get_object().get(obj)) {
+      fail(line, err == simdjson::INCORRECT_TYPE ? std::string("not a JSON object")
+                                                  : std::string("invalid JSON (") + simdjson::error_message(err) + ")");
+    }
     if (!header_seen) {
-      TraceHeader h;
+      TraceFileHeader h;
       h.json.assign(p, len);
       bool is_header = false;
       for (auto field : obj) {
@@ -211,7 +214,7 @@ bool TraceEvent::is_null(std::string_view key) const {
   return !f || f->type == PayloadField::Type::kNull;
 }
 
-void read_trace(const std::string& path, const std::function<void(const TraceHeader&)>& on_header,
+void read_trace(const std::string& path, const std::function<void(const TraceFileHeader&)>& on_header,
                 const std::function<void(const TraceEvent&)>& on_event) {
   std::FILE* fp = std::fopen(path.c_str(), "rb");
   if (!fp) throw_input_error("{}: cannot open trace: {}", path, std::strerror(errno));

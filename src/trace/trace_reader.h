@@ -49,7 +49,7 @@ struct TraceEvent {
   bool is_null(std::string_view key) const;
 };
 
-struct TraceHeader {
+struct TraceFileHeader {
   std::string engine;
   std::string title_id;
   int64_t seed = 0;
@@ -59,7 +59,7 @@ struct TraceHeader {
 // Reads `path`, calls `on_header` once, then `on_event` for every event in
 // file order. The event (and every string_view in it) is valid only during
 // the call. Throws InputError on I/O or format problems.
-void read_trace(const std::string& path, const std::function<void(const TraceHeader&)>& on_header,
+void read_trace(const std::string& path, const std::function<void(const TraceFileHeader&)>& on_header,
                 const std::function<void(const TraceEvent&)>& on_event);
 
 // Decodes a JSON array of strings or integers held as raw text (a kRaw
