@@ -56,6 +56,8 @@ inline constexpr uint32_t kCreateSuspended = 0x1;
 inline constexpr uint32_t kReturnSentinelLr = 0xBCBCBCBCu;
 inline constexpr uint32_t kInitialStackAdjust = 176;
 
+class ImportStubs;
+
 struct KernelConfig {
   uint32_t default_stack_size = 256 * 1024;
   uint32_t tls_slot_count = 1024;  // dynamic TLS slots per thread block
@@ -71,6 +73,8 @@ struct KernelConfig {
   // run. Used by the process when it mounts the devices.
   std::string game_dir;
   bool keep_scratch = false;
+  // --stub / --stub-all-missing (owned by the caller; null = none).
+  ImportStubs* stubs = nullptr;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first
