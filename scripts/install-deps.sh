@@ -11,6 +11,7 @@ PKGS=(
   gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu
   gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
   qemu-user
+  python3-jsonschema zstd
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -5,6 +5,7 @@
 // exit-thread-state.json are complete and valid on every one of those paths.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -13,9 +14,12 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/progress_line.h"
 #include "base/error.h"
+#include "kernel/exports/import_stubs.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
+#include "loader/symbols.h"
 #include "trace/exit_state.h"
 #include "trace/jsonl_writer.h"
 #include "trace/stop_signal.h"
@@ -52,9 +56,21 @@ uint32_t parse_guest_address(const std::string& v) {
   return static_cast<uint32_t>(x);
 }
 
-std::string sibling_path(const std::string& path, const std::string& name) {
+std::string file_name_of(const std::string& path) {
   size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// NAME.exit-thread-state.json beside NAME.jsonl (or NAME.jsonl.zst): each
+// trace has its own exit state, so runs whose traces share a folder never
+// overwrite each other's.
+std::string exit_state_path_for(const std::string& trace_path) {
+  std::string base = trace_path;
+  for (const char* ext : {".zst", ".jsonl"}) {
+    size_t n = std::strlen(ext);
+    if (base.size() > n && base.compare(base.size() - n, n, ext) == 0) base.resize(base.size() - n);
+  }
+  return base + ".exit-thread-state.json";
 }
 
 }  // namespace
@@ -82,7 +98,8 @@ int run_run(int argc, char** argv) {
   app.add_option("xex", xex, "the XEX2 file to run")->required();
   app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
   app.add_option("--exit-state", exit_path,
-                 "where to write exit-thread-state.json (default: beside the trace; none without --trace)");
+                 "where to write the exit state (default: NAME.exit-thread-state.json beside the trace NAME.jsonl; "
+                 "none without --trace)");
   app.add_option("--sched-policy", policy, "priority aging or strict priority")
       ->check(CLI::IsMember({"aging", "strict"}));
   app.add_option("--quantum", quantum, "instructions per scheduler slice")->check(kNonNegative & CLI::Range(1u, 0xFFFFFFFFu));
@@ -117,6 +134,16 @@ int run_run(int argc, char** argv) {
   app.add_option("--game-dir", kcfg.game_dir,
                  "the title's folder behind game:\\ and d:\\ (read-only; default: the XEX's directory)")
       ->check(CLI::ExistingDirectory);
+  std::vector<std::string> stub_specs;
+  bool stub_all_missing = false;
+  app.add_option("--stub", stub_specs,
+                 "NAME[=STATUS]: a call of the unimplemented export NAME returns STATUS (default 0) instead of "
+                 "stopping the run (repeatable)");
+  app.add_flag("--stub-all-missing", stub_all_missing,
+               "every unimplemented import returns 0 (or its --stub STATUS) instead of stopping the run");
+  std::string symbols_path;
+  app.add_option("--symbols", symbols_path,
+                 "guest symbols (an ELF or an nm-style map) for PCs in reports; default: NAME.elf beside NAME.xex");
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
@@ -128,7 +155,8 @@ int run_run(int argc, char** argv) {
     else kcfg.contention_watch.insert(parse_guest_address(w));
   }
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
-  if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
+  if (exit_path.empty() && !trace_path.empty()) exit_path = exit_state_path_for(trace_path);
+  trace::ExitStateContext exit_context{file_name_of(trace_path)};
 
   if (title.gamertag.empty() || title.gamertag.size() > 15) {
     throw Error(ExitCode::kUsage, "--gamertag: 1 to 15 characters");
@@ -152,6 +180,15 @@ int run_run(int argc, char** argv) {
     }
   }
 
+  kernel::ImportStubs stubs;
+  for (const std::string& spec : stub_specs) stubs.add(spec);
+  stubs.set_all_missing(stub_all_missing);
+  if (stubs.active()) kcfg.stubs = &stubs;
+
+  loader::SymbolTable symbols = loader::SymbolTable::beside_xex(xex);
+  if (!symbols_path.empty()) symbols.merge(loader::SymbolTable::load_file(symbols_path));
+  if (!symbols.empty()) sched.symbols = &symbols;
+
   kernel::Process process(xex, kcfg, std::move(title));
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
@@ -159,16 +196,34 @@ int run_run(int argc, char** argv) {
     process.kernel().set_trace_sink(writer.get());
   }
   sched.stop_flag = trace::install_stop_signal_handlers();
+  ProgressLine progress(stderr);
+  if (progress.active()) {
+    sched.on_progress = &ProgressLine::callback;
+    sched.progress_user = &progress;
+  }
   process.boot();
   kernel::RunOutcome o = process.run(sched);
+  progress.finish();
   if (writer) writer->flush();
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
-  if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
+  exit_context.symbols = sched.symbols;
+  exit_context.memory = &process.memory();
+  exit_context.stubs = kcfg.stubs;
+  if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o, exit_context);
 
   ExitCode code = kernel::exit_code_for(o.reason);
   if (code != ExitCode::kOk) {
     std::fprintf(stderr, "xdet run: %s: %s\n", kernel::stop_reason_name(o.reason), o.message.c_str());
+    if (const kernel::Thread* t = o.tid ? process.kernel().thread_by_tid(o.tid) : nullptr) {
+      std::fprintf(stderr, "  tid %u pc %s\n  backtrace: %s\n", t->tid,
+                   sched.symbols ? symbols.describe_pc(t->ctx.pc).c_str() : fmt::format("0x{:08x}", t->ctx.pc).c_str(),
+                   kernel::format_backtrace(process.memory(), *t, sched.symbols).c_str());
+    }
     if (!o.report.empty()) std::fputs(o.report.c_str(), stderr);
+  }
+  for (const kernel::ImportStubs::Stubbed& st : stubs.called()) {
+    std::fprintf(stderr, "xdet run: stubbed %s!%s (ordinal %u): %llu call(s) returned 0x%08X\n", st.module.c_str(),
+                 st.name.c_str(), st.ordinal, static_cast<unsigned long long>(st.calls), st.status);
   }
   std::fprintf(stderr, "xdet run: %s after %llu instructions, %llu rounds, %.3f ms guest time\n",
                kernel::stop_reason_name(o.reason), static_cast<unsigned long long>(o.instructions),

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 #include <simdjson.h>
 
 #include "base/error.h"
@@ -118,8 +121,28 @@ TEST(JsonlTraceWriter, BuffersAcrossThresholdAndFlushesCompleteLines) {
   std::remove(path.c_str());
 }
 
-TEST(JsonlTraceWriter, UnwritablePathIsAnError) {
-  EXPECT_THROW(trace::JsonlTraceWriter w("/nonexistent-dir/x.jsonl", trace::TraceHeader{}), xdet::Error);
+TEST(JsonlTraceWriter, MissingFoldersAreCreated) {
+  std::string dir = ::testing::TempDir() + "xdet_trace_new_dir";
+  std::filesystem::remove_all(dir);
+  {
+    trace::JsonlTraceWriter w(dir + "/a/b/x.jsonl", trace::TraceHeader{});
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir + "/a/b/x.jsonl"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JsonlTraceWriter, UnwritablePathIsAnOutputError) {
+  // A folder that cannot exist: its parent is a regular file.
+  std::string file = ::testing::TempDir() + "xdet_trace_plain_file";
+  std::ofstream(file) << "x";
+  try {
+    trace::JsonlTraceWriter w(file + "/x.jsonl", trace::TraceHeader{});
+    FAIL() << "no error";
+  } catch (const xdet::Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::kOutputError) << e.what();
+    EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << e.what();
+  }
+  std::remove(file.c_str());
 }
 
 }  // namespace
