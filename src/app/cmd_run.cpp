@@ -92,7 +92,7 @@ int run_run(int argc, char** argv) {
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
                "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
-               "8 unimplemented import, 130 interrupted.",
+               "8 unimplemented import, 10 unwritable output, 130 interrupted.",
                "xdet run"};
   configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
