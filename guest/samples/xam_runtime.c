@@ -219,6 +219,106 @@ static void crypt_checks(void) {
   printf("random: %02x%02x%02x%02x%02x%02x%02x%02x\n", r1[0], r1[1], r1[2], r1[3], r1[4], r1[5], r1[6], r1[7]);
 }
 
+/* Content packages: a saved game created under the root "save", a file
+ * written into it through save:\, the package listed by an enumeration with
+ * its display name, reopened, and deleted once closed. */
+static NTSTATUS open_save_file(HANDLE* h, ULONG access, ULONG disposition, IO_STATUS_BLOCK* iosb) {
+  static char path[] = "save:\\slot.dat";
+  ANSI_STRING name;
+  OBJECT_ATTRIBUTES oa;
+  name.Length = (USHORT)strlen(path);
+  name.MaximumLength = (USHORT)(name.Length + 1);
+  name.Buffer = path;
+  oa.RootDirectory = 0;
+  oa.ObjectName = &name;
+  oa.Attributes = OBJ_CASE_INSENSITIVE;
+  *h = 0;
+  return NtCreateFile(h, access, &oa, iosb, 0, FILE_ATTRIBUTE_NORMAL, 0, disposition, FILE_SYNCHRONOUS_IO_NONALERT);
+}
+
+static void content_packages(void) {
+  static XCONTENT_DATA save;
+  static const uint16_t kDisplay[] = u"Slot A";
+  memset(&save, 0, sizeof save);
+  save.DeviceID = XCONTENTDEVICE_HARDDRIVE;
+  save.ContentType = XCONTENTTYPE_SAVEDGAME;
+  memcpy(save.DisplayName, kDisplay, sizeof kDisplay);
+  strcpy(save.FileName, "slot_a");
+  ULONG disposition = 9, license = 9;
+  if (XamUserGetSigninState(0) == 0) {
+    /* Saved games belong to a profile. */
+    CHECK_EQ(XamContentCreate(0, "save", &save, XCONTENT_OPEN_ALWAYS, &disposition, &license, 0), ERROR_NO_SUCH_USER);
+    printf("content: no profile, no saved games\n");
+    return;
+  }
+  CHECK_EQ(XamContentCreate(0, "save", &save, XCONTENT_OPEN_EXISTING, &disposition, &license, 0),
+           ERROR_PATH_NOT_FOUND);
+  CHECK_EQ(XamContentCreate(0, "save", &save, XCONTENT_CREATE_NEW, &disposition, &license, 0), 0);
+  CHECK_EQ(disposition, XCONTENT_DISPOSITION_CREATED);
+  CHECK_EQ(license, 0);
+  HANDLE f;
+  IO_STATUS_BLOCK iosb;
+  CHECK_EQ(open_save_file(&f, GENERIC_WRITE | SYNCHRONIZE, FILE_OPEN_IF, &iosb), STATUS_SUCCESS);
+  CHECK_EQ(NtWriteFile(f, 0, 0, 0, &iosb, "level 7", 7, 0), STATUS_SUCCESS);
+  NtClose(f);
+  CHECK_EQ(XamContentDelete(0, &save, 0), ERROR_ACCESS_DENIED); /* mounted */
+  CHECK_EQ(XamContentClose("save", 0), 0);
+  CHECK_EQ(open_save_file(&f, GENERIC_READ | SYNCHRONIZE, FILE_OPEN, &iosb), STATUS_OBJECT_PATH_NOT_FOUND);
+
+  HANDLE en = 0;
+  ULONG bytes = 0, count = 0;
+  static XCONTENT_DATA found[2];
+  CHECK_EQ(XamContentCreateEnumerator(0, XCONTENTDEVICE_HARDDRIVE, XCONTENTTYPE_SAVEDGAME, 0, 2, &bytes, &en), 0);
+  CHECK_EQ(XamEnumerate(en, 0, found, sizeof found, &count, 0), 0);
+  CHECK_EQ(count, 1);
+  CHECK(strcmp(found[0].FileName, "slot_a") == 0 && found[0].DisplayName[0] == 'S' && found[0].DisplayName[5] == 'A');
+  NtClose(en);
+
+  XOVERLAPPED ov;
+  memset(&ov, 0, sizeof ov);
+  CHECK_EQ(XamContentCreate(0, "save", &save, XCONTENT_OPEN_EXISTING, &disposition, 0, &ov), ERROR_IO_PENDING);
+  CHECK_EQ(ov.InternalLow, 0);
+  CHECK_EQ(disposition, XCONTENT_DISPOSITION_OPENED);
+  char text[8] = {0};
+  CHECK_EQ(open_save_file(&f, GENERIC_READ | SYNCHRONIZE, FILE_OPEN, &iosb), STATUS_SUCCESS);
+  CHECK_EQ(NtReadFile(f, 0, 0, 0, &iosb, text, sizeof text, 0), STATUS_SUCCESS);
+  CHECK_EQ(iosb.Information, 7);
+  CHECK(memcmp(text, "level 7", 7) == 0);
+  NtClose(f);
+  CHECK_EQ(XamContentClose("save", 0), 0);
+  CHECK_EQ(XamContentDelete(0, &save, 0), 0);
+  CHECK_EQ(XamContentDelete(0, &save, 0), ERROR_FILE_NOT_FOUND);
+  printf("content: saved game created, written, listed, reopened, deleted\n");
+}
+
+/* A XAM task runs on its own thread; its handle is signalled when it ends. */
+static volatile ULONG g_task_message;
+static ULONG task_callback(PVOID message) {
+  g_task_message = (ULONG)message;
+  return 0;
+}
+
+static void task_and_network(void) {
+  HANDLE task = 0;
+  CHECK_EQ(XamTaskSchedule((PVOID)task_callback, (PVOID)0x5157, 0, &task), 0);
+  CHECK_EQ(NtWaitForSingleObjectEx(task, 0, 0, 0), STATUS_SUCCESS);
+  CHECK_EQ(g_task_message, 0x5157);
+  CHECK(XamTaskCloseHandle(task));
+
+  static WSADATA wsa;
+  static uint8_t xnaddr[36];
+  CHECK_EQ(NetDll_WSAStartup(1, 0x0202, &wsa), 0);
+  CHECK_EQ(wsa.wVersion, 0x0202);
+  CHECK_EQ(NetDll_XNetStartup(1, 0), 0);
+  CHECK_EQ(NetDll_XNetGetEthernetLinkStatus(1), 0);
+  CHECK_EQ(NetDll_XNetGetTitleXnAddr(1, xnaddr), XNET_GET_XNADDR_NONE);
+  CHECK_EQ(NetDll_socket(1, 2, 1, 6), 0xFFFFFFFF);
+  CHECK_EQ(NetDll_WSAGetLastError(), WSAENETDOWN);
+  CHECK_EQ(NetDll_XNetCleanup(1), 0);
+  CHECK_EQ(NetDll_WSACleanup(1), 0);
+  printf("task: ran with message 0x%lx; network: no link\n", (unsigned long)g_task_message);
+}
+
 static void xam_checks(void) {
   CHECK_EQ(XGetAVPack(), 6);
   CHECK_EQ(XGetGameRegion(), 0xFFFF);
@@ -338,6 +438,7 @@ static void xam_checks(void) {
   CHECK_EQ(count, 0);
   NtClose(en);
   CHECK_EQ(XMsgInProcessCall(0xFE, 0x1234, 0, 0), 0x80070490);
+  content_packages();
 
   /* Input: whatever the run configured (--input). */
   XINPUT_STATE st;
@@ -368,6 +469,7 @@ int main(void) {
   string_checks();
   crypt_checks();
   xam_checks();
+  task_and_network();
   NtCreateEvent(&g_never, 0, NotificationEvent, FALSE);
   spawn_named("waiter", waiter, 0, 2, 0);
   printf("xam_runtime: %d failure(s)\n", g_failures);

@@ -14,8 +14,11 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/cpu_engine.h"
 #include "app/progress_line.h"
 #include "base/error.h"
+#include "explore/schedule_run.h"
+#include "explore/seeded_perturber.h"
 #include "kernel/exports/import_stubs.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
@@ -61,18 +64,6 @@ std::string file_name_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// NAME.exit-thread-state.json beside NAME.jsonl (or NAME.jsonl.zst): each
-// trace has its own exit state, so runs whose traces share a folder never
-// overwrite each other's.
-std::string exit_state_path_for(const std::string& trace_path) {
-  std::string base = trace_path;
-  for (const char* ext : {".zst", ".jsonl"}) {
-    size_t n = std::strlen(ext);
-    if (base.size() > n && base.compare(base.size() - n, n, ext) == 0) base.resize(base.size() - n);
-  }
-  return base + ".exit-thread-state.json";
-}
-
 }  // namespace
 
 int run_run(int argc, char** argv) {
@@ -88,15 +79,24 @@ int run_run(int argc, char** argv) {
   kernel::TitleOptions title;
   bool no_profile = false;
   std::string input_script, launch_data;
+  std::string engine = default_cpu_engine();
+  std::string display = "1280x720";
+  uint64_t schedule_seed = 0;
+  bool check_exit_code = false;
+  std::string expect_output_path;
 
   CLI::App app{"Runs an Xbox 360 XEX on the HLE kernel with the deterministic 6-CPU scheduler.\n"
                "Guest time: 1 retired instruction = 10 ns. Exit codes: 0 process exited, 3 bad XEX,\n"
                "4 guest fault, 5 trap, 6 limit reached, 7 wedge (deadlock/livelock),\n"
-               "8 unimplemented import, 10 unwritable output, 130 interrupted.",
+               "8 unimplemented import, 10 output not writable, 11 nonzero title exit (--check-exit-code),\n"
+               "12 output differs (--expect-output), 130 interrupted.",
                "xdet run"};
   configure_app(app);
   app.add_option("xex", xex, "the XEX2 file to run")->required();
-  app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  CLI::Option* trace_opt = app.add_option("--trace", trace_path, "write the schema-v1 JSONL event trace");
+  app.add_flag("--trace-sched", kcfg.trace_sched,
+               "also trace scheduling (engine-local sched.slice.begin/end and sched.ready events on stream tid -1)")
+      ->needs(trace_opt);
   app.add_option("--exit-state", exit_path,
                  "where to write the exit state (default: NAME.exit-thread-state.json beside the trace NAME.jsonl; "
                  "none without --trace)");
@@ -110,6 +110,12 @@ int run_run(int argc, char** argv) {
   app.add_option("--livelock-rounds", sched.livelock_rounds,
                  "rounds without kernel progress that count as a livelock (exit 7)")
       ->check(kNonNegative);
+  app.add_option("--schedule-seed", schedule_seed,
+                 "run the schedule `xdet explore` calls seed S (0 = the default schedule)")
+      ->check(kNonNegative);
+  app.add_flag("--check-exit-code", check_exit_code, "exit 11 when the title exits with a nonzero code");
+  app.add_option("--expect-output", expect_output_path,
+                 "exit 12 when the guest's output differs from FILE (the output is still printed)");
   app.add_option("--contention-watch", watch,
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
@@ -146,7 +152,28 @@ int run_run(int argc, char** argv) {
                  "guest symbols (an ELF or an nm-style map) for PCs in reports; default: NAME.elf beside NAME.xex");
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
+  kernel::DeviceOptions& dev = kcfg.devices;
+  app.add_option("--display", display, "the display mode titles see (WIDTHxHEIGHT)");
+  app.add_option("--refresh-hz", dev.refresh_hz, "vblank rate in Hz of guest time")->check(CLI::Range(1u, 240u));
+  app.add_flag("--gpu-lenient", dev.gpu_lenient,
+               "skip (and count) unknown GPU command packets instead of stopping with a dump");
+  app.add_option("--max-frames", dev.max_frames, "stop cleanly after N swapped frames (exit 0; 0 = no limit)");
+  app.add_option("--dump-frames", dev.dump_frames_dir, "write each swapped front buffer as DIR/frame-NNNNNN.png");
+  app.add_option("--audio-out", dev.audio_out, "write the submitted audio frames as a WAV file (float, 6 ch, 48 kHz)");
+  app.add_option("--cpu", engine, "execution engine (identical traces; interp is the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run", argc, argv)) return *rc;
+  install_cpu_engine_check(engine);
+  {
+    unsigned w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(display.c_str(), "%u%c%u%c", &w, &x, &h, &extra) != 3 || x != 'x' || w < 64 || h < 64 ||
+        w > 8192 || h > 8192) {
+      throw Error(ExitCode::kUsage, "--display: expected WIDTHxHEIGHT (64-8192 each), e.g. 1280x720");
+    }
+    dev.width = w;
+    dev.height = h;
+  }
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
   sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
@@ -155,7 +182,7 @@ int run_run(int argc, char** argv) {
     else kcfg.contention_watch.insert(parse_guest_address(w));
   }
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
-  if (exit_path.empty() && !trace_path.empty()) exit_path = exit_state_path_for(trace_path);
+  if (exit_path.empty() && !trace_path.empty()) exit_path = trace::exit_state_path_for(trace_path);
   trace::ExitStateContext exit_context{file_name_of(trace_path)};
 
   if (title.gamertag.empty() || title.gamertag.size() > 15) {
@@ -190,10 +217,26 @@ int run_run(int argc, char** argv) {
   if (!symbols.empty()) sched.symbols = &symbols;
 
   kernel::Process process(xex, kcfg, std::move(title));
+  install_cpu_engine(process.cpu(), engine);
   std::unique_ptr<trace::JsonlTraceWriter> writer;
   if (!trace_path.empty()) {
     writer = std::make_unique<trace::JsonlTraceWriter>(trace_path, trace::TraceHeader{process.title_id(), seed});
     process.kernel().set_trace_sink(writer.get());
+  }
+  std::string expected_output, output;
+  if (!expect_output_path.empty()) {
+    std::ifstream in(expect_output_path, std::ios::binary);
+    if (!in) throw Error(ExitCode::kUsage, "--expect-output: cannot read " + expect_output_path);
+    expected_output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    process.kernel().set_debug_output([&output](std::string_view s) {
+      output.append(s);
+      std::fwrite(s.data(), 1, s.size(), stdout);
+    });
+  }
+  std::unique_ptr<explore::SeededPerturber> perturber;
+  if (schedule_seed != 0) {
+    perturber = std::make_unique<explore::SeededPerturber>(schedule_seed, sched.quantum);
+    process.kernel().set_perturber(perturber.get());
   }
   sched.stop_flag = trace::install_stop_signal_handlers();
   ProgressLine progress(stderr);
@@ -204,15 +247,25 @@ int run_run(int argc, char** argv) {
   process.boot();
   kernel::RunOutcome o = process.run(sched);
   progress.finish();
+  std::fflush(stdout);
   if (writer) writer->flush();
+  if (std::string err = process.kernel().devices().finish_outputs(); !err.empty()) {
+    std::fprintf(stderr, "xdet run: --audio-out: %s\n", err.c_str());
+  }
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
   exit_context.symbols = sched.symbols;
   exit_context.memory = &process.memory();
   exit_context.stubs = kcfg.stubs;
   if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o, exit_context);
 
-  ExitCode code = kernel::exit_code_for(o.reason);
-  if (code != ExitCode::kOk) {
+  explore::Verdict verdict = explore::judge_run(process.kernel(), o, check_exit_code,
+                                                expect_output_path.empty() ? nullptr : &expected_output, output);
+  process.kernel().set_perturber(nullptr);
+  ExitCode code = static_cast<ExitCode>(verdict.exit_code);
+  if (o.reason == kernel::StopReason::kProcessExit && code != ExitCode::kOk) {
+    std::fprintf(stderr, "xdet run: %s: %s\n", explore::failure_kind_name(verdict.kind), verdict.detail.c_str());
+  }
+  if (kernel::exit_code_for(o.reason) != ExitCode::kOk) {
     std::fprintf(stderr, "xdet run: %s: %s\n", kernel::stop_reason_name(o.reason), o.message.c_str());
     if (const kernel::Thread* t = o.tid ? process.kernel().thread_by_tid(o.tid) : nullptr) {
       std::fprintf(stderr, "  tid %u pc %s\n  backtrace: %s\n", t->tid,

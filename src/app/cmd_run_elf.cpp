@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/cpu_engine.h"
 #include "base/error.h"
 #include "cpu/cpu.h"
 #include "cpu/harness/elf_image.h"
@@ -37,14 +38,17 @@ int run_run_elf(int argc, char** argv) {
   std::string path;
   bool stats = false;
   uint64_t max_insns = 0;
+  std::string engine = default_cpu_engine();
   CLI::App app{"Runs a static big-endian PowerPC ELF (32- or 64-bit). System calls: write (4)\n"
                "to fd 1/2, exit (1), exit_group (234). The exit status is the guest's.",
                "xdet run-elf"};
   configure_app(app);
   app.add_option("file", path, "the ELF to run")->required();
-  app.add_flag("--stats", stats, "print retired instructions, wall and CPU time and MIPS to stderr");
+  app.add_flag("--stats", stats, "print retired instructions, wall and CPU time, MIPS (and JIT figures) to stderr");
   app.add_option("--max-instructions", max_insns, "stop after N retired instructions (exit 6; 0 = no limit)")
       ->check(kNonNegative);
+  app.add_option("--cpu", engine, "execution engine (identical results; interp is the reference)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   if (auto rc = parse_cli(app, "run-elf", argc, argv)) return *rc;
   if (max_insns == 0) max_insns = UINT64_MAX;
 
@@ -52,6 +56,7 @@ int run_run_elf(int argc, char** argv) {
   GuestMemory mem;
   cpu::LoadedProgram prog = cpu::load_elf_program(mem, elf);
   cpu::Cpu core(mem);
+  install_cpu_engine(core, engine);
   cpu::PpcContext ctx;
   core.attach(ctx);
   cpu::init_context_for_program(ctx, prog);
@@ -69,9 +74,22 @@ int run_run_elf(int argc, char** argv) {
     if (!stats) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double cpu_secs = cpu_now() - cpu0;
-    std::fprintf(stderr, "instructions: %llu\nwall time: %.3f s\ncpu time: %.3f s\nMIPS: %.1f\n",
+    std::fprintf(stderr, "instructions: %llu\nwall time: %.3f s\ncpu time: %.3f s\nMIPS: %.1f\nengine: %s\n",
                  static_cast<unsigned long long>(ctx.instructions_retired), secs, cpu_secs,
-                 secs > 0 ? static_cast<double>(ctx.instructions_retired) / secs / 1e6 : 0.0);
+                 secs > 0 ? static_cast<double>(ctx.instructions_retired) / secs / 1e6 : 0.0, core.engine_name());
+#ifdef XDET_HAVE_JIT
+    if (auto* j = dynamic_cast<jit::JitEngine*>(core.engine())) {
+      const auto& js = j->stats();
+      std::fprintf(stderr,
+                   "jit blocks: %llu (%llu guest instructions, %llu native, %llu call-outs)\n"
+                   "jit compile time: %.3f ms\njit code cache: %llu bytes\njit links: %llu\n",
+                   static_cast<unsigned long long>(js.blocks_compiled),
+                   static_cast<unsigned long long>(js.guest_insns_compiled),
+                   static_cast<unsigned long long>(js.native_insns), static_cast<unsigned long long>(js.callout_insns),
+                   static_cast<double>(js.compile_ns) / 1e6, static_cast<unsigned long long>(js.code_bytes),
+                   static_cast<unsigned long long>(js.links));
+    }
+#endif
   };
   while (exit_status < 0) {
     cpu::ExecResult r = core.run(ctx, remaining);

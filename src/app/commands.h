@@ -18,5 +18,9 @@ int run_diff(int argc, char** argv);
 int run_gen_traces(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_exports(int argc, char** argv);
+int run_timeline(int argc, char** argv);
+int run_db(int argc, char** argv);
+int run_explore(int argc, char** argv);
+int run_explain(int argc, char** argv);
 
 }  // namespace xdet::app

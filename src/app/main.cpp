@@ -16,9 +16,13 @@ const Command kCommands[] = {
     {"run", "run an XEX on the HLE kernel and deterministic scheduler", run_run},
     {"run-elf", "run a static PowerPC ELF with a minimal syscall shim", run_run_elf},
     {"inspect", "summarise an XEX2 file, disassemble part of it, list import coverage", run_inspect},
+    {"explore", "run many seeded schedules of an XEX and report every distinct failure", run_explore},
+    {"explain", "explain a stopped run: wait-for graph, cycles, starvation, spinners", run_explain},
     {"exports", "list the kernel and XAM exports xdet implements", run_exports},
     {"pack", "build an XEX2 file from a linked guest ELF", run_pack},
     {"diff", "compare two schema-v1 traces, report first divergence per thread", run_diff},
+    {"timeline", "draw a trace: self-contained HTML or Perfetto JSON", run_timeline},
+    {"db", "load a trace into SQLite for queries", run_db},
     {"gen-traces", "generate a realistic canary/ours trace pair", run_gen_traces},
     {nullptr, nullptr, nullptr},
 };

@@ -15,6 +15,8 @@ const char* exit_code_name(ExitCode code) {
     case ExitCode::kUnimplemented: return "unimplemented";
     case ExitCode::kTestFailure: return "test-failure";
     case ExitCode::kOutputError: return "output-error";
+    case ExitCode::kTitleExitCode: return "title-exit-code";
+    case ExitCode::kOutputMismatch: return "output-mismatch";
     case ExitCode::kInternal: return "internal";
     case ExitCode::kInterrupted: return "interrupted";
   }

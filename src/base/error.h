@@ -23,6 +23,8 @@ enum class ExitCode : int {
   kUnimplemented = 8,   // unimplemented kernel import or system call
   kTestFailure = 9,     // ppc-test: at least one test failed
   kOutputError = 10,    // an output file (trace, exit state, report, XEX) cannot be written
+  kTitleExitCode = 11,  // run --check-exit-code: the title exited with a nonzero code
+  kOutputMismatch = 12, // run --expect-output: the guest's output differs
   kInternal = 70,       // a bug in xdet itself
   kInterrupted = 130,   // SIGINT/SIGTERM
 };

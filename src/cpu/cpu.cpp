@@ -56,7 +56,10 @@ Cpu::Cpu(GuestMemory& mem) : mem_(mem), fast_(new CacheEntry[1u << kCacheBits]()
   mem_.set_code_write_hook([this](uint32_t page_addr) { invalidate_page(page_addr); });
 }
 
-Cpu::~Cpu() { mem_.set_code_write_hook(nullptr); }
+Cpu::~Cpu() {
+  engine_.reset();
+  mem_.set_code_write_hook(nullptr);
+}
 
 void Cpu::attach(PpcContext& ctx) {
   ctx.mem = &mem_;
@@ -72,6 +75,7 @@ void Cpu::set_stop_addresses(std::vector<uint32_t> addrs) {
   addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
   if (addrs == stop_addrs_) return;
   stop_addrs_ = std::move(addrs);
+  if (engine_) engine_->invalidate_all();
   // Existing blocks may run through a new stop address: rebuild them.
   if (!blocks_.empty()) invalidate_all_code();
 }
@@ -118,6 +122,7 @@ Cpu::Block* Cpu::build_block(uint32_t pc) {
 }
 
 void Cpu::invalidate_page(uint32_t page_addr) {
+  if (engine_) engine_->invalidate_page(page_addr);
   auto it = page_blocks_.find(page_addr);
   if (it == page_blocks_.end()) return;
   for (uint32_t pc : it->second) {
@@ -149,9 +154,7 @@ void Cpu::invalidate_all_code() {
   for (uint32_t p : pages) invalidate_page(p);
 }
 
-namespace {
-
-FaultInfo memory_fault(const GuestFault& f, uint32_t pc, uint32_t word) {
+FaultInfo memory_fault_info(const GuestFault& f, uint32_t pc, uint32_t word) {
   FaultInfo info;
   info.kind = f.kind() == AccessKind::kRead ? FaultKind::kRead
               : f.kind() == AccessKind::kWrite ? FaultKind::kWrite
@@ -161,12 +164,21 @@ FaultInfo memory_fault(const GuestFault& f, uint32_t pc, uint32_t word) {
   info.address = f.address();
   info.message = fmt::format("{} at PC 0x{:08X} (instruction 0x{:08X}): {} of {} byte(s) at 0x{:08X}",
                              fault_kind_name(info.kind), pc, word, access_kind_name(f.kind()), f.size(), f.address());
+  if (!f.detail().empty()) info.message += ": " + f.detail();
   return info;
 }
 
-}  // namespace
+FaultInfo cpu_fault_info(const CpuFault& f) {
+  FaultInfo info;
+  info.kind = f.kind() == CpuFaultKind::kAlignment ? FaultKind::kAlignment : FaultKind::kIllegalInstruction;
+  info.pc = f.pc();
+  info.word = f.word();
+  info.address = f.kind() == CpuFaultKind::kAlignment ? f.address() : f.pc();
+  info.message = f.what();
+  return info;
+}
 
-ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
+ExecResult Cpu::interpret(PpcContext& ctx, uint64_t max_instructions) {
   if (ctx.core != this) attach(ctx);
   ExecResult result;
   HostRoundingScope rounding(ctx.fpscr);
@@ -196,9 +208,11 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
         invalidate_page(pc & ~(GuestMemory::kPageSize - 1));
       }
       Block* next;
-      if (b && b->link_gen == generation_ && b->link_pc[0] == pc) {
+      // (An empty link slot has pc 0, which is also a possible branch
+      // target: check the link itself too.)
+      if (b && b->link_gen == generation_ && b->link_pc[0] == pc && b->link[0]) {
         next = b->link[0];
-      } else if (b && b->link_gen == generation_ && b->link_pc[1] == pc) {
+      } else if (b && b->link_gen == generation_ && b->link_pc[1] == pc && b->link[1]) {
         next = b->link[1];
       } else {
         next = lookup(pc);
@@ -280,7 +294,7 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
     ctx.pc = pc;
     ctx.pending_stop = PendingStop::kNone;
     result.reason = StopReason::kFault;
-    result.fault = memory_fault(f, pc, word);
+    result.fault = memory_fault_info(f, pc, word);
   } catch (const CpuFault& f) {
     uint64_t done = static_cast<uint64_t>(cur - b->insns());
     ctx.instructions_retired += done;
@@ -288,12 +302,7 @@ ExecResult Cpu::run(PpcContext& ctx, uint64_t max_instructions) {
     ctx.pc = f.pc();
     ctx.pending_stop = PendingStop::kNone;
     result.reason = StopReason::kFault;
-    result.fault.kind =
-        f.kind() == CpuFaultKind::kAlignment ? FaultKind::kAlignment : FaultKind::kIllegalInstruction;
-    result.fault.pc = f.pc();
-    result.fault.word = f.word();
-    result.fault.address = f.kind() == CpuFaultKind::kAlignment ? f.address() : f.pc();
-    result.fault.message = f.what();
+    result.fault = cpu_fault_info(f);
   }
   result.executed = max_instructions - remaining;
   return result;

@@ -61,6 +61,28 @@ struct ExecResult {
   FaultInfo fault;        // meaningful for kFault
 };
 
+class Cpu;
+
+// An alternative way to execute guest code on a Cpu (the x86-64 block JIT in
+// src/jit). It must give exactly the interpreter's results: architectural
+// state, retired counts, stop reasons and faults. The Cpu forwards run() to it
+// and tells it about every code invalidation.
+class ExecutionEngine {
+ public:
+  virtual ~ExecutionEngine() = default;
+  virtual ExecResult run(PpcContext& ctx, uint64_t max_instructions) = 0;
+  // Translated code of the 4 KiB page at page_addr is stale.
+  virtual void invalidate_page(uint32_t page_addr) = 0;
+  // Everything is stale (e.g. the stop addresses changed).
+  virtual void invalidate_all() = 0;
+  virtual const char* name() const = 0;
+};
+
+// The FaultInfo the interpreter reports for a memory fault / CpuFault at `pc`.
+FaultInfo memory_fault_info(const GuestFault& f, uint32_t pc, uint32_t word);
+class CpuFault;
+FaultInfo cpu_fault_info(const CpuFault& f);
+
 class Cpu {
  public:
   explicit Cpu(GuestMemory& mem);
@@ -73,7 +95,18 @@ class Cpu {
   // Removes a context's reservation bookkeeping (call before destroying it).
   void detach(PpcContext& ctx);
 
-  ExecResult run(PpcContext& ctx, uint64_t max_instructions);
+  // Runs through the installed engine, or the interpreter if none.
+  ExecResult run(PpcContext& ctx, uint64_t max_instructions) {
+    return engine_ ? engine_->run(ctx, max_instructions) : interpret(ctx, max_instructions);
+  }
+  // Always the interpreter (the reference; engines use it for budget tails).
+  ExecResult interpret(PpcContext& ctx, uint64_t max_instructions);
+
+  // Installs an execution engine (nullptr: back to the interpreter). The Cpu
+  // owns it; it is destroyed before the Cpu.
+  void set_engine(std::unique_ptr<ExecutionEngine> engine) { engine_ = std::move(engine); }
+  ExecutionEngine* engine() const { return engine_.get(); }
+  const char* engine_name() const { return engine_ ? engine_->name() : "interp"; }
 
   // Addresses at which run() returns kStopAddress before executing them
   // (blocks are cut at these addresses, so falling through into one is seen
@@ -81,6 +114,7 @@ class Cpu {
   // (kSyscall): stop addresses cost a check per block.
   void set_stop_addresses(std::vector<uint32_t> addrs);
   const std::vector<uint32_t>& stop_addresses() const { return stop_addrs_; }
+  bool is_stop_address(uint32_t pc) const { return is_stop(pc); }
   // Drops decoded blocks overlapping [addr, addr+size).
   void invalidate_code(uint32_t addr, uint64_t size);
   void invalidate_all_code();
@@ -138,6 +172,7 @@ class Cpu {
   // generation are ignored.
   uint64_t generation_ = 1;
   Stats stats_;
+  std::unique_ptr<ExecutionEngine> engine_;
 };
 
 }  // namespace xdet::cpu

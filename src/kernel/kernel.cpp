@@ -56,6 +56,7 @@ Kernel::Kernel(GuestMemory& mem, GuestAllocator& pool, StackAllocator& stacks, K
   wake_scratch_.reserve(64);
   woken_tids_.reserve(64);
   io_ = std::make_unique<IoState>(*this);
+  devices_ = std::make_unique<DeviceState>(*this);
 }
 
 Kernel::~Kernel() = default;
@@ -71,6 +72,21 @@ void Kernel::emit(Thread* t, TraceKind kind, const TraceField* fields, uint32_t 
   if (!sink_) return;
   TraceEvent ev{kind, t ? t->tid : 0, idx, timebase(), ns_from_units(now_), fields, count};
   sink_->emit(ev);
+}
+
+void Kernel::emit_sched(TraceKind kind, uint64_t at_units, std::initializer_list<TraceField> fields) {
+  if (!sched_tracing()) return;
+  TraceEvent ev{kind,      kSchedStreamTid,       sched_event_idx_++,
+                timebase_from_units(at_units), ns_from_units(at_units), fields.begin(),
+                static_cast<uint32_t>(fields.size())};
+  sink_->emit(ev);
+}
+
+void Kernel::emit_ready(const Thread& t, const char* cause) {
+  emit_sched(TraceKind::kSchedReady, now_,
+             {{"thread", TraceValue::uinteger(t.tid)},
+              {"round", TraceValue::uinteger(round_)},
+              {"cause", TraceValue::string(cause)}});
 }
 
 void Kernel::emit_pending_return(Thread& t) {
@@ -246,13 +262,16 @@ Thread* Kernel::create_thread(Thread* parent, const ThreadParams& p, uint32_t* o
   t.sid = rec.sid;
   ++progress_;
   if (out_handle) *out_handle = t.handle;
-  make_ready(t);
+  make_ready(t, "create");
   return &t;
 }
 
-void Kernel::make_ready(Thread& t) {
+void Kernel::make_ready(Thread& t, const char* cause) {
   t.state = ThreadState::kReady;
-  if (t.suspend_count == 0) ready_.insert(&t);
+  if (t.suspend_count == 0) {
+    ready_.insert(&t);
+    emit_ready(t, cause);
+  }
 }
 
 void Kernel::exit_thread(Thread& t, uint32_t exit_code) {
@@ -293,6 +312,7 @@ NtStatus Kernel::resume_thread(Thread& t, uint32_t* prev_count) {
     mem_.write8(t.kthread + layout::kThreadSuspendCount, static_cast<uint8_t>(t.suspend_count));
     if (t.suspend_count == 0 && t.state == ThreadState::kReady) {
       ready_.insert(&t);
+      emit_ready(t, "resume");
       ++progress_;
     }
   }
@@ -356,12 +376,15 @@ uint64_t Kernel::wait_deadline(const int64_t* timeout) const {
   if (v < 0) {
     uint64_t rel = static_cast<uint64_t>(-(v + 1)) + 1;
     if (rel > (kNever - now_) / kInstructionsPer100ns) return kNever - 1;
-    return now_ + units_from_100ns(rel);
+    uint64_t units = units_from_100ns(rel);
+    if (perturber_ && units < kNever / 2) units += perturber_->deadline_jitter(units);
+    return now_ + units;
   }
   // Absolute FILETIME.
   uint64_t abs = static_cast<uint64_t>(v);
   if (abs <= kBootFileTime) return now_;
   uint64_t units = units_from_100ns(abs - kBootFileTime);
+  if (perturber_ && units > now_ && units < kNever / 2) units += perturber_->deadline_jitter(units - now_);
   return std::max(units, now_);
 }
 
@@ -370,6 +393,7 @@ uint64_t Kernel::next_deadline() const {
   if (!timed_waits_.empty()) d = std::min(d, timed_waits_.begin()->first);
   if (!armed_timers_.empty()) d = std::min(d, armed_timers_.begin()->first);
   d = std::min(d, io_->next_deadline());
+  d = std::min(d, devices_->next_deadline());
   return d;
 }
 
@@ -385,9 +409,15 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
     case 0x156: size = 16; break;  // XboxHardwareInfo
     case 0x158: size = 8; break;   // XboxKrnlVersion
     case 0x266: size = 4; break;   // KeCertMonitorData
+    case 0x1BE: size = 4; break;   // VdGlobalDevice
+    case 0x1BF: size = 4; break;   // VdGlobalXamDevice
+    case 0x1C0: size = 4; break;   // VdGpuClockInMHz
+    case 0x1C1: size = 28; break;  // VdHSIOCalibrationLock (a critical section)
     default: return title_->variable(*this, ordinal);
   }
-  uint32_t a = pool_.allocate(size, 16);
+  // The video variables live in physical memory (vE) on the console.
+  bool video = ordinal >= 0x1BE && ordinal <= 0x1C1;
+  uint32_t a = video && map_ ? map_->system_alloc(size, 16, true) : pool_.allocate(size, 16);
   if (!a) return 0;
   switch (ordinal) {
     case 0x00C: mem_.write32(a, 0xFFFFFFFFu); break;  // all regions (xenia)
@@ -402,6 +432,10 @@ uint32_t Kernel::kernel_variable(uint16_t ordinal) {
       mem_.write16(a + 4, 0xFFFF);
       mem_.write16(a + 6, 0x80);
       break;
+    case 0x1BE:
+    case 0x1BF: mem_.write32(a, 0); break;
+    case 0x1C0: mem_.write32(a, 500); break;  // the GPU's 500 MHz
+    case 0x1C1: cs_initialize(a, 0); break;
     default: break;  // debugger/cert monitor pointers: 0
   }
   variables_[ordinal] = a;

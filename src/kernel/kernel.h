@@ -25,9 +25,11 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/devices/devices.h"
 #include "kernel/guest_heap.h"
 #include "kernel/handle_table.h"
 #include "kernel/objects.h"
+#include "kernel/scheduler/perturbation.h"
 #include "kernel/scheduler/ready_queue.h"
 #include "kernel/status.h"
 #include "kernel/thread.h"
@@ -68,6 +70,9 @@ struct KernelConfig {
   // `contention_all` emits for every contended section.
   std::set<uint32_t> contention_watch;
   bool contention_all = false;
+  // Emit the engine-local sched.* events (slices, ready transitions) on the
+  // scheduler stream; off by default so traces stay as they were.
+  bool trace_sched = false;
   // Files (src/vfs): the title's folder behind game:\ and d:\ (empty = the
   // XEX's directory) and whether the per-run scratch directory survives the
   // run. Used by the process when it mounts the devices.
@@ -75,6 +80,10 @@ struct KernelConfig {
   bool keep_scratch = false;
   // --stub / --stub-all-missing (owned by the caller; null = none).
   ImportStubs* stubs = nullptr;
+  // Where XAM content packages live ("" = <scratch>/Content, fresh per run).
+  std::string content_dir;
+  // Video mode, GPU strictness, frame limit and outputs (kernel/devices).
+  DeviceOptions devices;
 };
 
 // A dispatcher object the kernel knows about (kernel-allocated or first
@@ -133,6 +142,10 @@ class Kernel {
   Thread* current() const { return current_; }
   void set_current(Thread* t) { current_ = t; }
   ReadyQueue& ready_queue() { return ready_; }
+  // Schedule exploration (kernel/scheduler/perturbation.h); null = the
+  // default schedule. Not owned.
+  void set_perturber(SchedulePerturber* p) { perturber_ = p; }
+  SchedulePerturber* perturber() const { return perturber_; }
   // Bumped by every state-changing event (signal, wake, release, thread
   // start/exit, handle create/close); the livelock detector watches it.
   uint64_t progress_epoch() const { return progress_; }
@@ -184,6 +197,7 @@ class Kernel {
   // previous signal state (was it set).
   bool set_timer(Thread* caller, uint32_t timer, int64_t due_100ns, uint32_t period_ms);
   bool cancel_timer(uint32_t timer);
+  bool timer_armed(uint32_t timer) const { return timer_state_.count(timer) != 0; }
 
   // ---- waits ----
   // `timeout` null = infinite; else 100 ns units (< 0 relative, > 0
@@ -246,6 +260,9 @@ class Kernel {
   TitleState& title() { return *title_; }
   // ---- files, I/O completion ports, symbolic links (kernel/io) ----
   IoState& io() { return *io_; }
+  // ---- GPU, vblank, interrupts, audio on virtual time (kernel/devices) ----
+  DeviceState& devices() { return *devices_; }
+  const DeviceState& devices() const { return *devices_; }
 
   // ---- time services ----
   uint64_t system_time() const { return filetime_from_units(now_); }
@@ -259,6 +276,10 @@ class Kernel {
   void emit(Thread* t, TraceKind kind, const TraceField* fields, uint32_t count);
   // Emits kernel.return for an export that blocked and has now resumed.
   void emit_pending_return(Thread& t);
+  // Scheduling events (config().trace_sched): on kSchedStreamTid with its
+  // own event index, stamped at `at_units`; nothing happens when off.
+  bool sched_tracing() const { return config_.trace_sched && sink_ != nullptr; }
+  void emit_sched(TraceKind kind, uint64_t at_units, std::initializer_list<TraceField> fields);
 
   // ---- reports ----
   std::vector<ThreadReport> thread_reports() const;
@@ -280,7 +301,10 @@ class Kernel {
   NtStatus wait_internal(Thread& t, const uint32_t* objects, uint32_t count, WaitType type, bool alertable,
                          const int64_t* timeout, WaitContinuation cont, uint32_t cont_arg);
   void unlink_wait(Thread& t);
-  void make_ready(Thread& t);
+  // `cause` names the transition in sched.ready ("create", "wake",
+  // "timeout", "delay", "resume").
+  void make_ready(Thread& t, const char* cause);
+  void emit_ready(const Thread& t, const char* cause);
   uint8_t read_type(uint32_t obj) const { return mem_.read8(obj + layout::kHeaderType); }
   int32_t read_signal(uint32_t obj) const { return static_cast<int32_t>(mem_.read32(obj + layout::kHeaderSignalState)); }
   void write_signal(uint32_t obj, int32_t v) { mem_.write32(obj + layout::kHeaderSignalState, static_cast<uint32_t>(v)); }
@@ -303,8 +327,10 @@ class Kernel {
   uint64_t round_ = 1;
   SchedPolicy policy_ = SchedPolicy::kAging;
   Thread* current_ = nullptr;
+  SchedulePerturber* perturber_ = nullptr;
   uint64_t progress_ = 0;
   uint64_t kernel_event_idx_ = 0;
+  uint64_t sched_event_idx_ = 0;
 
   std::vector<std::unique_ptr<Thread>> threads_;  // index = tid - 1
   size_t live_threads_ = 0;
@@ -329,6 +355,7 @@ class Kernel {
   std::vector<uint32_t> woken_tids_;
   std::unique_ptr<TitleState> title_;
   std::unique_ptr<IoState> io_;
+  std::unique_ptr<DeviceState> devices_;
 };
 
 }  // namespace xdet::kernel

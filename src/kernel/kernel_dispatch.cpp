@@ -203,6 +203,7 @@ void Kernel::expire_deadlines() {
     wake_waiters(nullptr, timer, false);
   }
   io_->complete_due(now_);
+  devices_->advance(now_);
 }
 
 // ---------------------------------------------------------------- waits
@@ -362,7 +363,7 @@ void Kernel::complete_wait(Thread& t, NtStatus status, Thread* waker, bool timed
           {"status", TraceValue::hex32(status)}});
   }
   emit_pending_return(t);
-  make_ready(t);
+  make_ready(t, is_delay ? "delay" : timed_out ? "timeout" : "wake");
 }
 
 void Kernel::wake_waiters(Thread* signaler, uint32_t obj, bool emit_signal_match) {

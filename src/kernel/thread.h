@@ -79,6 +79,9 @@ struct Thread {
   bool ever_ran = false;
   uint64_t retired = 0;           // instructions retired by this thread
   bool yield_requested = false;   // end the slice, stay ready
+  // A kernel-owned context that runs device callbacks (kernel/devices):
+  // never in the ready queue, the scheduler asks the devices for it first.
+  bool device_context = false;
 
   uint64_t event_idx = 0;         // next tid_event_idx
   WaitState wait;

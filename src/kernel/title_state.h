@@ -18,6 +18,7 @@
 
 #include "loader/export_names.h"
 #include "loader/xex2.h"
+#include "vfs/content_store.h"
 
 namespace xdet::loader {
 struct LoadedModule;
@@ -55,6 +56,7 @@ struct TitleOptions {
   uint32_t language = 1;            // XGetLanguage / XCONFIG_USER_LANGUAGE: English
   uint32_t country = 103;           // XCONFIG_USER_COUNTRY: United States
   bool widescreen = false;          // XCONFIG_USER_VIDEO_FLAGS 0x00050000 instead of 0x00040000
+  uint32_t license_mask = 0;        // XamContentGetLicenseMask: no license (trial) unless given
 };
 
 class TitleState {
@@ -126,6 +128,23 @@ class TitleState {
   };
   std::map<uint32_t, Enumerator>& enumerators() { return enumerators_; }
 
+  // --- content packages (xam_content.cpp) ---
+  // The store is set once the run's scratch directory exists; null before.
+  void set_content_root(const std::string& root) { content_store_.emplace(root); }
+  vfs::ContentStore* content_store() { return content_store_ ? &*content_store_ : nullptr; }
+  struct OpenContent {
+    std::string device;  // the FileSystem device its root links to
+    vfs::ContentKey key;
+  };
+  // Mounted packages by lower-case root name ("save").
+  std::map<std::string, OpenContent>& open_content() { return open_content_; }
+  uint32_t next_content_device = 0;
+
+  // --- networking (xam_net.cpp) ---
+  std::map<uint32_t, uint32_t>& wsa_last_error() { return wsa_last_error_; }  // by tid
+  uint32_t wsa_startups = 0;
+  uint32_t xnet_startups = 0;
+
  private:
   TitleOptions options_;
   xex::XexFile headers_;
@@ -147,6 +166,9 @@ class TitleState {
   std::vector<uint32_t> terminate_registrations_;
   std::map<uint32_t, Listener> listeners_;
   std::map<uint32_t, Enumerator> enumerators_;
+  std::optional<vfs::ContentStore> content_store_;
+  std::map<std::string, OpenContent> open_content_;
+  std::map<uint32_t, uint32_t> wsa_last_error_;
   std::map<uint32_t, std::vector<uint8_t>> profile_settings_;
 };
 

@@ -32,8 +32,28 @@ enum class TraceKind : uint8_t {
   kWakeRequested,
   kSemaRelease,
   kContentionObserved,
+  // Engine-local scheduling events (xdet run --trace-sched), all on the
+  // scheduler stream (kSchedStreamTid), never on a guest thread's stream.
+  kSchedSliceBegin,
+  kSchedSliceEnd,
+  kSchedReady,
+  // Device events (engine-local, on the kernel's tid-0 stream).
+  kGpuVblank,
+  kGpuInterrupt,
+  kGpuFence,
+  kGpuSwap,
+  kGpuDraw,
+  kGpuIdle,
+  kAudioCallback,
 };
-inline constexpr int kTraceKindCount = 13;
+inline constexpr int kTraceKindCount = 23;
+
+// The stream that carries the sched.* kinds. Guest tids are dense from 1
+// and tid 0 is the kernel's own stream, so this value is never a thread;
+// the JSONL writer spells it -1. Keeping scheduling events off the thread
+// streams leaves every thread's tid_event_idx (and so every semantic id and
+// every diff position) the same with or without --trace-sched.
+inline constexpr uint32_t kSchedStreamTid = 0xFFFFFFFFu;
 
 // The schema-v1 "kind" strings.
 constexpr std::string_view trace_kind_name(TraceKind k) {
@@ -51,6 +71,16 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kWakeRequested: return "wake.requested";
     case TraceKind::kSemaRelease: return "sema.release";
     case TraceKind::kContentionObserved: return "contention.observed";
+    case TraceKind::kSchedSliceBegin: return "sched.slice.begin";
+    case TraceKind::kSchedSliceEnd: return "sched.slice.end";
+    case TraceKind::kSchedReady: return "sched.ready";
+    case TraceKind::kGpuVblank: return "gpu.vblank";
+    case TraceKind::kGpuInterrupt: return "gpu.interrupt";
+    case TraceKind::kGpuFence: return "gpu.fence";
+    case TraceKind::kGpuSwap: return "gpu.swap";
+    case TraceKind::kGpuDraw: return "gpu.draw";
+    case TraceKind::kGpuIdle: return "gpu.idle";
+    case TraceKind::kAudioCallback: return "audio.callback";
   }
   return "?";
 }

@@ -38,6 +38,15 @@ GuestFault::GuestFault(AccessKind kind, uint32_t address, uint32_t size)
       address_(address),
       size_(size) {}
 
+GuestFault::GuestFault(AccessKind kind, uint32_t address, uint32_t size, const std::string& detail)
+    : Error(ExitCode::kGuestFault,
+            fmt::format("{} of {} byte(s) at guest address 0x{:08X}: {}", access_kind_name(kind), size, address,
+                        detail)),
+      kind_(kind),
+      address_(address),
+      size_(size),
+      detail_(detail) {}
+
 GuestMemory::GuestMemory() : perms_(new uint8_t[kPageCount]()) {
   void* p = mmap(nullptr, kGuestSpace + kGuard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) fail_errno("reserving 4 GiB of host address space");
@@ -163,6 +172,48 @@ uint8_t* GuestMemory::checked_ptr(uint32_t addr, uint64_t size, AccessKind kind)
   if (kind == AccessKind::kWrite) write_slow(addr, size);
   else check_slow(addr, size, kind);
   return base_ + addr;
+}
+
+void GuestMemory::map_mmio(uint32_t base, uint32_t size, MmioHandler* handler, const char* name) {
+  if ((base | size) & (kPageSize - 1) || size == 0 || !handler) {
+    throw Error(ExitCode::kInternal, fmt::format("guest memory: bad MMIO region {} at 0x{:08X}", name, base));
+  }
+  unmap_mmio(base);
+  invalidate_code(base, size);
+  set_protection(base, size, kMmio);
+  MmioRegion r{base, size, handler, name};
+  auto it = mmio_.begin();
+  while (it != mmio_.end() && it->base < base) ++it;
+  mmio_.insert(it, r);
+}
+
+void GuestMemory::unmap_mmio(uint32_t base) {
+  for (auto it = mmio_.begin(); it != mmio_.end(); ++it) {
+    if (it->base == base) {
+      set_protection(it->base, it->size, 0);
+      mmio_.erase(it);
+      return;
+    }
+  }
+}
+
+const GuestMemory::MmioRegion* GuestMemory::find_mmio(uint32_t addr, uint32_t size) const {
+  for (const MmioRegion& r : mmio_) {
+    if (addr >= r.base && static_cast<uint64_t>(addr) + size <= static_cast<uint64_t>(r.base) + r.size) return &r;
+  }
+  return nullptr;
+}
+
+uint64_t GuestMemory::mmio_read(uint32_t addr, uint32_t size) const {
+  const MmioRegion* r = find_mmio(addr, size);
+  if (!r) throw GuestFault(AccessKind::kRead, addr, size, "access crosses the end of a device register page");
+  return r->handler->mmio_read(addr, size);
+}
+
+void GuestMemory::mmio_write(uint32_t addr, uint32_t size, uint64_t value) {
+  const MmioRegion* r = find_mmio(addr, size);
+  if (!r) throw GuestFault(AccessKind::kWrite, addr, size, "access crosses the end of a device register page");
+  r->handler->mmio_write(addr, size, value);
 }
 
 std::string GuestMemory::read_cstring(uint32_t addr, size_t max_len) const {

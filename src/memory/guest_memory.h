@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/byte_order.h"
 #include "base/error.h"
@@ -31,14 +32,30 @@ const char* access_kind_name(AccessKind kind);
 class GuestFault : public Error {
  public:
   GuestFault(AccessKind kind, uint32_t address, uint32_t size);
+  // With a device's explanation (an MMIO register it does not have).
+  GuestFault(AccessKind kind, uint32_t address, uint32_t size, const std::string& detail);
   AccessKind kind() const { return kind_; }
   uint32_t address() const { return address_; }
   uint32_t size() const { return size_; }
+  const std::string& detail() const { return detail_; }
 
  private:
   AccessKind kind_;
   uint32_t address_;
   uint32_t size_;
+  std::string detail_;
+};
+
+// A device's register page (memory-mapped I/O). Guest loads and stores on
+// its pages reach these calls instead of RAM. `addr` is the full guest
+// address, `size` 1, 2, 4 or 8; values are numeric (what a big-endian load
+// would return / what a store writes). Throw GuestFault (with a detail) for
+// a register the device does not have.
+class MmioHandler {
+ public:
+  virtual ~MmioHandler() = default;
+  virtual uint64_t mmio_read(uint32_t addr, uint32_t size) = 0;
+  virtual void mmio_write(uint32_t addr, uint32_t size, uint64_t value) = 0;
 };
 
 class GuestMemory {
@@ -61,6 +78,9 @@ class GuestMemory {
     // Set on pages from which the CPU has pre-decoded code: a store there
     // must invalidate the decoded blocks.
     kCodeCached = 8,
+    // Set (alone) on pages of an MMIO region: every access misses the fast
+    // path and the slow path hands it to the region's handler.
+    kMmio = 16,
   };
 
   GuestMemory();
@@ -76,6 +96,9 @@ class GuestMemory {
   // only if `perms` does not contain it.
   void set_protection(uint32_t addr, uint64_t size, uint8_t perms);
   uint8_t protection(uint32_t addr) const { return perms_[addr >> kPageShift]; }
+  // The protection table itself (one byte per page), for generated code that
+  // performs the same fast-path checks as read()/write().
+  const uint8_t* protection_table() const { return perms_.get(); }
   // Like set_protection, but for the heap layer: a page that keeps kProtExec
   // keeps its kCodeCached mark; a page that loses kProtExec while marked has
   // its mark cleared and the code-write hook called, so decoded blocks of
@@ -99,15 +122,35 @@ class GuestMemory {
   }
   void mark_code_page(uint32_t addr) { perms_[addr >> kPageShift] |= kCodeCached; }
 
-  // Checked big-endian accesses. Throw GuestFault on a protection violation.
+  // ---- memory-mapped I/O ----
+  // Routes every guest access to [base, base+size) (page-aligned) to
+  // `handler` (not owned; must outlive the mapping or be unmapped). The
+  // pages lose their RAM protection and get kMmio; ordinary accesses are
+  // unaffected (their fast path never looks at the region table).
+  void map_mmio(uint32_t base, uint32_t size, MmioHandler* handler, const char* name);
+  void unmap_mmio(uint32_t base);
+  bool is_mmio(uint32_t addr) const { return perms_[addr >> kPageShift] & kMmio; }
+  // The slow path's MMIO dispatch, for code generators that saw kMmio on a
+  // page: an access that straddles a region's end or hits no region faults.
+  uint64_t mmio_read(uint32_t addr, uint32_t size) const;
+  void mmio_write(uint32_t addr, uint32_t size, uint64_t value);
+
+  // Checked big-endian accesses. Throw GuestFault on a protection violation;
+  // MMIO pages go to their handler.
   template <typename T>
   T read(uint32_t addr) const {
-    if (!fast_ok(addr, sizeof(T), kProtRead)) check_slow(addr, sizeof(T), AccessKind::kRead);
+    if (!fast_ok(addr, sizeof(T), kProtRead)) [[unlikely]] {
+      if (is_mmio(addr)) return static_cast<T>(mmio_read(addr, sizeof(T)));
+      check_slow(addr, sizeof(T), AccessKind::kRead);
+    }
     return load_be<T>(base_ + addr);
   }
   template <typename T>
   void write(uint32_t addr, T value) {
-    if (!fast_write_ok(addr, sizeof(T))) write_slow(addr, sizeof(T));
+    if (!fast_write_ok(addr, sizeof(T))) [[unlikely]] {
+      if (is_mmio(addr)) return mmio_write(addr, sizeof(T), static_cast<uint64_t>(value));
+      write_slow(addr, sizeof(T));
+    }
     store_be<T>(base_ + addr, value);
   }
   uint8_t read8(uint32_t a) const { return read<uint8_t>(a); }
@@ -148,8 +191,17 @@ class GuestMemory {
   void write_slow(uint32_t addr, uint64_t size);
   void map_view(uint32_t guest_addr, uint64_t size, uint64_t backing_offset);
 
+  struct MmioRegion {
+    uint32_t base;
+    uint32_t size;
+    MmioHandler* handler;
+    const char* name;
+  };
+  const MmioRegion* find_mmio(uint32_t addr, uint32_t size) const;
+
   uint8_t* base_ = nullptr;
   int backing_fd_ = -1;
+  std::vector<MmioRegion> mmio_;  // a handful of register pages, sorted by base
   std::unique_ptr<uint8_t[]> perms_;
   std::function<void(uint32_t)> code_write_hook_;
 };

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -62,6 +63,16 @@ void append_diagnosis(fmt::memory_buffer& b, const ThreadDiagnosis& d, const Thr
 
 }  // namespace
 
+std::string exit_state_path_for(const std::string& trace_path) {
+  std::string base = trace_path;
+  for (std::string_view ext : {std::string_view(".zst"), std::string_view(".jsonl")}) {
+    if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
+      base.resize(base.size() - ext.size());
+    }
+  }
+  return base + ".exit-thread-state.json";
+}
+
 std::string render_exit_state(const Kernel& k, const RunOutcome& o, const ExitStateContext& ctx) {
   fmt::memory_buffer b;
   auto out = std::back_inserter(b);
@@ -76,8 +87,11 @@ std::string render_exit_state(const Kernel& k, const RunOutcome& o, const ExitSt
   }
   fmt::format_to(out,
                  ",\n  \"policy\": \"{}\",\n  \"round\": {},\n  \"guest_time_ns\": {},\n  \"instructions\": {},\n"
+                 "  \"frames\": {},\n  \"vblanks\": {},\n  \"gpu_interrupts\": {},\n  \"audio_callbacks\": {},\n"
                  "  \"threads\": [",
-                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions);
+                 sched_policy_name(k.policy()), o.rounds, ns_from_units(o.guest_units), o.instructions,
+                 k.devices().frames(), k.devices().vblanks(), k.devices().interrupts_delivered(),
+                 k.devices().audio_callbacks());
   bool first = true;
   std::vector<ThreadReport> reports = k.thread_reports();
   for (size_t ti = 0; ti < reports.size(); ++ti) {

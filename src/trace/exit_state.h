@@ -29,6 +29,11 @@ struct ExitStateContext {
   const kernel::ImportStubs* stubs = nullptr;
 };
 
+// The exit state `xdet run --trace TRACE` writes: NAME.exit-thread-state.json
+// beside NAME.jsonl or NAME.jsonl.zst (any other name: TRACE + that suffix).
+// Each trace has its own, so runs sharing a folder never overwrite each other's.
+std::string exit_state_path_for(const std::string& trace_path);
+
 std::string render_exit_state(const kernel::Kernel& kernel, const kernel::RunOutcome& outcome,
                               const ExitStateContext& context = {});
 // Throws OutputError if the file cannot be written.

@@ -166,7 +166,11 @@ JsonlTraceWriter::~JsonlTraceWriter() {
 
 void JsonlTraceWriter::emit(const kernel::TraceEvent& ev) {
   append_literal(buf_, "{\"tid\":");
-  append_uint(buf_, ev.tid);
+  if (ev.tid == kernel::kSchedStreamTid) {
+    append_literal(buf_, "-1");
+  } else {
+    append_uint(buf_, ev.tid);
+  }
   append_literal(buf_, ",\"tid_event_idx\":");
   append_uint(buf_, ev.tid_event_idx);
   append_literal(buf_, ",\"kind\":\"");

@@ -223,6 +223,122 @@ TEST_F(RuntimeExports, TimeFieldsRoundTripAndRejectBadDates) {
   EXPECT_EQ(call(319, {f, tm}), 1u);
 }
 
+TEST_F(RuntimeExports, WideSprintfFloatsAndCounts) {
+  auto wide = [&](const std::u16string& text) {
+    uint32_t a = data.allocate(static_cast<uint32_t>(2 * text.size() + 2), 4);
+    for (size_t i = 0; i <= text.size(); ++i) mem.write16(a + static_cast<uint32_t>(2 * i), i < text.size() ? text[i] : 0);
+    return a;
+  };
+  auto read_wide = [&](uint32_t a) {
+    std::u16string out;
+    for (uint32_t i = 0;; i += 2) {
+      uint16_t u = mem.read16(a + i);
+      if (!u) return out;
+      out.push_back(u);
+    }
+  };
+  uint64_t pi_bits;
+  double pi = 3.14159;
+  std::memcpy(&pi_bits, &pi, 8);
+  uint32_t buf = data.allocate(128, 4);
+  // swprintf: %s is a wide string, %S and %hs narrow ones.
+  EXPECT_EQ(call(0x13E, {buf, wide(u"%s|%S|%hs|%d|%.2f|%c"), wide(u"w\u00e9"), put_string("n"), put_string("h"), 42,
+                         pi_bits, 0x263A}),
+            16u);
+  EXPECT_EQ(read_wide(buf), u"w\u00e9|n|h|42|3.14|\u263a");
+  // _snwprintf truncates without a terminator and returns -1.
+  for (uint32_t i = 0; i < 16; i += 2) mem.write16(buf + i, '#');
+  EXPECT_EQ(call(0x13D, {buf, 3, wide(u"%d"), 12345}), 0xFFFFFFFFu);
+  EXPECT_EQ(mem.read16(buf + 4), '3');
+  EXPECT_EQ(mem.read16(buf + 6), '#');
+  // Narrow sprintf with floats, %S (wide) and width/precision on strings.
+  EXPECT_EQ(call(315, {buf, put_string("%5.1f|%e|%S|%-4s|%.2s"), pi_bits, pi_bits, wide(u"ab\u263a"), put_string("x"),
+                       put_string("xyz")}),
+            30u);
+  EXPECT_EQ(mem.read_cstring(buf, 128), "  3.1|3.141590e+00|ab?|x   |xy");
+  // _scprintf / _scwprintf count without writing; the v* forms read 8-byte slots.
+  EXPECT_EQ(call(0x139, {put_string("%d-%d"), 10, 200}), 6u);
+  EXPECT_EQ(call(0x13C, {wide(u"%ls!"), wide(u"abc")}), 4u);
+  uint32_t va = data.allocate(16, 8);
+  mem.write64(va, 7);
+  mem.write64(va + 8, wide(u"z"));
+  EXPECT_EQ(call(0x151, {buf, wide(u"%u%s"), va}), 2u);
+  EXPECT_EQ(read_wide(buf), u"7z");
+  EXPECT_EQ(call(0x150, {buf, 1, wide(u"%u%s"), va}), 0xFFFFFFFFu);
+  EXPECT_EQ(call(0x14C, {put_string("%u"), va}), 1u);
+  EXPECT_EQ(call(0x14F, {wide(u"%u%s"), va}), 2u);
+}
+
+TEST_F(RuntimeExports, CountedStringsConvertCopyAppendCompareAndFree) {
+  uint32_t ansi = data.allocate(8, 4), uni = data.allocate(8, 4), out = data.allocate(8, 4);
+  call(300, {ansi, put_string("Caf\xe9")});
+  // Allocating conversion: pool buffer, terminated, then freed.
+  mem.write32(uni + 4, 0);
+  EXPECT_EQ(call(0x114, {uni, ansi, 1}), kStatusSuccess);
+  EXPECT_EQ(mem.read16(uni), 8);
+  EXPECT_EQ(mem.read16(uni + 2), 10);
+  uint32_t ubuf = mem.read32(uni + 4);
+  ASSERT_NE(ubuf, 0u);
+  EXPECT_EQ(mem.read16(ubuf + 6), 0xE9);
+  EXPECT_EQ(mem.read16(ubuf + 8), 0);
+  // Into a caller buffer that is too small: BUFFER_OVERFLOW.
+  uint32_t small = data.allocate(4, 4);
+  mem.write16(out, 0), mem.write16(out + 2, 4), mem.write32(out + 4, small);
+  EXPECT_EQ(call(0x114, {out, ansi, 0}), kStatusBufferOverflow);
+  // And back, allocating.
+  uint32_t back = data.allocate(8, 4);
+  EXPECT_EQ(call(0x142, {back, uni, 1}), kStatusSuccess);
+  EXPECT_EQ(mem.read16(back), 4);
+  EXPECT_EQ(mem.read_cstring(mem.read32(back + 4), 8), "Caf\xe9");
+  // Compare: case-insensitive equal, case-sensitive not, length breaks ties.
+  uint32_t upper = data.allocate(8, 4);
+  call(300, {upper, put_string("CAF\xc9")});
+  EXPECT_NE(call(0x11C, {ansi, upper, 0}), 0u);
+  EXPECT_EQ(call(0x11C, {ansi, upper, 1}), 0u);
+  uint32_t shorter = data.allocate(8, 4);
+  call(300, {shorter, put_string("Ca")});
+  EXPECT_GT(static_cast<int32_t>(call(0x11C, {ansi, shorter, 0})), 0);
+  EXPECT_LT(static_cast<int32_t>(call(0x11C, {shorter, ansi, 0})), 0);
+  // Append to a bounded unicode string, then copy it.
+  uint32_t dst = data.allocate(8, 4), dbuf = data.allocate(12, 4);
+  mem.write16(dst, 0), mem.write16(dst + 2, 12), mem.write32(dst + 4, dbuf);
+  EXPECT_EQ(call(0x116, {dst, uni}), kStatusSuccess);
+  EXPECT_EQ(mem.read16(dst), 8);
+  EXPECT_EQ(mem.read16(dbuf + 8), 0);  // terminated: room was left
+  EXPECT_EQ(call(0x116, {dst, uni}), kStatusBufferTooSmall);
+  uint32_t tail = data.allocate(4, 4);
+  mem.write16(tail, '!'), mem.write16(tail + 2, 0);
+  EXPECT_EQ(call(0x117, {dst, tail}), kStatusSuccess);
+  EXPECT_EQ(mem.read16(dst), 10);
+  EXPECT_EQ(mem.read16(dbuf + 8), '!');
+  uint32_t copy = data.allocate(8, 4), cbuf = data.allocate(6, 4);
+  mem.write16(copy, 0), mem.write16(copy + 2, 6), mem.write32(copy + 4, cbuf);
+  call(0x122, {copy, dst});
+  EXPECT_EQ(mem.read16(copy), 6);  // truncated to MaximumLength
+  EXPECT_EQ(mem.read16(cbuf + 4), 'f');
+  EXPECT_EQ(call(0x11E, {uni, dst, 0}), static_cast<uint32_t>(-1));  // shorter
+  // Case mapping and sizes.
+  EXPECT_EQ(call(0x149, {0xE9}), 0xC9u);
+  EXPECT_EQ(call(0x124, {0xC9}), 0xE9u);
+  EXPECT_EQ(call(0x149, {0x263A}), 0x263Au);
+  uint32_t size = data.allocate(4, 4);
+  EXPECT_EQ(call(0x134, {size, 0, 5}), kStatusSuccess);
+  EXPECT_EQ(mem.read32(size), 10u);
+  EXPECT_EQ(call(0x144, {size, 0, 10}), kStatusSuccess);
+  EXPECT_EQ(mem.read32(size), 5u);
+  // RtlCreateUnicodeString copies into the pool; the free calls zero the struct.
+  uint32_t made = data.allocate(8, 4);
+  EXPECT_EQ(call(0x123, {made, tail}), 1u);
+  EXPECT_EQ(mem.read16(made), 2);
+  EXPECT_NE(mem.read32(made + 4), tail);
+  call(0x128, {made});
+  call(0x128, {uni});
+  call(0x127, {back});
+  EXPECT_EQ(mem.read32(uni + 4), 0u);
+  EXPECT_EQ(mem.read32(back + 4), 0u);
+  EXPECT_EQ(mem.read16(back + 2), 0);
+}
+
 TEST_F(RuntimeExports, SprintfFamily) {
   uint32_t buf = data.allocate(64, 4);
   EXPECT_EQ(call(315, {buf, put_string("%s=%d/%x"), put_string("n"), static_cast<uint32_t>(-5), 255}), 7u);
@@ -312,9 +428,9 @@ TEST_F(RuntimeExports, RandomIsASeededDeterministicStream) {
 
 TEST_F(RuntimeExports, UnimplementedImportsNameModuleOrdinalAndCaller) {
   DispatchResult r;
-  call_export(*k, *t, KernelModule::kXam, 0x1AF, {0}, &r);  // XamTaskSchedule
+  call_export(*k, *t, KernelModule::kXam, 0x1A4, {0}, &r);  // XamLoaderLaunchTitle
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("xam.xex!XamTaskSchedule (ordinal 431) called from 82012340"), std::string::npos)
+  EXPECT_NE(r.message.find("xam.xex!XamLoaderLaunchTitle (ordinal 420) called from 82012340"), std::string::npos)
       << r.message;
   call_export(*k, *t, kKrnl, 227, {0}, &r);  // NtQueueApcThread
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);

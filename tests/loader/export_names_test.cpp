@@ -7,10 +7,12 @@ namespace {
 
 TEST(ExportNames, TablesMatchTheFacts) {
   // 256 from the spec plus the XeCrypt exports titles call at boot
-  // (AesKey/Ecb/Cbc, HmacSha, Md5, Rc4Key/Ecb, Sha256 x4) from xenia's
-  // xboxkrnl table.
-  EXPECT_EQ(kXboxkrnlExportCount, 267u);
-  EXPECT_EQ(kXamExportCount, 52u);
+  // (AesKey/Ecb/Cbc, HmacSha, Md5, Rc4Key/Ecb, Sha256 x4) and the Rtl
+  // counted-string and printf-family exports from xenia's xboxkrnl table.
+  EXPECT_EQ(kXboxkrnlExportCount, 283u);
+  // xam: 52 from the spec plus the networking, task, user and content
+  // exports from xenia's xam table.
+  EXPECT_EQ(kXamExportCount, 107u);
   for (size_t i = 1; i < kXboxkrnlExportCount; ++i) EXPECT_LT(kXboxkrnlExports[i - 1].ordinal, kXboxkrnlExports[i].ordinal);
   for (size_t i = 1; i < kXamExportCount; ++i) EXPECT_LT(kXamExports[i - 1].ordinal, kXamExports[i].ordinal);
 }
@@ -19,6 +21,8 @@ TEST(ExportNames, XeCryptOrdinals) {
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x182)->name, "XeCryptHmacSha");
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x310)->name, "XeCryptSha256Init");
   EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x313)->name, "XeCryptSha256");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x151)->name, "_vswprintf");
+  EXPECT_STREQ(find_export(KernelModule::kXboxkrnl, 0x114)->name, "RtlAnsiStringToUnicodeString");
 }
 
 TEST(ExportNames, LookupByOrdinalAndName) {
@@ -35,6 +39,8 @@ TEST(ExportNames, LookupByOrdinalAndName) {
   EXPECT_EQ(find_export_by_name(KernelModule::kXboxkrnl, "KeTlsAlloc")->ordinal, 0x152);
   EXPECT_EQ(export_display_name("xboxkrnl.exe", 0x004), "xboxkrnl.exe!ordinal_0x004");
   EXPECT_EQ(export_display_name("xam.xex", 0x191), "XamInputGetState");
+  EXPECT_STREQ(find_export("xam.xex", 0x04B)->name, "NetDll_XNetGetEthernetLinkStatus");
+  EXPECT_STREQ(find_export("xam.xex", 0x258)->name, "XamContentCreate");
 }
 
 }  // namespace

@@ -274,6 +274,13 @@ XDET_IMPORT XAudioGetRenderDriverTic, 0, 0x34C
 XDET_IMPORT XAudioEnableDucker, 0, 0x34D
 /* ---- xam.xex ---- */
 XDET_IMPORT NetDll_WSAStartup, 1, 0x001
+XDET_IMPORT NetDll_WSACleanup, 1, 0x002
+XDET_IMPORT NetDll_socket, 1, 0x003
+XDET_IMPORT NetDll_WSAGetLastError, 1, 0x01B
+XDET_IMPORT NetDll_XNetStartup, 1, 0x033
+XDET_IMPORT NetDll_XNetCleanup, 1, 0x034
+XDET_IMPORT NetDll_XNetGetTitleXnAddr, 1, 0x049
+XDET_IMPORT NetDll_XNetGetEthernetLinkStatus, 1, 0x04B
 XDET_IMPORT XamInputGetCapabilities, 1, 0x190
 XDET_IMPORT XamInputGetState, 1, 0x191
 XDET_IMPORT XamInputSetState, 1, 0x192
@@ -287,6 +294,7 @@ XDET_IMPORT XamLoaderGetLaunchDataSize, 1, 0x1A7
 XDET_IMPORT XamLoaderGetLaunchData, 1, 0x1A8
 XDET_IMPORT XamLoaderTerminateTitle, 1, 0x1A9
 XDET_IMPORT XamTaskSchedule, 1, 0x1AF
+XDET_IMPORT XamTaskCloseHandle, 1, 0x1B1
 XDET_IMPORT XamTaskShouldExit, 1, 0x1B3
 XDET_IMPORT XamGetCurrentTitleId, 1, 0x1CF
 XDET_IMPORT XamAlloc, 1, 0x1EA
@@ -306,8 +314,10 @@ XDET_IMPORT_STACKARGS XamUserReadProfileSettings, 1, 0x219, 9
 XDET_IMPORT XamUserWriteProfileSettings, 1, 0x21A
 XDET_IMPORT XamUserGetSigninInfo, 1, 0x227
 XDET_IMPORT XamEnumerate, 1, 0x250
+XDET_IMPORT XamContentCreate, 1, 0x258
 XDET_IMPORT_STACKARGS XamContentCreateEx, 1, 0x259, 9
 XDET_IMPORT XamContentClose, 1, 0x25A
+XDET_IMPORT XamContentDelete, 1, 0x25B
 XDET_IMPORT XamContentCreateEnumerator, 1, 0x25C
 XDET_IMPORT XamContentGetDeviceData, 1, 0x25E
 XDET_IMPORT XamGetExecutionId, 1, 0x280

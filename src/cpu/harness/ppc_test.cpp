@@ -318,6 +318,7 @@ std::optional<std::string> run_case(const AssembledFile& code, uint32_t entry, c
     mem.write_bytes(addr, bytes.data(), bytes.size());
   }
   Cpu cpu(mem);
+  if (opt.configure_cpu) opt.configure_cpu(cpu);
   PpcContext ctx;
   cpu.attach(ctx);
   ctx.gpr[1] = kStackTop;

@@ -3,10 +3,13 @@
 // (format: shared/ppc-tests/FORMAT.md).
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace xdet::cpu {
+
+class Cpu;
 
 struct PpcTestAnnotation {
   enum class Kind { kRegisterIn, kRegisterOut, kMemoryIn, kMemoryOut } kind;
@@ -33,6 +36,8 @@ PpcTestFile parse_ppc_test_source(const std::string& path, const std::string& te
 struct PpcTestOptions {
   uint64_t max_instructions = 1'000'000;  // per test
   bool verbose = false;                    // also print passing tests
+  // Called on each test's fresh Cpu (e.g. to install an execution engine).
+  std::function<void(Cpu&)> configure_cpu;
 };
 
 struct PpcTestTotals {

@@ -56,7 +56,8 @@ std::vector<SubsystemTable> module_subsystems(KernelModule module) {
   return {{"threading", threading_exports}, {"sync", sync_exports},       {"rtl", rtl_exports},
           {"ob", ob_exports},               {"debug", debug_exports},     {"memory", memory_exports},
           {"modules", modules_exports},     {"strings", strings_exports}, {"crypt", crypt_exports},
-          {"io", io_exports}};
+          {"io", io_exports},               {"sync", sync_info_exports},  {"video", video_exports},
+          {"audio", audio_exports}};
 }
 
 const ExportInfo* find_module_export(KernelModule module, uint16_t ordinal) {
@@ -79,7 +80,9 @@ std::vector<ProvidedVariable> provided_variables(KernelModule module) {
   if (module != KernelModule::kXboxkrnl) return {};
   return {{0x00C, "ExConsoleGameRegion"}, {0x059, "KeDebugMonitorData"},    {0x0AD, "KeTimeStampBundle"},
           {0x156, "XboxHardwareInfo"},    {0x158, "XboxKrnlVersion"},       {0x193, "XexExecutableModuleHandle"},
-          {0x1AE, "ExLoadedCommandLine"}, {0x1AF, "ExLoadedImageName"},     {0x266, "KeCertMonitorData"}};
+          {0x1AE, "ExLoadedCommandLine"}, {0x1AF, "ExLoadedImageName"},     {0x1BE, "VdGlobalDevice"},
+          {0x1BF, "VdGlobalXamDevice"},   {0x1C0, "VdGpuClockInMHz"},       {0x1C1, "VdHSIOCalibrationLock"},
+          {0x266, "KeCertMonitorData"}};
 }
 
 ExportCoverage export_coverage(KernelModule module, uint16_t ordinal, bool is_variable) {

@@ -15,13 +15,15 @@
 //
 // xboxkrnl handlers are split by subsystem like xenia: xboxkrnl_threading.cpp,
 // xboxkrnl_sync.cpp (events, semaphores, mutants, timers, waits),
+// xboxkrnl_sync_info.cpp (NtQuery* of those objects, interrupt time),
 // xboxkrnl_rtl.cpp (critical sections, interlocked lists, spinlocks),
 // xboxkrnl_ob.cpp (handles), xboxkrnl_debug.cpp (DbgPrint, bug checks),
 // xboxkrnl_memory.cpp (virtual/physical memory, pool, kernel stacks),
 // xboxkrnl_modules.cpp (Xex*, configuration, title termination),
 // xboxkrnl_strings.cpp (Rtl strings, time fields, sprintf family),
 // xboxkrnl_crypt.cpp (XeCrypt*),
-// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links).
+// xboxkrnl_io.cpp (files, I/O completion ports, symbolic links),
+// xboxkrnl_video.cpp (Vd*), xboxkrnl_audio.cpp (XAudio*).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -136,6 +138,9 @@ ExportTable modules_exports();
 ExportTable strings_exports();
 ExportTable crypt_exports();
 ExportTable io_exports();
+ExportTable sync_info_exports();
+ExportTable video_exports();
+ExportTable audio_exports();
 
 // One subsystem of a module's table, for listings.
 struct SubsystemTable {

@@ -329,19 +329,31 @@ uint32_t query_info_min_length(uint32_t cls) {
   }
 }
 
-// (handle, piosb, info, length, class)
-void nt_query_information_file(ExportCall& c) {
-  uint32_t iosb = c.arg(1), out = c.arg(2), length = c.arg(3), cls = c.arg(4);
-  uint32_t min = query_info_min_length(cls);
-  if (!min) return c.ret(kStatusInvalidInfoClass);
-  if (length < min) return c.ret(kStatusInfoLengthMismatch);
+// The checks every (handle, piosb, info, length, class) query makes before
+// it answers: a known class (`min` its size, 0 unknown), a buffer that large
+// and writable (then zeroed), and a file handle. Null after setting the
+// status when one fails.
+IoState::FileObject* begin_file_query(ExportCall& c, uint32_t min) {
+  uint32_t out = c.arg(2), length = c.arg(3);
+  if (!min) return c.ret(kStatusInvalidInfoClass), nullptr;
+  if (length < min) return c.ret(kStatusInfoLengthMismatch), nullptr;
   uint32_t obj;
   IoState::FileObject* f;
   NtStatus st = c.k.io().file_from_handle(c.t, c.arg(0), &obj, &f);
-  if (st != kStatusSuccess) return c.ret(st);
+  if (st != kStatusSuccess) return c.ret(st), nullptr;
+  if (!c.mem().is_accessible(out, length, GuestMemory::kProtWrite)) return c.ret(kStatusAccessViolation), nullptr;
+  c.mem().fill(out, 0, length);
+  return f;
+}
+
+// (handle, piosb, info, length, class)
+void nt_query_information_file(ExportCall& c) {
+  uint32_t iosb = c.arg(1), out = c.arg(2), cls = c.arg(4);
+  uint32_t min = query_info_min_length(cls);
+  IoState::FileObject* f = begin_file_query(c, min);
+  if (!f) return;
   GuestMemory& mem = c.mem();
-  if (!mem.is_accessible(out, length, GuestMemory::kProtWrite)) return c.ret(kStatusAccessViolation);
-  mem.fill(out, 0, length);
+  NtStatus st;
   vfs::FileInfo info;
   if ((st = f->file->info(&info)) != kStatusSuccess) return c.ret(st);
   switch (cls) {
@@ -504,16 +516,10 @@ uint32_t volume_info_min_length(uint32_t cls) {
 // (handle, piosb, info, length, class)
 void nt_query_volume_information_file(ExportCall& c) {
   uint32_t iosb = c.arg(1), out = c.arg(2), length = c.arg(3), cls = c.arg(4);
-  uint32_t min = volume_info_min_length(cls);
-  if (!min) return c.ret(kStatusInvalidInfoClass);
-  if (length < min) return c.ret(kStatusInfoLengthMismatch);
-  uint32_t obj;
-  IoState::FileObject* f;
-  NtStatus st = c.k.io().file_from_handle(c.t, c.arg(0), &obj, &f);
-  if (st != kStatusSuccess) return c.ret(st);
+  IoState::FileObject* f = begin_file_query(c, volume_info_min_length(cls));
+  if (!f) return;
   GuestMemory& mem = c.mem();
-  if (!mem.is_accessible(out, length, GuestMemory::kProtWrite)) return c.ret(kStatusAccessViolation);
-  mem.fill(out, 0, length);
+  NtStatus st = kStatusSuccess;
   vfs::VolumeInfo v = c.k.io().fs().volume(f->file->device());
   bool disc = v.kind == vfs::VolumeKind::kDisc;
   uint32_t info_len = 0;

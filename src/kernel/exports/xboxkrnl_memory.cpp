@@ -129,6 +129,13 @@ void ex_allocate_pool(ExportCall& c) {
   c.ret(m->system_alloc(c.arg(0)));
 }
 
+// (address): whether an access to it would succeed (it is committed).
+void mm_is_address_valid(ExportCall& c) {
+  MemoryMap* m = map_or_unsupported(c);
+  if (!m) return;
+  c.ret(m->query_address_protect(c.arg(0)) != 0 ? 1 : 0);
+}
+
 void ex_free_pool(ExportCall& c) {
   MemoryMap* m = map_or_unsupported(c);
   if (!m) return;
@@ -143,6 +150,7 @@ void resolve_alloc(ExportCall& c) {
 
 const ExportInfo kExports[] = {
     {9, "ExAllocatePool", 1, ex_allocate_pool},
+    {10, "ExAllocatePoolWithTag", 2, ex_allocate_pool},  // the tag only labels the block
     {11, "ExAllocatePoolTypeWithTag", 3, ex_allocate_pool},
     {15, "ExFreePool", 1, ex_free_pool},
     {185, "MmAllocatePhysicalMemory", 3, mm_allocate_physical_memory},
@@ -151,6 +159,7 @@ const ExportInfo kExports[] = {
     {188, "MmDeleteKernelStack", 2, mm_delete_kernel_stack},
     {189, "MmFreePhysicalMemory", 2, mm_free_physical_memory},
     {190, "MmGetPhysicalAddress", 1, mm_get_physical_address},
+    {191, "MmIsAddressValid", 1, mm_is_address_valid},
     {196, "MmQueryAddressProtect", 1, mm_query_address_protect},
     {197, "MmQueryAllocationSize", 1, mm_query_allocation_size},
     {199, "MmSetAddressProtect", 3, mm_set_address_protect},

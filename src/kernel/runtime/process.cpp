@@ -60,6 +60,21 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
           out.stop = SliceStop::kKernel;
           return out;
         }
+        if (t.ctx.pc == kDeviceReturnLr) {
+          if (!t.device_context) {
+            out.stop = SliceStop::kFault;
+            out.message = fmt::format("tid {}: branch to 0x{:08X}, the device-callback return address, outside a "
+                                      "device callback (LR {:08x})", t.tid, kDeviceReturnLr,
+                                      static_cast<uint32_t>(t.ctx.lr));
+            return out;
+          }
+          // A device callback returned: the next one starts, or the context idles.
+          k.devices().callback_returned(t);
+          if (k.slice_must_end(t)) {
+            out.stop = SliceStop::kKernel;
+            return out;
+          }
+        }
         break;
       case cpu::StopReason::kSyscall: {
         uint32_t sc_pc = t.ctx.pc - 4;
@@ -113,6 +128,10 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
           out.stop = SliceStop::kKernel;
           return out;
         }
+        if (SchedulePerturber* p = k.perturber(); p && p->preempt_after_call(t)) {
+          out.stop = SliceStop::kPreempted;
+          return out;
+        }
         break;
       }
     }
@@ -150,7 +169,7 @@ Process::Process(const std::string& xex_path, KernelConfig config, TitleOptions 
   module_ = loader::load_xex(map_, bytes, name, &resolver);
   kernel_->title().bind_module(*kernel_, module_);
   runner_ = std::make_unique<CpuThreadRunner>(cpu_, module_);
-  cpu_.set_stop_addresses({kReturnSentinelLr});
+  cpu_.set_stop_addresses({kReturnSentinelLr, kDeviceReturnLr});
 }
 
 Process::~Process() {
@@ -181,6 +200,7 @@ void Process::mount_files(const std::string& xex_path) {
       fs.mount_scratch(kHddCache0, "Cache0", "cache:") != kStatusSuccess) {
     throw Error(ExitCode::kInternal, "cannot create the scratch devices under " + scratch_->path());
   }
+  kernel_->title().set_content_root(cfg.content_dir.empty() ? scratch_->path() + "/Content" : cfg.content_dir);
 }
 
 uint32_t Process::title_id() const { return module_.execution ? module_.execution->title_id : 0; }

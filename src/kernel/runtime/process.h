@@ -100,6 +100,8 @@ class Process {
   // The per-run scratch directory (host path; never shown to the guest).
   const std::string& scratch_path() const { return scratch_->path(); }
   GuestMemory& memory() { return mem_; }
+  // The CPU all guest threads run on (the embedder picks its engine).
+  cpu::Cpu& cpu() { return cpu_; }
   const loader::LoadedModule& module() const { return module_; }
   uint32_t title_id() const;
 

@@ -17,13 +17,15 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kGuestTrap: return "guest-trap";
     case StopReason::kUnimplemented: return "unimplemented";
     case StopReason::kInterrupted: return "interrupted";
+    case StopReason::kFrameLimit: return "frame-limit";
   }
   return "?";
 }
 
 ExitCode exit_code_for(StopReason r) {
   switch (r) {
-    case StopReason::kProcessExit: return ExitCode::kOk;
+    case StopReason::kProcessExit:
+    case StopReason::kFrameLimit: return ExitCode::kOk;
     case StopReason::kDeadlock:
     case StopReason::kLivelock: return ExitCode::kWedge;
     case StopReason::kInstructionLimit:
@@ -77,16 +79,42 @@ RunOutcome Scheduler::run() {
                     fmt::format("guest-time limit reached ({} ms)", ns_from_units(config_.max_guest_units) / 1'000'000), 0);
     }
     kernel_.expire_deadlines();
+    if (auto& stop = kernel_.devices().stop()) {
+      return finish(stop->frame_limit ? StopReason::kFrameLimit : StopReason::kGuestFault, stop->message, 0);
+    }
 
     bool ran = false;
-    for (int cpu = 0; cpu < kCpuCount; ++cpu) {
+    SchedulePerturber* perturber = kernel_.perturber();
+    int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
+    if (perturber) perturber->cpu_order(round, cpu_order);
+    for (int cpu_index = 0; cpu_index < kCpuCount; ++cpu_index) {
+      const int cpu = cpu_order[cpu_index];
       uint64_t used = 0;
       while (used < config_.quantum) {
         kernel_.set_now(round_start + used);
         kernel_.expire_deadlines();
-        Thread* t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
+        if (auto& stop = kernel_.devices().stop()) {
+          return finish(stop->frame_limit ? StopReason::kFrameLimit : StopReason::kGuestFault, stop->message, 0);
+        }
+        // Pending device callbacks run before any title thread on this CPU.
+        Thread* t = kernel_.devices().ready_context(cpu, round);
+        if (!t) t = kernel_.ready_queue().pick_runnable(cpu, round, config_.policy);
         if (!t) break;
         uint64_t budget = config_.quantum - used;
+        uint64_t preempt_at = 0;  // a perturbed slice end (perturbation.h)
+        if (perturber) {
+          if (perturber->defer(*t, cpu, round)) {
+            // Loses this round: requeued as if it had run (0 instructions).
+            kernel_.ready_queue().remove(t);
+            t->last_run_round = round;
+            kernel_.ready_queue().insert(t);
+            ran = true;
+            continue;
+          }
+          uint64_t cut = std::clamp<uint64_t>(perturber->slice_budget(*t, cpu, budget), 1, budget);
+          preempt_at = cut < budget ? cut : 0;
+          budget = cut;
+        }
         if (config_.max_instructions) {
           if (total_retired_ >= config_.max_instructions) {
             return finish(StopReason::kInstructionLimit,
@@ -94,6 +122,7 @@ RunOutcome Scheduler::run() {
           }
           budget = std::min(budget, config_.max_instructions - total_retired_);
         }
+        if (kernel_.sched_tracing()) emit_slice_begin(*t, cpu, round, round_start + used, budget);
         kernel_.ready_queue().remove(t);
         t->state = ThreadState::kRunning;
         t->last_cpu = cpu;
@@ -106,6 +135,7 @@ RunOutcome Scheduler::run() {
         SliceResult r = runner_.run_slice(kernel_, *t, budget);
         kernel_.set_current(nullptr);
         uint64_t retired = std::min<uint64_t>(r.retired, budget);
+        if (kernel_.sched_tracing()) emit_slice_end(*t, cpu, round, round_start + used + retired, retired, budget, r.stop);
         used += retired;
         total_retired_ += retired;
         t->retired += retired;
@@ -120,7 +150,8 @@ RunOutcome Scheduler::run() {
         if (t->state == ThreadState::kRunning) {
           t->state = ThreadState::kReady;
           mem.write8(t->kthread + layout::kThreadState, 1);
-          if (t->suspend_count == 0) kernel_.ready_queue().insert(t);
+          if (t->suspend_count == 0 && !t->device_context) kernel_.ready_queue().insert(t);
+          if (perturber && ((preempt_at && retired >= preempt_at) || r.stop == SliceStop::kPreempted)) break;
         }
       }
     }
@@ -152,6 +183,47 @@ RunOutcome Scheduler::run() {
     }
     ++round;
   }
+}
+
+void Scheduler::emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget) {
+  kernel_.emit_sched(TraceKind::kSchedSliceBegin, at_units,
+                     {{"cpu", TraceValue::uinteger(static_cast<uint64_t>(cpu))},
+                      {"thread", TraceValue::uinteger(t.tid)},
+                      {"round", TraceValue::uinteger(round)},
+                      {"priority", TraceValue::uinteger(t.base_priority)},
+                      {"effective_priority", TraceValue::uinteger(effective_priority(t, round, config_.policy))},
+                      {"budget", TraceValue::uinteger(budget)},
+                      {"pc", TraceValue::hex32(t.ctx.pc)}});
+}
+
+static const char* slice_end_reason(const Thread& t, SliceStop stop, uint64_t retired, uint64_t budget) {
+  switch (stop) {
+    case SliceStop::kFault: return "fault";
+    case SliceStop::kTrap: return "trap";
+    case SliceStop::kUnimplemented: return "unimplemented";
+    case SliceStop::kBudget:
+    case SliceStop::kKernel: break;
+  }
+  if (t.state == ThreadState::kTerminated) return "exit";
+  if (t.state == ThreadState::kWaiting) return t.wait.is_delay ? "delay" : "wait";
+  if (t.suspend_count > 0) return "suspend";
+  if (t.yield_requested) return "yield";
+  if (retired >= budget) return "quantum";
+  return "kernel";
+}
+
+void Scheduler::emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired,
+                               uint64_t budget, SliceStop stop) {
+  kernel_.emit_sched(TraceKind::kSchedSliceEnd, at_units,
+                     {{"cpu", TraceValue::uinteger(static_cast<uint64_t>(cpu))},
+                      {"thread", TraceValue::uinteger(t.tid)},
+                      {"round", TraceValue::uinteger(round)},
+                      {"instructions", TraceValue::uinteger(retired)},
+                      {"reason", TraceValue::string(slice_end_reason(t, stop, retired, budget))},
+                      // A thread still running goes back to the ready queue right after.
+                      {"state", TraceValue::string(t.state == ThreadState::kRunning ? "ready"
+                                                                                     : thread_state_name(t.state))},
+                      {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 std::string Scheduler::stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const {

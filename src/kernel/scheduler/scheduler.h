@@ -36,6 +36,7 @@ enum class SliceStop : uint8_t {
   kFault,          // guest fault (message says where)
   kUnimplemented,  // unimplemented import / system call
   kTrap,           // trap instruction taken
+  kPreempted,      // SchedulePerturber::preempt_after_call (explore only)
 };
 
 struct SliceResult {
@@ -63,6 +64,7 @@ enum class StopReason : uint8_t {
   kGuestTrap,
   kUnimplemented,
   kInterrupted,
+  kFrameLimit,   // --max-frames swaps completed (a clean stop)
 };
 const char* stop_reason_name(StopReason r);
 ExitCode exit_code_for(StopReason r);
@@ -105,6 +107,10 @@ class Scheduler {
 
  private:
   std::string stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const;
+  // sched.slice.begin / sched.slice.end (only when the kernel traces them).
+  void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
+  void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
+                      SliceStop stop);
 
   Kernel& kernel_;
   ThreadRunner& runner_;

@@ -7,16 +7,20 @@ namespace xdet::kernel {
 std::vector<SubsystemTable> xam_subsystems() {
   return {{"info", xam_info_exports}, {"user", xam_user_exports},       {"input", xam_input_exports},
           {"notify", xam_notify_exports}, {"ui", xam_ui_exports}, {"content", xam_content_exports},
-          {"msg", xam_msg_exports}};
+          {"msg", xam_msg_exports}, {"task", xam_task_exports}, {"net", xam_net_exports}};
 }
 
 namespace xam {
 
 void complete_overlapped(ExportCall& c, uint32_t ov, uint32_t result, uint32_t length) {
+  complete_overlapped(c, ov, result, length, result);
+}
+
+void complete_overlapped(ExportCall& c, uint32_t ov, uint32_t result, uint32_t length, uint32_t extended) {
   GuestMemory& mem = c.mem();
   mem.write32(ov + 0x00, result);
   mem.write32(ov + 0x04, length);
-  mem.write32(ov + 0x18, result);
+  mem.write32(ov + 0x18, extended);
   uint32_t event = mem.read32(ov + 0x0C);
   if (event) {
     uint32_t obj;

@@ -17,8 +17,10 @@ ExportTable xam_user_exports();     // xam_user.cpp: profiles
 ExportTable xam_input_exports();    // xam_input.cpp: controllers
 ExportTable xam_notify_exports();   // xam_notify.cpp: notification listeners
 ExportTable xam_ui_exports();       // xam_ui.cpp: system UI
-ExportTable xam_content_exports();  // xam_content.cpp: content enumeration
+ExportTable xam_content_exports();  // xam_content.cpp: content packages
 ExportTable xam_msg_exports();      // xam_msg.cpp: XMsg*, overlapped results, XamEnumerate
+ExportTable xam_net_exports();      // xam_net.cpp: Winsock and XNet, with no network cable
+ExportTable xam_task_exports();     // xam_task.cpp: XamTaskSchedule
 std::vector<SubsystemTable> xam_subsystems();
 
 namespace xam {
@@ -40,8 +42,10 @@ inline constexpr uint32_t kENotFound = 0x80070490;  // X_E_NOTFOUND (HRESULT)
 // +0x10 completion routine, +0x14 completion context, +0x18 extended error.
 inline constexpr uint32_t kOverlappedSize = 0x1C;
 
-// Completes `overlapped` with `result`/`length` and sets its event.
+// Completes `overlapped` with `result`/`length` and sets its event. The
+// extended error is `result` unless given.
 void complete_overlapped(ExportCall& c, uint32_t overlapped, uint32_t result, uint32_t length = 0);
+void complete_overlapped(ExportCall& c, uint32_t overlapped, uint32_t result, uint32_t length, uint32_t extended);
 // Returns `result` synchronously, or completes the overlapped with it and
 // returns ERROR_IO_PENDING.
 void finish(ExportCall& c, uint32_t overlapped, uint32_t result, uint32_t length = 0);

@@ -38,6 +38,10 @@ void xam_get_execution_id(ExportCall& c) {
   c.ret(kStatusSuccess);
 }
 
+// (feature): optional system features a title may probe (Kinect, avatar
+// editor, ...). None is enabled on the console xdet presents.
+void xam_feature_enabled(ExportCall& c) { c.ret(0); }
+
 void xam_loader_set_launch_data(ExportCall& c) {
   uint32_t data = c.arg(0), size = c.arg(1);
   c.k.title().launch_data() = read_guest_bytes(c.mem(), data, size);
@@ -93,6 +97,7 @@ const ExportInfo kExports[] = {
     {0x1A8, "XamLoaderGetLaunchData", 2, xam_loader_get_launch_data},
     {0x1A9, "XamLoaderTerminateTitle", 0, xam_loader_terminate_title},
     {0x1CF, "XamGetCurrentTitleId", 0, xam_get_current_title_id},
+    {0x200, "XamFeatureEnabled", 1, xam_feature_enabled},
     {0x1EA, "XamAlloc", 3, xam_alloc},
     {0x1EC, "XamFree", 1, xam_free},
     {0x280, "XamGetExecutionId", 1, xam_get_execution_id},

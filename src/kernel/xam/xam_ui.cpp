@@ -63,13 +63,34 @@ void xam_show_signin_ui(ExportCall& c) {
   c.ret(kErrorSuccess);
 }
 
+// The guide's information screens (friends, gamer cards, achievements,
+// player review, marketplace, ...): (user, ...). They open, the (absent)
+// player closes them, and they report success; the offline profile's Live
+// screens show their "sign in to Xbox Live" page, which ends the same way.
+void xam_show_guide_screen(ExportCall& c) {
+  uint32_t user = c.arg(0);
+  if (user >= 4 && user != 0xFF) return c.ret(kErrorInvalidParameter);
+  ui_opened_and_closed(c);
+  c.ret(kErrorSuccess);
+}
+
 void xam_is_ui_active(ExportCall& c) { c.ret(c.k.title().ui_active ? 1 : 0); }
 
 const ExportInfo kExports[] = {
     {0x2BC, "XamShowSigninUI", 2, xam_show_signin_ui},
+    {0x2BF, "XamShowFriendsUI", 1, xam_show_guide_screen},
+    {0x2C0, "XamShowMessagesUI", 1, xam_show_guide_screen},
     {0x2C1, "XamShowKeyboardUI", 8, xam_show_keyboard_ui},
+    {0x2C4, "XamShowGamerCardUI", 2, xam_show_guide_screen},
+    {0x2C5, "XamShowAchievementsUI", 2, xam_show_guide_screen},
+    {0x2C6, "XamShowPlayerReviewUI", 2, xam_show_guide_screen},
+    {0x2C7, "XamShowMarketplaceUI", 4, xam_show_guide_screen},
+    {0x2C8, "XamShowPlayersUI", 1, xam_show_guide_screen},
     {0x2CA, "XamShowMessageBoxUI", 9, xam_show_message_box_ui, resolve_message_box},
     {0x2CB, "XamShowDeviceSelectorUI", 6, xam_show_device_selector_ui},
+    {0x2D0, "XamShowGamesUI", 2, xam_show_guide_screen},
+    {0x2D1, "XamShowLiveSignupUI", 1, xam_show_guide_screen},
+    {0x2D5, "XamShowGamerCardUIForXUID", 2, xam_show_guide_screen},
     {0x2EC, "XamIsUIActive", 0, xam_is_ui_active},
 };
 

@@ -178,14 +178,46 @@ void xam_user_write_profile_settings(ExportCall& c) {
 
 void resolve_user(ExportCall& c) { c.resolve("user", TraceValue::uinteger(c.arg(0))); }
 
+// (xuid, flags, pindex): the slot of the profile with this XUID.
+void xam_user_get_index_from_xuid(ExportCall& c) {
+  uint64_t xuid = c.arg64(0);
+  uint32_t out = c.arg(2);
+  const TitleOptions& o = c.k.title().options();
+  if (!o.profile_signed_in || xuid != o.xuid) return c.ret(kErrorNoSuchUser);
+  if (out) c.mem().write32(out, 0);
+  c.ret(kErrorSuccess);
+}
+
+// (user, privilege, presult): the offline profile has no Xbox Live account,
+// and every privilege a title can ask about (multiplayer, communications,
+// profile viewing, user content, purchases, presence, video, trading) is a
+// Live privilege, so each answer is "not granted".
+void xam_user_check_privilege(ExportCall& c) {
+  uint32_t user = c.arg(0), out = c.arg(2);
+  if (user >= kMaxUsers && user != 0xFF) return c.ret(kErrorInvalidParameter);
+  if (out) c.mem().write32(out, 0);
+  if (!signed_in(c, user == 0xFF ? 0 : user)) return c.ret(kErrorNoSuchUser);
+  c.ret(kErrorSuccess);
+}
+
+// (user): offline profiles are never online-enabled.
+void xam_user_is_online_enabled(ExportCall& c) { c.ret(0); }
+
+// (user): the tier of the Live membership: none (0) for an offline profile.
+void xam_user_get_membership_tier(ExportCall& c) { c.ret(0); }
+
 const ExportInfo kExports[] = {
     {0x20A, "XamUserGetXUID", 3, xam_user_get_xuid, resolve_user},
     {0x20C, "XamUserGetGamerTag", 3, xam_user_get_gamer_tag, resolve_user},
     {0x20E, "XamUserGetName", 3, xam_user_get_name, resolve_user},
     {0x210, "XamUserGetSigninState", 1, xam_user_get_signin_state, resolve_user},
+    {0x211, "XamUserGetIndexFromXUID", 3, xam_user_get_index_from_xuid},
+    {0x212, "XamUserCheckPrivilege", 3, xam_user_check_privilege, resolve_user},
     {0x219, "XamUserReadProfileSettings", 9, xam_user_read_profile_settings, nullptr,
      "settings start as a fresh profile's (a few system defaults) and live for the run"},
     {0x21A, "XamUserWriteProfileSettings", 5, xam_user_write_profile_settings},
+    {0x21B, "XamUserGetMembershipTier", 1, xam_user_get_membership_tier, resolve_user},
+    {0x221, "XamUserIsOnlineEnabled", 1, xam_user_is_online_enabled, resolve_user},
     {0x227, "XamUserGetSigninInfo", 3, xam_user_get_signin_info, resolve_user},
 };
 

@@ -1,6 +1,7 @@
 // xam.xex exports: console info, launch data, profiles, input scripts,
 // notification listeners, UI answers with XOVERLAPPED completion,
 // enumeration and XMsg.
+#include <cstring>
 #include <string>
 
 #include "../export_call.h"
@@ -201,6 +202,24 @@ TEST_F(XamExports, InputScriptErrorsNameTheLine) {
   }
 }
 
+TEST_F(XamExports, GuideScreensOpenAndCloseAndFeaturesAreOff) {
+  uint32_t id = buf(4), param = buf(4);
+  uint32_t sys = call(0x28A, {0x1});
+  while (call(0x28B, {sys, 0, id, param})) {
+  }
+  for (uint16_t ord : {0x2BF, 0x2C4, 0x2C5, 0x2C7, 0x2D5}) {
+    EXPECT_EQ(call(ord, {0, 0, 0, 0}), 0u) << ord;
+    ASSERT_EQ(call(0x28B, {sys, 0, id, param}), 1u);
+    EXPECT_EQ(mem.read32(id), 9u);
+    EXPECT_EQ(mem.read32(param), 1u);
+    ASSERT_EQ(call(0x28B, {sys, 0, id, param}), 1u);
+    EXPECT_EQ(mem.read32(param), 0u);
+    EXPECT_EQ(call(0x2EC, {}), 0u);
+  }
+  EXPECT_EQ(call(0x2BF, {7}), 87u);
+  EXPECT_EQ(call(0x200, {1}), 0u);
+}
+
 TEST_F(XamExports, BootNotificationsGoToTheFirstSystemListenerOnly) {
   uint32_t id = buf(4), param = buf(4);
   uint32_t live = call(0x28A, {0x2});  // Live area only: not the boot set
@@ -266,6 +285,92 @@ TEST_F(XamExports, ContentEnumerationIsEmptyAndXMsgFindsNoApp) {
   EXPECT_EQ(mem.read32(count), 0u);
   EXPECT_EQ(call(0x250, {0x12345, 0, items, 2 * 0x134, count, 0}), 6u);
   EXPECT_EQ(call(0x1F4, {0xFE, 0x0B0001, 0, 0}), 0x80070490u);
+}
+
+TEST_F(XamExports, NetworkIsAConsoleWithoutACable) {
+  uint32_t wsa = buf(0x190), addr = buf(36), rnd = buf(8);
+  mem.write32(wsa + 0x18C, 0x12345678);  // the vendor-info pointer stays as the title left it
+  EXPECT_EQ(call(0x003, {1, 2, 1, 6}), 0xFFFFFFFFu);  // socket before WSAStartup
+  EXPECT_EQ(call(0x01B, {}), 10093u);                 // WSANOTINITIALISED
+  EXPECT_EQ(call(0x001, {1, 0x0202, wsa}), 0u);
+  EXPECT_EQ(mem.read16(wsa), 0x0202);
+  EXPECT_EQ(mem.read16(wsa + 2), 0x0202);
+  EXPECT_EQ(mem.read32(wsa + 0x18C), 0x12345678u);
+  EXPECT_EQ(call(0x033, {1, 0}), 0u);
+  EXPECT_EQ(call(0x04B, {1}), 0u);  // no link
+  mem.write32(addr, 0xFFFFFFFF);
+  EXPECT_EQ(call(0x049, {1, addr}), 1u);  // XNET_GET_XNADDR_NONE
+  EXPECT_EQ(mem.read32(addr), 0u);
+  EXPECT_EQ(call(0x003, {1, 2, 1, 6}), 0xFFFFFFFFu);
+  EXPECT_EQ(call(0x01B, {}), 10050u);  // WSAENETDOWN
+  EXPECT_EQ(call(0x00C, {1, 5, 0, 16}), 0xFFFFFFFFu);
+  EXPECT_EQ(call(0x01B, {}), 10038u);  // WSAENOTSOCK
+  EXPECT_EQ(call(0x01C, {42}), 0u);
+  EXPECT_EQ(call(0x01B, {}), 42u);
+  // The last error is per thread.
+  Thread* other = spawn();
+  EXPECT_EQ(call_export(*k, *other, kXam, 0x01B, {}), 0u);
+  // inet_addr: BSD forms, network order (= the big-endian value).
+  auto inet = [&](const char* text) {
+    uint32_t a = buf(32);
+    mem.write_bytes(a, text, static_cast<uint32_t>(strlen(text) + 1));
+    return call(0x01A, {a});
+  };
+  EXPECT_EQ(inet("192.168.1.20"), 0xC0A80114u);
+  EXPECT_EQ(inet("10.1"), 0x0A000001u);
+  EXPECT_EQ(inet("0x7f.1"), 0x7F000001u);
+  EXPECT_EQ(inet("010.0.0.1"), 0x08000001u);
+  EXPECT_EQ(inet("1.2.3.256"), 0xFFFFFFFFu);
+  EXPECT_EQ(inet("1.2.3.4.5"), 0xFFFFFFFFu);
+  EXPECT_EQ(inet("1..2"), 0xFFFFFFFFu);
+  EXPECT_EQ(inet("09"), 0xFFFFFFFFu);
+  EXPECT_EQ(inet(""), 0xFFFFFFFFu);
+  // WSA events are manual-reset events.
+  uint32_t ev = call(0x01D, {});
+  ASSERT_NE(ev, 0u);
+  EXPECT_EQ(call(0x01F, {ev}), 1u);
+  EXPECT_TRUE(signalled(ev));
+  EXPECT_TRUE(signalled(ev));
+  EXPECT_EQ(call(0x020, {ev}), 1u);
+  EXPECT_FALSE(signalled(ev));
+  EXPECT_EQ(call(0x01E, {ev}), 1u);
+  EXPECT_EQ(call(0x01F, {ev}), 0u);
+  // XNetRandom follows the run's seed.
+  EXPECT_EQ(call(0x035, {1, rnd, 8}), 0u);
+  uint64_t first = mem.read64(rnd);
+  EXPECT_EQ(call(0x035, {1, rnd, 8}), 0u);
+  EXPECT_NE(mem.read64(rnd), first);
+  EXPECT_EQ(call(0x034, {1}), 0u);
+  EXPECT_EQ(call(0x034, {1}), 10093u);
+  EXPECT_EQ(call(0x002, {1}), 0u);
+  EXPECT_EQ(call(0x002, {1}), 0xFFFFFFFFu);
+}
+
+TEST_F(XamExports, OfflineProfileHasNoLivePrivileges) {
+  uint32_t result = buf(4), index = buf(4);
+  mem.write32(result, 7);
+  EXPECT_EQ(call(0x212, {0, 254, result}), 0u);
+  EXPECT_EQ(mem.read32(result), 0u);
+  EXPECT_EQ(call(0x212, {1, 254, result}), 1317u);
+  EXPECT_EQ(call(0x221, {0}), 0u);
+  EXPECT_EQ(call(0x21B, {0}), 0u);
+  EXPECT_EQ(call(0x211, {0xE000000000000001ull, 0, index}), 0u);
+  EXPECT_EQ(mem.read32(index), 0u);
+  EXPECT_EQ(call(0x211, {0xE000000000000002ull, 0, index}), 1317u);
+}
+
+TEST_F(XamExports, TaskScheduleRunsTheCallbackOnItsOwnThread) {
+  uint32_t handle = buf(4);
+  size_t before = k->threads().size();
+  EXPECT_EQ(call(0x1AF, {0x82001000, 0x1234, 0, handle}), 0u);
+  ASSERT_EQ(k->threads().size(), before + 1);
+  const Thread& task = *k->threads().back();
+  EXPECT_EQ(task.ctx.pc, 0x82001000u);
+  EXPECT_EQ(task.ctx.gpr[3], 0x1234u);
+  EXPECT_EQ(call(0x1B3, {}), 0u);
+  EXPECT_EQ(call(0x1B1, {mem.read32(handle)}), 1u);
+  EXPECT_EQ(call(0x1B1, {mem.read32(handle)}), 0u);
+  EXPECT_EQ(call(0x1AF, {0, 0, 0, handle}), 0xC000000Du);
 }
 
 TEST_F(XamExports, TerminateTitleEndsEveryThread) {

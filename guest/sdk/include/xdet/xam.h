@@ -12,6 +12,29 @@
 #define ERROR_DEVICE_NOT_CONNECTED 1167
 #define ERROR_NOT_FOUND 1168
 #define ERROR_NO_SUCH_USER 1317
+#define ERROR_FILE_NOT_FOUND 2
+#define ERROR_PATH_NOT_FOUND 3
+#define ERROR_ACCESS_DENIED 5
+#define ERROR_ALREADY_EXISTS 183
+
+/* Content packages: XCONTENT_DATA and the creation dispositions. */
+#define XCONTENTTYPE_SAVEDGAME 0x00000001
+#define XCONTENTTYPE_MARKETPLACE 0x00000002
+#define XCONTENTDEVICE_HARDDRIVE 1
+#define XCONTENT_CREATE_NEW 1
+#define XCONTENT_CREATE_ALWAYS 2
+#define XCONTENT_OPEN_EXISTING 3
+#define XCONTENT_OPEN_ALWAYS 4
+#define XCONTENT_TRUNCATE_EXISTING 5
+#define XCONTENT_DISPOSITION_CREATED 1
+#define XCONTENT_DISPOSITION_OPENED 2
+typedef struct _XCONTENT_DATA {
+  ULONG DeviceID;
+  ULONG ContentType;
+  uint16_t DisplayName[128];
+  char FileName[42];
+  char Padding[2];
+} XCONTENT_DATA; /* 0x134 bytes */
 
 typedef struct _XINPUT_GAMEPAD {
   USHORT wButtons;
@@ -99,7 +122,9 @@ ULONG XamUserWriteProfileSettings(ULONG title_id, ULONG user, ULONG count, const
                                   XOVERLAPPED* overlapped);              /* 0x21A */
 ULONG XamAlloc(ULONG flags, ULONG size, PVOID* result);                  /* 0x1EA */
 ULONG XamFree(PVOID pointer);                                            /* 0x1EC */
-ULONG XamTaskSchedule(PVOID callback, PVOID message, ULONG unknown, HANDLE* handle); /* 0x1AF */
+ULONG XamTaskSchedule(PVOID callback, PVOID message, ULONG flags, HANDLE* handle); /* 0x1AF */
+BOOL XamTaskCloseHandle(HANDLE task);                                     /* 0x1B1 */
+ULONG XamLoaderLaunchTitle(const char* path, ULONG flags);               /* 0x1A4 */
 /* The console passes the 64-bit area mask in one register; this 32-bit SDK
  * passes its low word (areas 0-31). */
 HANDLE XamNotifyCreateListener(ULONG mask, ULONG max_version);           /* 0x28A */
@@ -124,6 +149,29 @@ ULONG XamEnumerate(HANDLE enumerator, ULONG flags, PVOID buffer, ULONG size, ULO
                    XOVERLAPPED* overlapped);                             /* 0x250 */
 ULONG XamContentCreateEnumerator(ULONG user, ULONG device, ULONG content_type, ULONG flags, ULONG count,
                                  ULONG* buffer_size, HANDLE* enumerator); /* 0x25C */
+ULONG XamContentCreate(ULONG user, const char* root, const XCONTENT_DATA* data, ULONG flags, ULONG* disposition,
+                       ULONG* license_mask, XOVERLAPPED* overlapped);  /* 0x258 */
+ULONG XamContentClose(const char* root, XOVERLAPPED* overlapped);        /* 0x25A */
+ULONG XamContentDelete(ULONG user, const XCONTENT_DATA* data, XOVERLAPPED* overlapped); /* 0x25B */
+/* Networking (xdet: a console without a network cable). `caller` is 1 for titles. */
+typedef struct _WSADATA {
+  uint16_t wVersion, wHighVersion;
+  char szDescription[257];
+  char szSystemStatus[129];
+  uint16_t iMaxSockets, iMaxUdpDg;
+  char* lpVendorInfo;
+} WSADATA;
+#define WSAENOTSOCK 10038
+#define WSAENETDOWN 10050
+#define XNET_GET_XNADDR_NONE 0x00000001
+int NetDll_WSAStartup(ULONG caller, uint16_t version, WSADATA* data);  /* 0x001 */
+int NetDll_WSACleanup(ULONG caller);                                   /* 0x002 */
+ULONG NetDll_socket(ULONG caller, int af, int type, int protocol);     /* 0x003 */
+int NetDll_WSAGetLastError(void);                                      /* 0x01B */
+int NetDll_XNetStartup(ULONG caller, const void* params);              /* 0x033 */
+int NetDll_XNetCleanup(ULONG caller);                                  /* 0x034 */
+ULONG NetDll_XNetGetTitleXnAddr(ULONG caller, void* xnaddr);           /* 0x049 */
+ULONG NetDll_XNetGetEthernetLinkStatus(ULONG caller);                  /* 0x04B */
 ULONG XMsgInProcessCall(ULONG app, ULONG message, ULONG param1, ULONG param2); /* 0x1F4 */
 ULONG XMsgStartIORequest(ULONG app, ULONG message, XOVERLAPPED* overlapped, PVOID buffer, ULONG size); /* 0x1F7 */
 
