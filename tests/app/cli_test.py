@@ -60,6 +60,7 @@ def test_one_cli():
     expect_rc("--opt=value (run-elf)", 2, "run-elf", "--max-instructions=-3", "x.elf", stderr_has="negative")
     expect_rc("--opt=value (gen-traces)", 0, "gen-traces", "-q", "--out-dir=eq", "--events=200", "--seed=4")
     check("--opt=value wrote the pair", os.path.exists(os.path.join(WORK, "eq", "canary.jsonl")))
+    expect_rc("unknown command: did you mean", 2, "inpsect", stderr_has="did you mean 'inspect'?")
     expect_rc("did you mean", 2, "run-elf", "--max-instructons", "5", "x.elf",
               stderr_has="did you mean '--max-instructions'?")
     for cmd in ["run", "run-elf", "ppc-test", "inspect", "pack", "exports", "gen-traces"]:
