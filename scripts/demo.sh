@@ -4,7 +4,7 @@
 #     mixer spin-waits on CPU 5 while the priority-0 producer it waits for
 #     shares that CPU).
 #  2. Run it under strict priority: it wedges (exit 7) and
-#     exit-thread-state.json shows who waits on whom.
+#     trace.exit-thread-state.json shows who waits on whom.
 #  3. Run it under priority aging: the starved producer's effective priority
 #     climbs until it runs, and the program completes.
 #  4. `xdet diff` finds where the two runs' traces first diverge.
@@ -22,7 +22,7 @@ xex=build/guest/samples/starvation.xex
 echo "== strict priority: the priority-15 mixer starves the priority-0 producer on CPU 5"
 set +e
 build/xdet run --sched-policy strict --trace "$out/strict/trace.jsonl" "$xex"
-echo "exit code $? (7 = wedge); exit state: $out/strict/exit-thread-state.json"
+echo "exit code $? (7 = wedge); exit state: $out/strict/trace.exit-thread-state.json"
 
 echo
 echo "== priority aging: the starved producer's effective priority climbs until it runs"

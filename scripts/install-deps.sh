@@ -13,6 +13,7 @@ PKGS=(
   gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
   libxbyak-dev
   qemu-user
+  python3-jsonschema zstd
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -13,6 +13,7 @@
 #include "loader/loader.h"
 #include "memory/guest_memory.h"
 #include "memory/memory_map.h"
+#include "trace/trace_reader.h"
 
 namespace xdet::app {
 namespace {
@@ -35,11 +36,6 @@ class XexCode final : public explain::CodeImage {
   loader::LoadedModule module_;
 };
 
-std::string sibling(const std::string& path, const std::string& name) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
-}
-
 }  // namespace
 
 int run_explain(int argc, char** argv) {
@@ -53,7 +49,7 @@ int run_explain(int argc, char** argv) {
                "xdet explain"};
   app.option_defaults()->always_capture_default();
   app.add_option("trace", trace_path, "the schema-v1 JSONL trace of the run")->required()->check(CLI::ExistingFile);
-  app.add_option("--exit-state", exit_path, "the run's exit-thread-state.json (default: beside the trace)");
+  app.add_option("--exit-state", exit_path, "the run's exit state (default: NAME.exit-thread-state.json beside the trace NAME.jsonl)");
   app.add_option("--xex", xex, "the title, to disassemble spinning threads' loops")->check(CLI::ExistingFile);
   app.add_option("--starved-rounds", starved_rounds, "ready threads not run for N rounds count as starved")
       ->check(kNonNegative & CLI::Range(uint64_t{1}, UINT64_MAX));
@@ -61,7 +57,7 @@ int run_explain(int argc, char** argv) {
   app.add_flag("--dot", dot, "Graphviz dot of the wait-for graph")->excludes(json_opt);
   app.add_option("-o,--output", out_path, "write to FILE instead of stdout");
   if (auto rc = parse_cli(app, "explain", argc, argv)) return *rc;
-  if (exit_path.empty()) exit_path = sibling(trace_path, "exit-thread-state.json");
+  if (exit_path.empty()) exit_path = trace::default_exit_state_path(trace_path);
 
   explain::ExitStateFile state = explain::read_exit_state(exit_path);
   explain::TraceFacts facts = explain::read_trace_facts(trace_path);

@@ -15,6 +15,7 @@
 #include "kernel/exports/exports.h"
 #include "loader/disasm.h"
 #include "loader/loader.h"
+#include "loader/symbols.h"
 #include "loader/xex2_format.h"
 
 namespace xdet::app {
@@ -208,7 +209,8 @@ uint32_t parse_address(const std::string& s, const LoadedModule& m) {
   }
 }
 
-void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spec, bool json, FILE* out) {
+void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spec, bool json,
+                 const loader::SymbolTable& symbols, FILE* out) {
   std::string addr_text = spec, count_text = "16";
   if (auto colon = spec.find(':'); colon != std::string::npos) {
     addr_text = spec.substr(0, colon);
@@ -242,14 +244,24 @@ void disassemble(GuestMemory& mem, const LoadedModule& m, const std::string& spe
     } else {
       uint32_t target = 0;
       bool links = false;
-      if (loader::branch_target(word, a, &target, &links) && links) {
-        if (const loader::ImportRecord* r = m.find_thunk(target)) note = fmt::format("-> {}", r->name);
+      if (loader::branch_target(word, a, &target, &links)) {
+        if (const loader::ImportRecord* r = links ? m.find_thunk(target) : nullptr) {
+          note = fmt::format("-> {}", r->name);
+        } else if (std::string sym = symbols.describe(target); !sym.empty()) {
+          note = fmt::format("-> {}", sym);
+        }
       }
     }
+    const loader::Symbol* fn = symbols.find(a);
+    bool starts_function = fn && fn->address == a;
     if (json) {
-      fmt::print(out, "{}{{\"address\":\"0x{:08x}\",\"word\":\"0x{:08x}\",\"text\":\"{}\"{}}}", i ? "," : "", a, word, json_escape(text),
+      std::string sym = symbols.describe(a);
+      fmt::print(out, "{}{{\"address\":\"0x{:08x}\",\"word\":\"0x{:08x}\",\"text\":\"{}\"{}{}}}", i ? "," : "", a, word,
+                 json_escape(text), sym.empty() ? "" : fmt::format(",\"symbol\":\"{}\"", json_escape(sym)),
                  note.empty() ? "" : fmt::format(",\"note\":\"{}\"", json_escape(note)));
     } else {
+      if (starts_function) fmt::print(out, "{}<{}>:\n", i ? "\n" : "", fn->name);
+      else if (i == 0 && fn) fmt::print(out, "<{}>:\n", symbols.describe(a));
       if (note.empty()) fmt::print(out, "  {:08X}:  {:08X}  {}\n", a, word, text);
       else fmt::print(out, "  {:08X}:  {:08X}  {:<36}; {}\n", a, word, text, note);
     }
@@ -339,6 +351,9 @@ int run_inspect(int argc, char** argv) {
   app.add_flag("--coverage", coverage,
                "list every import with its status in xdet: implemented, partial (with what is missing) or absent");
   app.add_option("--disasm", disasm, "disassemble ADDR[:COUNT] (hex address or 'entry'; default 16 instructions)");
+  std::string symbols_path;
+  app.add_option("--symbols", symbols_path,
+                 "guest symbols (an ELF or an nm-style map) for --disasm; default: NAME.elf beside NAME.xex");
   if (auto rc = parse_cli(app, "inspect", argc, argv)) return *rc;
   std::vector<uint8_t> data = loader::read_file(file);
   GuestMemory mem;
@@ -347,7 +362,9 @@ int run_inspect(int argc, char** argv) {
   if (coverage) {
     print_coverage(m, json, stdout);
   } else if (!disasm.empty()) {
-    disassemble(mem, m, disasm, json, stdout);
+    loader::SymbolTable symbols = loader::SymbolTable::beside_xex(file);
+    if (!symbols_path.empty()) symbols.merge(loader::SymbolTable::load_file(symbols_path));
+    disassemble(mem, m, disasm, json, symbols, stdout);
   } else if (json) {
     print_json(m, stdout);
   } else {

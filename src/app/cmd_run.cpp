@@ -5,6 +5,7 @@
 // exit-thread-state.json are complete and valid on every one of those paths.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -14,12 +15,15 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/cpu_engine.h"
+#include "app/progress_line.h"
 #include "base/error.h"
 #include "base/output_file.h"
 #include "explore/schedule_run.h"
 #include "explore/seeded_perturber.h"
+#include "kernel/exports/import_stubs.h"
 #include "kernel/runtime/process.h"
 #include "kernel/scheduler/scheduler.h"
+#include "loader/symbols.h"
 #include "trace/exit_state.h"
 #include "trace/jsonl_writer.h"
 #include "trace/state_dump.h"
@@ -57,9 +61,9 @@ uint32_t parse_guest_address(const std::string& v) {
   return static_cast<uint32_t>(x);
 }
 
-std::string sibling_path(const std::string& path, const std::string& name) {
+std::string file_name_of(const std::string& path) {
   size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 }  // namespace
@@ -98,7 +102,8 @@ int run_run(int argc, char** argv) {
                "also trace scheduling (engine-local sched.slice.begin/end and sched.ready events on stream tid -1)")
       ->needs(trace_opt);
   app.add_option("--exit-state", exit_path,
-                 "where to write exit-thread-state.json (default: beside the trace; none without --trace)");
+                 "where to write the exit state (default: NAME.exit-thread-state.json beside the trace NAME.jsonl; "
+                 "none without --trace)");
   app.add_option("--sched-policy", policy, "priority aging or strict priority")
       ->check(CLI::IsMember({"aging", "strict"}));
   app.add_option("--quantum", quantum, "instructions per scheduler slice")->check(kNonNegative & CLI::Range(1u, 0xFFFFFFFFu));
@@ -148,6 +153,16 @@ int run_run(int argc, char** argv) {
   app.add_option("--game-dir", kcfg.game_dir,
                  "the title's folder behind game:\\ and d:\\ (read-only; default: the XEX's directory)")
       ->check(CLI::ExistingDirectory);
+  std::vector<std::string> stub_specs;
+  bool stub_all_missing = false;
+  app.add_option("--stub", stub_specs,
+                 "NAME[=STATUS]: a call of the unimplemented export NAME returns STATUS (default 0) instead of "
+                 "stopping the run (repeatable)");
+  app.add_flag("--stub-all-missing", stub_all_missing,
+               "every unimplemented import returns 0 (or its --stub STATUS) instead of stopping the run");
+  std::string symbols_path;
+  app.add_option("--symbols", symbols_path,
+                 "guest symbols (an ELF or an nm-style map) for PCs in reports; default: NAME.elf beside NAME.xex");
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
   app.add_option("--content-dir", kcfg.content_dir,
@@ -185,7 +200,8 @@ int run_run(int argc, char** argv) {
     else kcfg.contention_watch.insert(parse_guest_address(w));
   }
   for (const std::string& m : manifests) read_contention_manifest(m, &kcfg.contention_watch);
-  if (exit_path.empty() && !trace_path.empty()) exit_path = sibling_path(trace_path, "exit-thread-state.json");
+  if (exit_path.empty() && !trace_path.empty()) exit_path = trace::exit_state_path_for(trace_path);
+  trace::ExitStateContext exit_context{file_name_of(trace_path)};
 
   if (title.gamertag.empty() || title.gamertag.size() > 15) {
     throw Error(ExitCode::kUsage, "--gamertag: 1 to 15 characters");
@@ -208,6 +224,15 @@ int run_run(int argc, char** argv) {
       throw Error(ExitCode::kUsage, "--launch-data: the file must hold 1 to 65536 bytes");
     }
   }
+
+  kernel::ImportStubs stubs;
+  for (const std::string& spec : stub_specs) stubs.add(spec);
+  stubs.set_all_missing(stub_all_missing);
+  if (stubs.active()) kcfg.stubs = &stubs;
+
+  loader::SymbolTable symbols = loader::SymbolTable::beside_xex(xex);
+  if (!symbols_path.empty()) symbols.merge(loader::SymbolTable::load_file(symbols_path));
+  if (!symbols.empty()) sched.symbols = &symbols;
 
   kernel::Process process(xex, kcfg, std::move(title));
   install_cpu_engine(process.cpu(), engine);
@@ -248,15 +273,24 @@ int run_run(int argc, char** argv) {
     sched.stop_at_units = static_cast<uint64_t>(stop_at_guest_ms * 1e6 / 10.0 + 0.5);
   }
   sched.stop_flag = trace::install_stop_signal_handlers();
+  ProgressLine progress(stderr);
+  if (progress.active()) {
+    sched.on_progress = &ProgressLine::callback;
+    sched.progress_user = &progress;
+  }
   process.boot();
   kernel::RunOutcome o = process.run(sched);
+  progress.finish();
   std::fflush(stdout);
   if (writer) writer->flush();
   if (std::string err = process.kernel().devices().finish_outputs(); !err.empty()) {
     std::fprintf(stderr, "xdet run: --audio-out: %s\n", err.c_str());
   }
   if (kcfg.keep_scratch) std::fprintf(stderr, "xdet run: scratch directory kept at %s\n", process.scratch_path().c_str());
-  if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o);
+  exit_context.symbols = sched.symbols;
+  exit_context.memory = &process.memory();
+  exit_context.stubs = kcfg.stubs;
+  if (!exit_path.empty()) trace::write_exit_state(exit_path, process.kernel(), o, exit_context);
   if (!stop_at.empty() || stop_at_guest_ms >= 0) {
     std::string where = !stop_at.empty()
                             ? (o.reason == kernel::StopReason::kStopAt
@@ -282,7 +316,16 @@ int run_run(int argc, char** argv) {
   }
   if (kernel::exit_code_for(o.reason) != ExitCode::kOk) {
     std::fprintf(stderr, "xdet run: %s: %s\n", kernel::stop_reason_name(o.reason), o.message.c_str());
+    if (const kernel::Thread* t = o.tid ? process.kernel().thread_by_tid(o.tid) : nullptr) {
+      std::fprintf(stderr, "  tid %u pc %s\n  backtrace: %s\n", t->tid,
+                   sched.symbols ? symbols.describe_pc(t->ctx.pc).c_str() : fmt::format("0x{:08x}", t->ctx.pc).c_str(),
+                   kernel::format_backtrace(process.memory(), *t, sched.symbols).c_str());
+    }
     if (!o.report.empty()) std::fputs(o.report.c_str(), stderr);
+  }
+  for (const kernel::ImportStubs::Stubbed& st : stubs.called()) {
+    std::fprintf(stderr, "xdet run: stubbed %s!%s (ordinal %u): %llu call(s) returned 0x%08X\n", st.module.c_str(),
+                 st.name.c_str(), st.ordinal, static_cast<unsigned long long>(st.calls), st.status);
   }
   std::fprintf(stderr, "xdet run: %s after %llu instructions, %llu rounds, %.3f ms guest time\n",
                kernel::stop_reason_name(o.reason), static_cast<unsigned long long>(o.instructions),

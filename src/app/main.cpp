@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/version.h"
 #include "base/error.h"
@@ -61,7 +62,21 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::fprintf(stderr, "xdet: unknown command '%s'\n\n", argv[1]);
+  const char* closest = nullptr;
+  size_t closest_d = 3;  // suggest only near misses
+  for (const Command& c : kCommands) {
+    if (!c.name) continue;
+    size_t d = detail::edit_distance(argv[1], c.name);
+    if (d < closest_d) {
+      closest_d = d;
+      closest = c.name;
+    }
+  }
+  if (closest) {
+    std::fprintf(stderr, "xdet: unknown command '%s'; did you mean '%s'?\n\n", argv[1], closest);
+  } else {
+    std::fprintf(stderr, "xdet: unknown command '%s'\n\n", argv[1]);
+  }
   print_usage(stderr);
   return xdet::to_int(xdet::ExitCode::kUsage);
 }

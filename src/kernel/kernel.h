@@ -64,6 +64,8 @@ inline constexpr uint8_t kApcLevel = 1;
 inline constexpr uint8_t kDispatchLevel = 2;
 inline constexpr uint32_t kInitialStackAdjust = 176;
 
+class ImportStubs;
+
 struct KernelConfig {
   uint32_t default_stack_size = 256 * 1024;
   uint32_t tls_slot_count = 1024;  // dynamic TLS slots per thread block
@@ -82,6 +84,8 @@ struct KernelConfig {
   // run. Used by the process when it mounts the devices.
   std::string game_dir;
   bool keep_scratch = false;
+  // --stub / --stub-all-missing (owned by the caller; null = none).
+  ImportStubs* stubs = nullptr;
   // Where XAM content packages live ("" = <scratch>/Content, fresh per run).
   std::string content_dir;
   // Video mode, GPU strictness, frame limit and outputs (kernel/devices).

@@ -1,5 +1,9 @@
 #include "loader/disasm.h"
 
+#include <optional>
+
+#include "cpu/vmx/vmx128_asm.h"
+
 #include <capstone/capstone.h>
 
 #include <fmt/format.h>
@@ -44,6 +48,9 @@ std::string Disassembler::text(uint32_t word, uint32_t address) {
       return i->op_str[0] ? fmt::format("{} {}", i->mnemonic, i->op_str) : std::string(i->mnemonic);
     }
   }
+  // VMX128 and the lvlx family: our own decoder (the inverse of the
+  // assembler pass the instruction tests use).
+  if (std::optional<std::string> console = cpu::disassemble_console_insn(word)) return *console;
   return fmt::format(".long 0x{:08X}", word);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // PowerPC disassembly of guest code words via capstone (32-bit, big-endian).
-// VMX128 encodings (Xenon's vector extension, unknown to capstone 4) and
-// words capstone cannot decode are rendered as `.long 0xXXXXXXXX`.
+// VMX128 encodings (Xenon's vector extension, unknown to capstone 4) are
+// decoded by xdet's own table (cpu/vmx/vmx128_asm.h); words neither knows are
+// rendered as `.long 0xXXXXXXXX`.
 #include <cstdint>
 #include <memory>
 #include <string>

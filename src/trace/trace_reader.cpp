@@ -1,5 +1,7 @@
 #include "trace/trace_reader.h"
 
+#include "trace/exit_state.h"
+
 #include <simdjson.h>
 
 #include <cstdio>
@@ -293,9 +295,20 @@ std::vector<int64_t> json_int_list(std::string_view raw) {
 namespace xdet::trace {
 
 std::string default_exit_state_path(const std::string& trace_path) {
+  std::string path = exit_state_path_for(trace_path);
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+    return path;
+  }
+  // Runs of earlier xdet versions wrote one fixed name beside the trace.
   size_t slash = trace_path.find_last_of('/');
   const char* name = "exit-thread-state.json";
-  return slash == std::string::npos ? name : trace_path.substr(0, slash + 1) + name;
+  std::string legacy = slash == std::string::npos ? name : trace_path.substr(0, slash + 1) + name;
+  if (std::FILE* f = std::fopen(legacy.c_str(), "rb")) {
+    std::fclose(f);
+    return legacy;
+  }
+  return path;
 }
 
 ExitSummary read_exit_summary(const std::string& path) {

@@ -97,7 +97,9 @@ struct ExitSummary {
 // but is not an exit state is an input error.
 ExitSummary read_exit_summary(const std::string& path);
 
-// "<dir of trace>/exit-thread-state.json", where `xdet run` puts it.
+// Where `xdet run` put the exit state of `trace_path`: NAME.exit-thread-state.json
+// beside NAME.jsonl (exit_state_path_for), or, for runs of earlier versions,
+// the fixed "<dir of trace>/exit-thread-state.json" when only that exists.
 std::string default_exit_state_path(const std::string& trace_path);
 
 }  // namespace xdet::trace

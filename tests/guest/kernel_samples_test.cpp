@@ -47,7 +47,7 @@ TEST_P(ConformanceSample, PassesAllChecksDeterministically) {
   std::string ta = slurp(a + "/t.jsonl");
   EXPECT_GT(ta.size(), 500u);
   EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
-  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  EXPECT_EQ(slurp(a + "/t.exit-thread-state.json"), slurp(b + "/t.exit-thread-state.json"));
   // Both policies agree for these programs (no starvation in them).
   ASSERT_EQ(xdet("run --sched-policy strict " + sample(name), &out), 0) << out;
 }
@@ -191,7 +191,7 @@ TEST(FileIoSample, PassesUnderBothPoliciesWithIdenticalTracesAndLeavesNoScratch)
   ASSERT_EQ(xdet("run" + game + "--trace " + b + "/t.jsonl " + sample("file_io"), &out), 0) << out;
   std::string ta = slurp(a + "/t.jsonl");
   EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
-  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  EXPECT_EQ(slurp(a + "/t.exit-thread-state.json"), slurp(b + "/t.exit-thread-state.json"));
   // Canonical guest paths in args_resolved.path; no host path anywhere.
   EXPECT_NE(ta.find("\"path\":\"\\\\Device\\\\Cdrom0\\\\data.BIN\""), std::string::npos);
   EXPECT_NE(ta.find("\\\\Device\\\\Harddisk0\\\\Cache0\\\\saves\\\\slot0.sav"), std::string::npos);
@@ -232,7 +232,7 @@ TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
   EXPECT_NE(out.find("starvation: all threads finished"), std::string::npos);
   ASSERT_EQ(xdet("run --trace " + aging2 + "/t.jsonl " + sample("starvation")), 0);  // aging is the default
   EXPECT_EQ(slurp(aging + "/t.jsonl"), slurp(aging2 + "/t.jsonl"));
-  EXPECT_EQ(slurp(aging + "/exit-thread-state.json"), slurp(aging2 + "/exit-thread-state.json"));
+  EXPECT_EQ(slurp(aging + "/t.exit-thread-state.json"), slurp(aging2 + "/t.exit-thread-state.json"));
 
   ASSERT_EQ(xdet("run --sched-policy strict --livelock-rounds 2000 --trace " + strict + "/t.jsonl " +
                      sample("starvation"),
@@ -240,7 +240,7 @@ TEST(StarvationSample, StrictWedgesAgingCompletesAndDiffFindsTheDivergence) {
             7)
       << out;
   EXPECT_NE(out.find("livelock"), std::string::npos) << out;
-  std::string state = slurp(strict + "/exit-thread-state.json");
+  std::string state = slurp(strict + "/t.exit-thread-state.json");
   EXPECT_NE(state.find("\"stop_reason\": \"livelock\""), std::string::npos) << state;
   EXPECT_NE(state.find("\"exit_code\": 7"), std::string::npos);
   // The cycle: main waits for all three; producer (prio 0) never ran;

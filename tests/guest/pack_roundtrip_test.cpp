@@ -120,7 +120,7 @@ TEST(PackHostile, BadElfInputsGivePreciseErrors) {
   contains(elf_error(e), "e_machine 62 at offset 0x12");
   e = good;
   store_be32(&e[32], 0x7FFFFFF0);  // e_shoff
-  contains(elf_error(e), "section header table at offset 0x7FFFFFF0");
+  contains(elf_error(e), "section header table at file offset 0x7FFFFFF0");
   e = good;
   store_be32(&e[24], 0x10000);  // e_entry outside the image
   contains(elf_error(e), "entry point 0x00010000");

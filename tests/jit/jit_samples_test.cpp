@@ -42,7 +42,7 @@ RunOutput run(const std::string& name, const std::string& engine) {
                     XDET_SAMPLES_DIR + "/" + name + ".xex >" + dir + "/log 2>&1";
   int rc = std::system(cmd.c_str());
   RunOutput o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(dir + "/log"), slurp(dir + "/t.jsonl"),
-              slurp(dir + "/exit-thread-state.json")};
+              slurp(dir + "/t.exit-thread-state.json")};
   std::filesystem::remove_all(dir);
   return o;
 }

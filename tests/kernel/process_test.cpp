@@ -258,9 +258,9 @@ TEST(XdetRunCli, CleanExitTraceAndExitStateAreDeterministic) {
   std::string a = slurp(dir + "/a/t.jsonl");
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, slurp(dir + "/b/t.jsonl"));
-  std::string sa = slurp(dir + "/a/exit-thread-state.json");
+  std::string sa = slurp(dir + "/a/t.exit-thread-state.json");
   EXPECT_NE(sa.find("\"stop_reason\": \"process-exit\""), std::string::npos) << sa;
-  EXPECT_EQ(sa, slurp(dir + "/b/exit-thread-state.json"));
+  EXPECT_EQ(sa, slurp(dir + "/b/t.exit-thread-state.json"));
 }
 
 TEST(XdetRunCli, DistinctExitCodesForLimitsWedgeFaultAndUnimplemented) {

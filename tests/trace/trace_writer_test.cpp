@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 #include <simdjson.h>
 
 #include "base/error.h"
@@ -118,18 +121,26 @@ TEST(JsonlTraceWriter, BuffersAcrossThresholdAndFlushesCompleteLines) {
   std::remove(path.c_str());
 }
 
-TEST(JsonlTraceWriter, UnwritablePathIsAnError) {
-  // Missing folders are created, so the unwritable path goes through a
-  // regular file, which no user (root included) can make a folder of.
-  std::string file = ::testing::TempDir() + "/xdet_trace_not_a_dir";
-  std::FILE* f = std::fopen(file.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  std::fclose(f);
+TEST(JsonlTraceWriter, MissingFoldersAreCreated) {
+  std::string dir = ::testing::TempDir() + "xdet_trace_new_dir";
+  std::filesystem::remove_all(dir);
+  {
+    trace::JsonlTraceWriter w(dir + "/a/b/x.jsonl", trace::TraceHeader{});
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir + "/a/b/x.jsonl"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JsonlTraceWriter, UnwritablePathIsAnOutputError) {
+  // A folder that cannot exist: its parent is a regular file.
+  std::string file = ::testing::TempDir() + "xdet_trace_plain_file";
+  std::ofstream(file) << "x";
   try {
     trace::JsonlTraceWriter w(file + "/x.jsonl", trace::TraceHeader{});
-    ADD_FAILURE() << "no error for a trace under a regular file";
+    FAIL() << "no error";
   } catch (const xdet::Error& e) {
-    EXPECT_EQ(e.code(), xdet::ExitCode::kOutputError);
+    EXPECT_EQ(e.code(), ExitCode::kOutputError) << e.what();
+    EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << e.what();
   }
   std::remove(file.c_str());
 }

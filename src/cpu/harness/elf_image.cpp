@@ -143,8 +143,10 @@ void ElfImage::parse_headers() {
         sym.info = bytes(o + 4, 1, "symbol")[0];
         sym.shndx = u16(o + 6);
         sym.value = u64(o + 8);
+        sym.size = u64(o + 16);
       } else {
         sym.value = u32(o + 4);
+        sym.size = u32(o + 8);
         sym.info = bytes(o + 12, 1, "symbol")[0];
         sym.shndx = u16(o + 14);
       }

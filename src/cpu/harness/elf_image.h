@@ -1,8 +1,9 @@
 #pragma once
 // A bounds-checked reader for big-endian PowerPC ELF files (ELF32 and ELF64):
-// header, program headers, section headers and the symbol table. Used by
-// `xdet run-elf` and the ppc-test runner. Every malformed structure throws
-// InputError naming the file and the byte offset.
+// header, program headers, section headers and the symbol table. The one ELF
+// reader of xdet: `xdet run-elf`, `xdet pack` (loader/elf_to_xex), guest
+// symbols (loader/symbols) and the ppc-test runner. Every malformed
+// structure throws InputError naming the file and the byte offset.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -32,6 +33,7 @@ struct ElfSection {
 struct ElfSymbol {
   std::string name;
   uint64_t value;
+  uint64_t size = 0;
   uint16_t shndx;
   uint8_t info;
 };

@@ -328,6 +328,77 @@ std::optional<uint32_t> encode_console_insn(std::string_view statement) {
   return encode(*m, rc, ops);
 }
 
+namespace {
+
+uint32_t get_vd(uint32_t w) { return ((w >> 21) & 31) | (((w >> 2) & 3) << 5); }
+uint32_t get_va(uint32_t w) { return ((w >> 16) & 31) | (((w >> 5) & 1) << 5) | (((w >> 10) & 1) << 6); }
+uint32_t get_vb(uint32_t w) { return ((w >> 11) & 31) | ((w & 3) << 5); }
+int32_t simm5(uint32_t w) { return static_cast<int32_t>(((w >> 16) & 31) ^ 16) - 16; }
+
+// The operand fields a form uses (everything else is opcode).
+uint32_t operand_mask(Form f) {
+  constexpr uint32_t kVd = (31u << 21) | (3u << 2), kVa = (31u << 16) | (1u << 5) | (1u << 10),
+                     kVb = (31u << 11) | 3u;
+  switch (f) {
+    case Form::kVABC:
+    case Form::kVABD:
+    case Form::kVADB: return kVd | kVa | kVb;
+    case Form::kVBOnly: return kVd | kVb;
+    case Form::kVBImm:
+    case Form::kSplatImm: return kVd | kVb | (31u << 16);
+    case Form::kPerm: return kVd | kVa | kVb | (7u << 6);
+    case Form::kSldoi: return kVd | kVa | kVb | (15u << 6);
+    case Form::kPermwi: return kVd | kVb | (31u << 16) | (7u << 6);
+    case Form::kRlimi: return kVd | kVb | (15u << 16) | (3u << 6);
+    case Form::kPkd3d: return kVd | kVb | (7u << 18) | (3u << 16) | (3u << 6);
+    case Form::kMem128: return kVd | (31u << 16) | (31u << 11);
+    case Form::kMemX: return (31u << 21) | (31u << 16) | (31u << 11);
+  }
+  return 0;
+}
+
+std::string operands(const Mnemonic& m, uint32_t w) {
+  char b[96];
+  const uint32_t d = get_vd(w), a = get_va(w), v = get_vb(w);
+  switch (m.form) {
+    case Form::kVABC:
+    case Form::kVABD:
+    case Form::kVADB: std::snprintf(b, sizeof b, "v%u, v%u, v%u", d, a, v); break;
+    case Form::kVBOnly: std::snprintf(b, sizeof b, "v%u, v%u", d, v); break;
+    case Form::kVBImm: std::snprintf(b, sizeof b, "v%u, v%u, %u", d, v, (w >> 16) & 31); break;
+    case Form::kSplatImm: std::snprintf(b, sizeof b, "v%u, v%u, %d", d, v, simm5(w)); break;
+    case Form::kPerm: std::snprintf(b, sizeof b, "v%u, v%u, v%u, v%u", d, a, v, (w >> 6) & 7); break;
+    case Form::kSldoi: std::snprintf(b, sizeof b, "v%u, v%u, v%u, %u", d, a, v, (w >> 6) & 15); break;
+    case Form::kPermwi:
+      std::snprintf(b, sizeof b, "v%u, v%u, %u", d, v, ((w >> 16) & 31) | (((w >> 6) & 7) << 5));
+      break;
+    case Form::kRlimi: std::snprintf(b, sizeof b, "v%u, v%u, %u, %u", d, v, (w >> 16) & 15, (w >> 6) & 3); break;
+    case Form::kPkd3d:
+      std::snprintf(b, sizeof b, "v%u, v%u, %u, %u, %u", d, v, (w >> 18) & 7, (w >> 16) & 3, (w >> 6) & 3);
+      break;
+    case Form::kMem128: std::snprintf(b, sizeof b, "v%u, r%u, r%u", d, (w >> 16) & 31, (w >> 11) & 31); break;
+    case Form::kMemX: std::snprintf(b, sizeof b, "v%u, r%u, r%u", (w >> 21) & 31, (w >> 16) & 31, (w >> 11) & 31); break;
+  }
+  return b;
+}
+
+}  // namespace
+
+std::optional<std::string> disassemble_console_insn(uint32_t word) {
+  for (const Mnemonic& m : kMnemonics) {
+    for (bool rc : {false, true}) {
+      if (rc && !m.rc_ok) continue;
+      const uint32_t fixed = ~operand_mask(m.form);
+      if ((word & fixed) != ((m.base | (rc ? 0x40u : 0u)) & fixed)) continue;
+      std::string text = std::string(m.name) + (rc ? ". " : " ") + operands(m, word);
+      // Only a rendering that assembles back to the same word is an answer
+      // (forms whose fields overlap another's opcode bits do not).
+      if (encode_console_insn(text) == word) return text;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string expand_console_mnemonics(std::string_view src) {
   std::string out;
   out.reserve(src.size() + src.size() / 8);

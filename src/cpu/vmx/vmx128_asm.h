@@ -36,4 +36,9 @@ std::string expand_console_mnemonics(std::string_view asm_source);
 // the mnemonic is not one of them or an operand is malformed.
 std::optional<uint32_t> encode_console_insn(std::string_view statement);
 
+// The inverse, for disassemblers: "vaddfp128 v0, v3, v4" for a console-only
+// instruction word (a rendering encode_console_insn maps back to `word`), or
+// nullopt if the word is none of them.
+std::optional<std::string> disassemble_console_insn(uint32_t word);
+
 }  // namespace xdet::cpu

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "kernel/exports/exports.h"
+#include "kernel/exports/import_stubs.h"
 #include "kernel/xam/xam_exports.h"
 
 namespace xdet::kernel {
@@ -127,6 +128,7 @@ DispatchResult dispatch_export(Kernel& k, Thread& t, KernelModule module, uint16
           {"module", TraceValue::string(library)},
           {"thunk_pc", TraceValue::hex32(thunk_pc)}});
   if (!info || !info->fn) {
+    if (k.config().stubs && k.config().stubs->try_stub(k, t, library, name, ordinal)) return {};
     return {DispatchStatus::kUnimplemented,
             fmt::format("unimplemented {} import {}!{} (ordinal {}) called from {:08x} by tid {}",
                         module == KernelModule::kXam ? "XAM" : "kernel", library, name, ordinal,

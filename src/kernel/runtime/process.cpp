@@ -1,5 +1,7 @@
 #include "kernel/runtime/process.h"
 
+#include "kernel/exports/import_stubs.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -143,6 +145,9 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
                   {"ord", TraceValue::uinteger(rec->ordinal)},
                   {"module", TraceValue::string(rec->library.c_str())},
                   {"thunk_pc", TraceValue::hex32(sc_pc)}});
+          if (k.config().stubs && k.config().stubs->try_stub(k, t, rec->library.c_str(), rec->name.c_str(), rec->ordinal)) {
+            break;
+          }
           out.stop = SliceStop::kUnimplemented;
           out.message = fmt::format("tid {}: unimplemented import {}!{} (ordinal {}) called from {:08x}", t.tid,
                                     rec->library, rec->name, rec->ordinal, static_cast<uint32_t>(t.ctx.lr));

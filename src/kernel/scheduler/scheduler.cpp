@@ -59,7 +59,9 @@ RunOutcome Scheduler::run() {
     out.rounds = round;
     out.instructions = total_retired_;
     out.guest_units = kernel_.now();
-    if (reason == StopReason::kDeadlock || reason == StopReason::kLivelock) out.report = wedge_report(reason);
+    out.threads = diagnose_threads(kernel_, kernel_.memory(), kernel_.round(), config_.starved_rounds,
+                                   reason == StopReason::kLivelock, cpu_holders_);
+    if (reason != StopReason::kProcessExit) out.report = stop_report(reason, out.threads);
     kernel_.set_current(nullptr);
     if (TraceSink* s = kernel_.trace_sink()) s->flush();
     return out;
@@ -153,6 +155,7 @@ RunOutcome Scheduler::run() {
         t->retired += retired;
         t->last_run_round = round;
         t->ever_ran = true;
+        cpu_holders_[cpu] = t->tid;
         t->yield_requested = false;
         ran = true;
         if (r.stop == SliceStop::kFault) return finish(StopReason::kGuestFault, std::move(r.message), t->tid);
@@ -175,6 +178,9 @@ RunOutcome Scheduler::run() {
       }
     }
 
+    if (config_.on_progress && (round & 255) == 0) {
+      config_.on_progress(config_.progress_user, kernel_, round, total_retired_);
+    }
     uint64_t progress = kernel_.progress_epoch();
     if (ran) {
       if (progress != last_progress) {
@@ -248,42 +254,18 @@ void Scheduler::emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_
                       {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
-std::string Scheduler::wedge_report(StopReason reason) const {
-  std::string s = fmt::format("wedge ({}) at round {}, guest time {} us, policy {}\n", stop_reason_name(reason),
-                              kernel_.round(), ns_from_units(kernel_.now()) / 1000, sched_policy_name(config_.policy));
-  uint64_t round = kernel_.round();
-  for (const ThreadReport& r : kernel_.thread_reports()) {
-    const Thread& t = *r.thread;
+std::string Scheduler::stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const {
+  bool wedge = reason == StopReason::kDeadlock || reason == StopReason::kLivelock;
+  std::string s = fmt::format("{} ({}) at round {}, guest time {} us, policy {}\n", wedge ? "wedge" : "threads at stop",
+                              stop_reason_name(reason), kernel_.round(), ns_from_units(kernel_.now()) / 1000,
+                              sched_policy_name(config_.policy));
+  std::vector<ThreadReport> reports = kernel_.thread_reports();
+  for (size_t i = 0; i < reports.size() && i < threads.size(); ++i) {
+    const Thread& t = *reports[i].thread;
     if (t.state == ThreadState::kTerminated) continue;
-    std::string what;
-    if (t.device_context && t.state == ThreadState::kWaiting && !t.wait.active) {
-      what = "idle device context (no callback pending)";
-    } else if (t.state == ThreadState::kWaiting && t.wait.is_delay) {
-      what = "sleeping";
-    } else if (t.state == ThreadState::kWaiting) {
-      what = fmt::format("blocked since round {} in wait-{} on", t.wait.since_round,
-                         t.wait.type == WaitType::kAll ? "all" : "any");
-      for (const auto& w : r.wait_objects) {
-        what += fmt::format(" [{} {:08x} sid={:016x}", dispatcher_type_name(w.type), w.address, w.sid);
-        if (w.handle) what += fmt::format(" handle={:08x}", w.handle);
-        for (uint32_t tid : w.possible_signalers) what += fmt::format(" signaler=tid{}", tid);
-        what += "]";
-      }
-      what += t.wait.has_timeout ? fmt::format(" timeout={}", t.wait.timeout_100ns) : " (no timeout)";
-    } else if (t.suspend_count > 0) {
-      what = fmt::format("suspended (count {})", t.suspend_count);
-    } else if (t.ever_ran && round - t.last_run_round <= 1) {
-      what = fmt::format("spinning at pc={:08x}", t.ctx.pc);
-    } else if (round - t.last_run_round >= config_.starved_rounds) {
-      what = t.ever_ran ? fmt::format("ready but starved: last ran round {} ({} rounds ago)", t.last_run_round,
-                                      round - t.last_run_round)
-                        : fmt::format("ready but starved: never ran ({} rounds ready)", round - t.last_run_round);
-    } else {
-      what = "ready";
-    }
     s += fmt::format("  tid {} {:<12} prio {} (effective {}) affinity {:#04x} cpu {}: {}\n", t.tid,
-                     t.name.empty() ? "-" : t.name, t.priority_increment, r.effective_priority, t.affinity_mask,
-                     t.last_cpu, what);
+                     t.name.empty() ? "-" : t.name, t.priority_increment, reports[i].effective_priority, t.affinity_mask,
+                     t.last_cpu, describe_diagnosis(threads[i], kernel_, kernel_.memory(), config_.symbols));
   }
   return s;
 }

@@ -26,6 +26,8 @@
 
 #include "base/error.h"
 #include "kernel/kernel.h"
+#include "kernel/scheduler/diagnosis.h"
+#include "loader/symbols.h"
 
 namespace xdet::kernel {
 
@@ -86,12 +88,19 @@ struct SchedulerConfig {
   // that emitted it).
   uint64_t stop_at_units = kNever;
   const bool* stop_at_request = nullptr;
+  // Guest symbols for the stop report (function+0xoff, backtraces); may be null.
+  const loader::SymbolTable* symbols = nullptr;
+  // Called every 256 rounds (e.g. a progress line on a terminal). It only
+  // observes: nothing it does may reach guest state.
+  void (*on_progress)(void* user, const Kernel& kernel, uint64_t round, uint64_t instructions) = nullptr;
+  void* progress_user = nullptr;
 };
 
 struct RunOutcome {
   StopReason reason = StopReason::kProcessExit;
   std::string message;      // fault / unimplemented detail, or wedge summary
-  std::string report;       // wedge report (threads and what they wait on)
+  std::string report;       // stop report: every live thread and its diagnosis (not on a clean exit)
+  std::vector<ThreadDiagnosis> threads;  // each thread's diagnosis, in thread_reports() order
   uint32_t tid = 0;         // thread that faulted / hit an unimplemented call
   uint64_t rounds = 0;
   uint64_t instructions = 0;
@@ -105,7 +114,7 @@ class Scheduler {
   const SchedulerConfig& config() const { return config_; }
 
  private:
-  std::string wedge_report(StopReason reason) const;
+  std::string stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const;
   // sched.slice.begin / sched.slice.end (only when the kernel traces them).
   void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
   void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
@@ -115,6 +124,7 @@ class Scheduler {
   ThreadRunner& runner_;
   SchedulerConfig config_;
   uint64_t total_retired_ = 0;
+  CpuHolders cpu_holders_{};  // per CPU, the thread that ran there last
 };
 
 }  // namespace xdet::kernel
