@@ -128,7 +128,7 @@ int run_run(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->excludes(stop_event_opt);
   app.add_option("--state-dump", state_dump_path,
-                 "where the --stop-at state dump goes (default: state-dump.txt beside the trace, else stderr)");
+                 "where the --stop-at state dump goes (default: NAME.state-dump.txt beside NAME.jsonl, else stderr)");
   app.add_option("--contention-watch", watch,
                  "emit contention.observed for this critical section address (repeatable; 'all' = every section)");
   app.add_option("--contention-manifest", manifests,
@@ -298,7 +298,7 @@ int run_run(int argc, char** argv) {
                                    : fmt::format("trace event {} was never reached", stop_at))
                             : fmt::format("at guest time {} ms", stop_at_guest_ms);
     std::string dump = trace::render_state_dump(process.kernel(), o, where);
-    if (state_dump_path.empty() && !trace_path.empty()) state_dump_path = sibling_path(trace_path, "state-dump.txt");
+    if (state_dump_path.empty() && !trace_path.empty()) state_dump_path = trace::trace_sibling_path(trace_path, ".state-dump.txt");
     if (state_dump_path.empty()) {
       std::fputs(dump.c_str(), stderr);
     } else {

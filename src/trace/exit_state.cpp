@@ -63,14 +63,18 @@ void append_diagnosis(fmt::memory_buffer& b, const ThreadDiagnosis& d, const Thr
 
 }  // namespace
 
-std::string exit_state_path_for(const std::string& trace_path) {
+std::string trace_sibling_path(const std::string& trace_path, std::string_view suffix) {
   std::string base = trace_path;
   for (std::string_view ext : {std::string_view(".zst"), std::string_view(".jsonl")}) {
     if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
       base.resize(base.size() - ext.size());
     }
   }
-  return base + ".exit-thread-state.json";
+  return base.append(suffix);
+}
+
+std::string exit_state_path_for(const std::string& trace_path) {
+  return trace_sibling_path(trace_path, ".exit-thread-state.json");
 }
 
 std::string render_exit_state(const Kernel& k, const RunOutcome& o, const ExitStateContext& ctx) {

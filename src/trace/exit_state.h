@@ -9,6 +9,7 @@
 // Every thread carries a structured "diagnosis" (docs/exit-state.md; JSON
 // Schema: docs/exit-state.schema.json).
 #include <string>
+#include <string_view>
 
 #include "kernel/exports/import_stubs.h"
 #include "kernel/kernel.h"
@@ -33,6 +34,8 @@ struct ExitStateContext {
 // beside NAME.jsonl or NAME.jsonl.zst (any other name: TRACE + that suffix).
 // Each trace has its own, so runs sharing a folder never overwrite each other's.
 std::string exit_state_path_for(const std::string& trace_path);
+// NAME<suffix> beside NAME.jsonl or NAME.jsonl.zst (other outputs of a run).
+std::string trace_sibling_path(const std::string& trace_path, std::string_view suffix);
 
 std::string render_exit_state(const kernel::Kernel& kernel, const kernel::RunOutcome& outcome,
                               const ExitStateContext& context = {});

@@ -225,7 +225,8 @@ def test_progress_line():
     if not shutil.which("script"):
         print("ok   progress line (skipped: no `script` to provide a terminal)")
         return
-    cmd = (f"{XDET} run --sched-policy strict --livelock-rounds 1000000000 --max-guest-ms 100000000 "
+    # The interpreter, so that the run lasts the few seconds after which the line appears.
+    cmd = (f"{XDET} run --cpu interp --sched-policy strict --livelock-rounds 1000000000 --max-guest-ms 100000000 "
            f"--max-instructions 2500000000 {os.path.join(SAMPLES, 'starvation.xex')}")
     p = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True, timeout=300, cwd=WORK)
     out = p.stdout.decode(errors="replace")

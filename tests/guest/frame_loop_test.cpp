@@ -63,11 +63,11 @@ TEST(FrameLoop, SixHundredFramesOnVirtualTimeBitIdentical) {
   ASSERT_EQ(xdet("run --trace " + b + "/t.jsonl " + kSample, &out2), 0) << out2;
   std::string ta = slurp(a + "/t.jsonl");
   EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
-  EXPECT_EQ(slurp(a + "/exit-thread-state.json"), slurp(b + "/exit-thread-state.json"));
+  EXPECT_EQ(slurp(a + "/t.exit-thread-state.json"), slurp(b + "/t.exit-thread-state.json"));
   EXPECT_EQ(count(ta, "\"kind\":\"gpu.vblank\""), 600u);
   EXPECT_EQ(count(ta, "\"kind\":\"gpu.swap\""), 600u);
   EXPECT_GE(count(ta, "\"kind\":\"audio.callback\""), 1874u);
-  std::string es = slurp(a + "/exit-thread-state.json");
+  std::string es = slurp(a + "/t.exit-thread-state.json");
   EXPECT_NE(es.find("\"frames\": 600,"), std::string::npos) << es;
   EXPECT_NE(es.find("\"vblanks\": 600,"), std::string::npos) << es;
   EXPECT_NE(es.find("\"name\": \"gpu-interrupt\""), std::string::npos) << es;

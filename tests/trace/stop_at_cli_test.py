@@ -28,8 +28,9 @@ def run(name, extra):
     p = subprocess.run([XDET, "run", "--sched-policy", "strict", "--trace", d + "/trace.jsonl"] + extra + [XEX],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     files = {}
-    for f in ("trace.jsonl", "exit-thread-state.json", "state-dump.txt"):
-        path = os.path.join(d, f)
+    for f, name in (("trace.jsonl", "trace.jsonl"), ("exit-thread-state.json", "trace.exit-thread-state.json"),
+                    ("state-dump.txt", "trace.state-dump.txt")):
+        path = os.path.join(d, name)
         files[f] = open(path).read() if os.path.exists(path) else None
     return p.returncode, files
 
