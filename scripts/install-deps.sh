@@ -8,7 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libfmt-dev libcli11-dev
   libmspack-dev libssl-dev libcapstone-dev libzstd-dev
-  libpng-dev libavcodec-dev libavutil-dev
+  libpng-dev
   gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu
   gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
   libxbyak-dev

@@ -152,6 +152,11 @@ int run_run(int argc, char** argv) {
                  "guest symbols (an ELF or an nm-style map) for PCs in reports; default: NAME.elf beside NAME.xex");
   app.add_flag("--keep-scratch", kcfg.keep_scratch,
                "keep the per-run scratch directory behind cache: and the hard disk (its path goes to stderr)");
+  app.add_option("--content-dir", kcfg.content_dir,
+                 "keep XAM content packages (saved games, DLC) in DIR across runs (default: the run's scratch directory)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--license-mask", title.license_mask,
+                 "XamContentGetLicenseMask and the licenses of marketplace content (0: none, a trial)");
   kernel::DeviceOptions& dev = kcfg.devices;
   app.add_option("--display", display, "the display mode titles see (WIDTHxHEIGHT)");
   app.add_option("--refresh-hz", dev.refresh_hz, "vblank rate in Hz of guest time")->check(CLI::Range(1u, 240u));

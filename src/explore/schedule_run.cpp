@@ -80,6 +80,7 @@ Verdict judge_run(const Kernel& k, const RunOutcome& o, bool check_exit_code, co
     case StopReason::kInstructionLimit:
     case StopReason::kGuestTimeLimit: v.kind = FailureKind::kLimit; return v;
     case StopReason::kInterrupted: return v;
+    case StopReason::kFrameLimit:  // a clean stop the run asked for: judged like an exit
     case StopReason::kProcessExit: break;
   }
   uint32_t code = 0;

@@ -113,7 +113,7 @@ CommandProcessor::CommandProcessor(GuestMemory& mem, GpuConfig config)
 }
 
 CommandProcessor::~CommandProcessor() {
-  if (mapped_) mem_.unmap_mmio(kGpuMmioBase);
+  if (mapped_) mem_.unmap_mmio(kGpuMmioBase, this);
 }
 
 void CommandProcessor::map_registers() {

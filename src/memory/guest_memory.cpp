@@ -187,9 +187,10 @@ void GuestMemory::map_mmio(uint32_t base, uint32_t size, MmioHandler* handler, c
   mmio_.insert(it, r);
 }
 
-void GuestMemory::unmap_mmio(uint32_t base) {
+void GuestMemory::unmap_mmio(uint32_t base, const MmioHandler* handler) {
   for (auto it = mmio_.begin(); it != mmio_.end(); ++it) {
     if (it->base == base) {
+      if (handler && it->handler != handler) return;
       set_protection(it->base, it->size, 0);
       mmio_.erase(it);
       return;

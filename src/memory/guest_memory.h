@@ -128,7 +128,9 @@ class GuestMemory {
   // pages lose their RAM protection and get kMmio; ordinary accesses are
   // unaffected (their fast path never looks at the region table).
   void map_mmio(uint32_t base, uint32_t size, MmioHandler* handler, const char* name);
-  void unmap_mmio(uint32_t base);
+  // Removes the region at `base` (only if its handler is `handler`, when
+  // given); its pages become inaccessible.
+  void unmap_mmio(uint32_t base, const MmioHandler* handler = nullptr);
   bool is_mmio(uint32_t addr) const { return perms_[addr >> kPageShift] & kMmio; }
   // The slow path's MMIO dispatch, for code generators that saw kMmio on a
   // page: an access that straddles a region's end or hits no region faults.

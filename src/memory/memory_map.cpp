@@ -34,8 +34,8 @@ MemoryMap::MemoryMap(GuestMemory& memory) : memory_(memory) {
 
   // The 0x7F000000 window has no heap; it shows physical 0-16 MB, which the
   // GPU writeback allocation holds committed read/write. The GPU and XMA
-  // register blocks inside it stay inaccessible (no MMIO handlers yet), so a
-  // guest access there faults precisely instead of reading RAM.
+  // register blocks inside it never read RAM: inaccessible here, and the
+  // kernel maps the GPU's MMIO handler over its page.
   memory_.update_protection(kGpuWritebackWindow, 0x01000000, guest_perms_for(kRW));
   memory_.update_protection(kGpuMmioBase, 0x10000, 0);
   memory_.update_protection(kXmaMmioBase, 0x10000, 0);

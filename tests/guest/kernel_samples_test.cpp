@@ -115,6 +115,25 @@ TEST(UnimplementedImport, StopsWithExit8NamingIt) {
   EXPECT_NE(trace.find("\"module\":\"xam.xex\""), std::string::npos);
 }
 
+// --content-dir: content packages live in a folder the user names, so a
+// package already there is found by the title (here: the sample's
+// CREATE_NEW of its saved game then fails), and what the title creates stays.
+TEST(XamRuntimeSample, ContentDirHoldsThePackages) {
+  std::string dir = scratch("content_dir");
+  std::string out;
+  ASSERT_EQ(xdet("run --content-dir " + dir + " " + sample("xam_runtime"), &out), 0) << out;
+  EXPECT_NE(out.find("xam_runtime: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(std::system(("test -d " + dir + "/Packages/E000000000000001").c_str()), 0);
+  // A saved game left from an earlier run.
+  ASSERT_EQ(std::system(("cd " + dir + "/Packages/E000000000000001 && for t in *; do mkdir -p $t/00000001/slot_a; done")
+                            .c_str()),
+            0);
+  xdet("run --content-dir " + dir + " " + sample("xam_runtime"), &out);
+  EXPECT_EQ(out.find("xam_runtime: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
+  EXPECT_EQ(xdet("run --content-dir " + dir + "/missing " + sample("xam_runtime"), &out), 2) << out;
+}
+
 // Files: the sample's game folder comes from --game-dir; cache:\ is a fresh
 // scratch directory per run (removed afterwards), so two cold runs see the
 // same files and give the same trace, under both policies.

@@ -110,3 +110,71 @@ TEST(GuestMemory, ZeroByteAccessesAreNoOps) {
 
 }  // namespace
 }  // namespace xdet
+
+namespace {
+// A device with four 32-bit registers at the start of its page; any other
+// offset is not a register.
+struct FourRegisters : xdet::MmioHandler {
+  uint64_t regs[4] = {};
+  int reads = 0, writes = 0;
+  uint64_t mmio_read(uint32_t addr, uint32_t size) override {
+    ++reads;
+    uint32_t i = (addr & 0xFFF) / 8;
+    if (i >= 4) throw xdet::GuestFault(xdet::AccessKind::kRead, addr, size, "no such register");
+    return regs[i] & (size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
+  }
+  void mmio_write(uint32_t addr, uint32_t size, uint64_t value) override {
+    ++writes;
+    uint32_t i = (addr & 0xFFF) / 8;
+    if (i >= 4) throw xdet::GuestFault(xdet::AccessKind::kWrite, addr, size, "no such register");
+    regs[i] = value;
+  }
+};
+}  // namespace
+
+TEST(GuestMemoryMmio, AccessesReachTheHandlerAndRamStaysRam) {
+  xdet::GuestMemory mem;
+  mem.set_protection(0x10000000, 0x3000, xdet::GuestMemory::kProtRW);
+  FourRegisters dev;
+  mem.map_mmio(0x10001000, 0x1000, &dev, "test");
+  EXPECT_TRUE(mem.is_mmio(0x10001000));
+  EXPECT_FALSE(mem.is_mmio(0x10000FFC));
+  EXPECT_FALSE(mem.is_mmio(0x10002000));
+  mem.write32(0x10001008, 0xCAFEF00D);
+  EXPECT_EQ(dev.regs[1], 0xCAFEF00Du);
+  EXPECT_EQ(mem.read32(0x10001008), 0xCAFEF00Du);
+  mem.write64(0x10001010, 0x0123456789ABCDEFull);
+  EXPECT_EQ(mem.read64(0x10001010), 0x0123456789ABCDEFull);
+  EXPECT_EQ(mem.read8(0x10001008), 0x0Du);
+  EXPECT_EQ(dev.writes, 2);
+  EXPECT_EQ(dev.reads, 3);
+  // Neighbouring RAM is untouched by the device and does not call it.
+  mem.write32(0x10000FFC, 7);
+  mem.write32(0x10002000, 8);
+  EXPECT_EQ(mem.read32(0x10000FFC), 7u);
+  EXPECT_EQ(mem.read32(0x10002000), 8u);
+  EXPECT_EQ(dev.reads, 3);
+  EXPECT_EQ(dev.writes, 2);
+}
+
+TEST(GuestMemoryMmio, FaultsAreTheDevicesAndCrossingAccessesFault) {
+  xdet::GuestMemory mem;
+  mem.set_protection(0x10000000, 0x3000, xdet::GuestMemory::kProtRW);
+  FourRegisters dev;
+  mem.map_mmio(0x10001000, 0x1000, &dev, "test");
+  try {
+    mem.read32(0x10001100);
+    FAIL() << "no fault";
+  } catch (const xdet::GuestFault& f) {
+    EXPECT_EQ(f.address(), 0x10001100u);
+    EXPECT_EQ(f.detail(), "no such register");
+    EXPECT_NE(std::string(f.what()).find("0x10001100: no such register"), std::string::npos) << f.what();
+  }
+  EXPECT_THROW(mem.read32(0x10000FFE), xdet::GuestFault);  // RAM page into the device page
+  EXPECT_THROW(mem.fetch32(0x10001000), xdet::GuestFault);
+  EXPECT_THROW(mem.read_bytes(0x10001000, nullptr, 4), xdet::GuestFault);
+  EXPECT_FALSE(mem.is_accessible(0x10001000, 4, xdet::GuestMemory::kProtRead));
+  mem.unmap_mmio(0x10001000);
+  EXPECT_FALSE(mem.is_mmio(0x10001000));
+  EXPECT_THROW(mem.read32(0x10001000), xdet::GuestFault);
+}

@@ -201,6 +201,7 @@ static const char* slice_end_reason(const Thread& t, SliceStop stop, uint64_t re
     case SliceStop::kFault: return "fault";
     case SliceStop::kTrap: return "trap";
     case SliceStop::kUnimplemented: return "unimplemented";
+    case SliceStop::kPreempted: return "preempted";
     case SliceStop::kBudget:
     case SliceStop::kKernel: break;
   }

@@ -1,0 +1,156 @@
+// The frame-loop sample under `xdet run`: 600 frames with exactly 60 vblank
+// callbacks and 187-188 audio callbacks per second of guest time, fences
+// in order, bit-identical across runs and policies; --max-frames,
+// --audio-out and --dump-frames; and `xdet diff` ignoring device events.
+#include <png.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string scratch(const std::string& name) {
+  std::string dir = std::string(::testing::TempDir()) + "/xdet_frame_loop_" + std::to_string(::getpid()) + "/" + name;
+  EXPECT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
+  return dir;
+}
+
+int xdet(const std::string& args, std::string* out = nullptr) {
+  std::string log = std::string(::testing::TempDir()) + "/xdet_frame_loop_" + std::to_string(::getpid()) + ".log";
+  int rc = std::system((std::string(XDET_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
+  if (out) *out = slurp(log);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+const std::string kSample = std::string(XDET_SAMPLES_DIR) + "/frame_loop.xex";
+
+// The guest's own lines (without the CLI's summary line).
+std::string guest_lines(const std::string& out) {
+  std::istringstream in(out);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    if (line.rfind("xdet run:", 0) != 0) kept += line + "\n";
+  }
+  return kept;
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(FrameLoop, SixHundredFramesOnVirtualTimeBitIdentical) {
+  std::string a = scratch("a"), b = scratch("b");
+  std::string out, out2;
+  ASSERT_EQ(xdet("run --trace " + a + "/t.jsonl " + kSample, &out), 0) << out;
+  EXPECT_NE(out.find("frame_loop: 0 failed checks"), std::string::npos) << out;
+  EXPECT_NE(out.find("frame_loop: 600 frames, 600 vblanks, 600 CP interrupts"), std::string::npos) << out;
+  EXPECT_EQ(count(out, "vblanks 60 audio callbacks 18"), 10u) << out;
+  EXPECT_EQ(count(out, "audio callbacks 187\n") + count(out, "audio callbacks 188\n"), 10u) << out;
+  ASSERT_EQ(xdet("run --trace " + b + "/t.jsonl " + kSample, &out2), 0) << out2;
+  std::string ta = slurp(a + "/t.jsonl");
+  EXPECT_EQ(ta, slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/t.exit-thread-state.json"), slurp(b + "/t.exit-thread-state.json"));
+  EXPECT_EQ(count(ta, "\"kind\":\"gpu.vblank\""), 600u);
+  EXPECT_EQ(count(ta, "\"kind\":\"gpu.swap\""), 600u);
+  EXPECT_GE(count(ta, "\"kind\":\"audio.callback\""), 1874u);
+  std::string es = slurp(a + "/t.exit-thread-state.json");
+  EXPECT_NE(es.find("\"frames\": 600,"), std::string::npos) << es;
+  EXPECT_NE(es.find("\"vblanks\": 600,"), std::string::npos) << es;
+  EXPECT_NE(es.find("\"name\": \"gpu-interrupt\""), std::string::npos) << es;
+  EXPECT_NE(es.find("\"name\": \"audio\""), std::string::npos) << es;
+  // Strict priority: the same schedule, the same trace.
+  std::string c = scratch("c");
+  ASSERT_EQ(xdet("run --sched-policy strict --trace " + c + "/t.jsonl " + kSample, &out2), 0) << out2;
+  EXPECT_EQ(ta, slurp(c + "/t.jsonl"));
+  // Another quantum moves the check points, not what the title observes.
+  ASSERT_EQ(xdet("run --quantum 4000 " + kSample, &out2), 0) << out2;
+  EXPECT_EQ(guest_lines(out), guest_lines(out2));
+}
+
+TEST(FrameLoop, MaxFramesStopsCleanly) {
+  std::string d = scratch("max");
+  std::string out;
+  ASSERT_EQ(xdet("run --max-frames 30 --exit-state " + d + "/es.json " + kSample, &out), 0) << out;
+  EXPECT_NE(out.find("frame-limit"), std::string::npos) << out;
+  std::string es = slurp(d + "/es.json");
+  EXPECT_NE(es.find("\"stop_reason\": \"frame-limit\""), std::string::npos) << es;
+  EXPECT_NE(es.find("\"exit_code\": 0"), std::string::npos) << es;
+  EXPECT_NE(es.find("\"frames\": 30,"), std::string::npos) << es;
+  EXPECT_EQ(out.find("frame_loop: 0 failed checks"), std::string::npos);  // stopped before the end
+}
+
+TEST(FrameLoop, AudioOutIsADeterministicWav) {
+  std::string d = scratch("wav");
+  std::string out;
+  ASSERT_EQ(xdet("run --max-frames 60 --audio-out " + d + "/a.wav " + kSample, &out), 0) << out;
+  ASSERT_EQ(xdet("run --max-frames 60 --audio-out " + d + "/b.wav " + kSample, &out), 0) << out;
+  std::string wa = slurp(d + "/a.wav"), wb = slurp(d + "/b.wav");
+  ASSERT_GT(wa.size(), 58u);
+  EXPECT_EQ(wa, wb);
+  EXPECT_EQ(wa.substr(0, 4), "RIFF");
+  EXPECT_EQ(wa.substr(8, 4), "WAVE");
+  // Frames played in the first second: 1 s of 256-sample frames at 48 kHz,
+  // minus the first (nothing is queued before the first callback).
+  size_t data = wa.find("data");
+  ASSERT_NE(data, std::string::npos);
+  uint32_t bytes = static_cast<uint8_t>(wa[data + 4]) | static_cast<uint8_t>(wa[data + 5]) << 8 |
+                   static_cast<uint8_t>(wa[data + 6]) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(wa[data + 7])) << 24;
+  EXPECT_EQ(bytes % (256 * 6 * 4), 0u);
+  EXPECT_GE(bytes / (256 * 6 * 4), 180u);
+  EXPECT_EQ(wa.size(), data + 8 + bytes);
+  // Not silence: the sample writes a sawtooth.
+  EXPECT_NE(wa.substr(data + 8, 64), std::string(64, '\0'));
+}
+
+TEST(FrameLoop, DumpFramesWritesTheFrontBuffers) {
+  std::string d = scratch("png");
+  std::string out;
+  ASSERT_EQ(xdet("run --max-frames 3 --dump-frames " + d + " " + kSample, &out), 0) << out;
+  for (int f = 1; f <= 3; ++f) {
+    std::string path = d + "/frame-00000" + std::to_string(f) + ".png";
+    png_image img{};
+    img.version = PNG_IMAGE_VERSION;
+    ASSERT_TRUE(png_image_begin_read_from_file(&img, path.c_str())) << path;
+    EXPECT_EQ(img.width, 64u);
+    EXPECT_EQ(img.height, 64u);
+    img.format = PNG_FORMAT_RGBA;
+    std::vector<uint8_t> px(PNG_IMAGE_SIZE(img));
+    ASSERT_TRUE(png_image_finish_read(&img, nullptr, px.data(), 0, nullptr));
+    // The sample fills frame f with 0xFF0000ff (blue = frame number).
+    EXPECT_EQ(px[2], f);
+    EXPECT_EQ(px[px.size() - 2], f);
+    EXPECT_EQ(px[3], 0xFF);
+  }
+}
+
+TEST(FrameLoop, DiffIgnoresDeviceEvents) {
+  std::string d = scratch("diff");
+  std::string out;
+  ASSERT_EQ(xdet("run --max-frames 20 --trace " + d + "/t.jsonl " + kSample, &out), 0) << out;
+  // The same run without its device events (they are on the tid-0 stream).
+  ASSERT_EQ(std::system(("grep -v '\"kind\":\"gpu\\.\\|\"kind\":\"audio\\.' " + d + "/t.jsonl > " + d +
+                         "/stripped.jsonl").c_str()),
+            0);
+  EXPECT_LT(slurp(d + "/stripped.jsonl").size(), slurp(d + "/t.jsonl").size());
+  EXPECT_EQ(xdet("diff --canary " + d + "/t.jsonl --ours " + d + "/stripped.jsonl --validate-identical --out " + d +
+                     "/report.md",
+                 &out),
+            0)
+      << out;
+}
+
+}  // namespace
