@@ -55,6 +55,7 @@ void append_diagnosis(fmt::memory_buffer& b, const ThreadDiagnosis& d, const Thr
       fmt::format_to(out, "]");
       break;
     case DiagnosisKind::kExited:
+    case DiagnosisKind::kIdleDevice:
     case DiagnosisKind::kRunning:
     case DiagnosisKind::kReady: break;
   }

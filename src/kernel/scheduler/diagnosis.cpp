@@ -11,6 +11,7 @@ namespace xdet::kernel {
 const char* diagnosis_kind_name(DiagnosisKind k) {
   switch (k) {
     case DiagnosisKind::kExited: return "exited";
+    case DiagnosisKind::kIdleDevice: return "idle-device";
     case DiagnosisKind::kBlocked: return "blocked";
     case DiagnosisKind::kSleeping: return "sleeping";
     case DiagnosisKind::kSuspended: return "suspended";
@@ -62,6 +63,8 @@ std::vector<ThreadDiagnosis> diagnose_threads(const Kernel& kernel, const GuestM
     d.tid = t.tid;
     if (t.state == ThreadState::kTerminated) {
       d.kind = DiagnosisKind::kExited;
+    } else if (t.device_context && t.state == ThreadState::kWaiting && !t.wait.active) {
+      d.kind = DiagnosisKind::kIdleDevice;
     } else if (t.state == ThreadState::kWaiting && t.wait.is_delay) {
       d.kind = DiagnosisKind::kSleeping;
       d.since_round = t.wait.since_round;
@@ -126,6 +129,7 @@ std::string describe_diagnosis_line(const ThreadDiagnosis& d, const Kernel& kern
   const Thread* t = kernel.thread_by_tid(d.tid);
   switch (d.kind) {
     case DiagnosisKind::kExited: return "exited";
+    case DiagnosisKind::kIdleDevice: return "idle device context (no callback pending)";
     case DiagnosisKind::kSleeping: return fmt::format("sleeping since round {}", d.since_round);
     case DiagnosisKind::kBlocked: {
       if (t && t->device_context && !t->wait.active) return "idle device context (no callback pending)";

@@ -23,6 +23,7 @@ namespace xdet::kernel {
 
 enum class DiagnosisKind : uint8_t {
   kExited,     // terminated
+  kIdleDevice, // a device callback context with no callback pending
   kBlocked,    // waiting on objects
   kSleeping,   // KeDelayExecutionThread / a wait on no object
   kSuspended,  // suspend count > 0
