@@ -22,7 +22,9 @@ def read_trace(path):
 
 
 def read_exit_state(trace):
-    path = os.path.join(os.path.dirname(trace), "exit-thread-state.json")
+    # NAME.exit-thread-state.json beside NAME.jsonl
+    base = trace[:-len(".jsonl")] if trace.endswith(".jsonl") else trace
+    path = base + ".exit-thread-state.json"
     if not os.path.exists(path):
         return None
     with open(path) as f:
