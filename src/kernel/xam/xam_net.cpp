@@ -9,6 +9,8 @@
 // so runs stay deterministic. The per-thread WSAGetLastError value lives in
 // TitleState. WSA events are manual-reset notification events, as on the
 // console.
+#include <algorithm>
+
 #include "kernel/title_state.h"
 #include "kernel/xam/xam_exports.h"
 
@@ -20,6 +22,7 @@ using namespace xam;
 
 constexpr uint32_t kSocketError = 0xFFFFFFFF;  // SOCKET_ERROR and INVALID_SOCKET
 constexpr uint32_t kInaddrNone = 0xFFFFFFFF;
+constexpr uint32_t kWsaEFault = 10014;
 constexpr uint32_t kWsaEInval = 10022;
 constexpr uint32_t kWsaENotSock = 10038;
 constexpr uint32_t kWsaENetDown = 10050;
@@ -212,12 +215,17 @@ void xnet_cleanup(ExportCall& c) {
 }
 
 // (caller, buffer, length): from the run's deterministic random stream.
+// A buffer the guest cannot write is WSAEFAULT, before any byte is drawn.
 void xnet_random(ExportCall& c) {
   uint32_t buf = c.arg(1), len = c.arg(2);
-  if (buf && len) {
-    std::vector<uint8_t> bytes(len);
-    c.k.title().random_bytes(bytes.data(), bytes.size());
-    c.mem().write_bytes(buf, bytes.data(), len);
+  if (!buf || !len) return c.ret(0);
+  if (!c.mem().is_accessible(buf, len, GuestMemory::kProtWrite)) return c.ret(kWsaEFault);
+  uint8_t chunk[4096];
+  for (uint32_t done = 0; done < len;) {
+    uint32_t n = std::min<uint32_t>(len - done, sizeof chunk);
+    c.k.title().random_bytes(chunk, n);
+    c.mem().write_bytes(buf + done, chunk, n);
+    done += n;
   }
   c.ret(0);
 }
