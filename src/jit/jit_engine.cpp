@@ -39,6 +39,8 @@ JitEngine::JitEngine(cpu::Cpu& cpu, size_t code_capacity)
   code_ = static_cast<uint8_t*>(p);
   movbe_ = host_has_movbe();
   stats_.movbe = movbe_;
+  avx_fma_ = host_has_avx_fma();
+  stats_.native_fp = avx_fma_;
   stats_.code_capacity = capacity_;
   for (uint32_t i = 0; i < (1u << kIndirectBits); ++i) indirect_[i] = {1, 0, nullptr};
   emit_runtime();
@@ -52,6 +54,8 @@ void JitEngine::emit_runtime() {
   RuntimeCode rt = emit_runtime_code(code_, capacity_, mem_.host_base(), mem_.protection_table());
   enter_ = rt.enter;
   exit_common_ = rt.exit_common;
+  fp_commit_ = rt.fp_commit;
+  fp_summaries_ = rt.fp_summaries;
   runtime_size_ = rt.size;
   used_ = runtime_size_;
 }
@@ -164,7 +168,10 @@ JitEngine::Block* JitEngine::compile(uint32_t pc) {
   env.indirect = indirect_.get();
   env.indirect_mask = (1u << kIndirectBits) - 1;
   env.exit_common = exit_common_;
+  env.fp_commit = fp_commit_;
+  env.fp_summaries = fp_summaries_;
   env.movbe = movbe_;
+  env.native_fp = avx_fma_;
   env.mode64 = mode64_;
   env.first_slot = static_cast<int64_t>(slots_.size());
 

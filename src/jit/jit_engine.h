@@ -25,6 +25,15 @@ struct JitState {
   // instructions_retired + remaining at entry: the retired count at any
   // point is retired_base - remaining.
   uint64_t retired_base;
+  // Floating-point status not yet written to the FPSCR (see README, "FPSCR"):
+  // native FP arithmetic leaves it here, the runtime's fp_commit applies it
+  // before anything can look at the FPSCR.
+  uint64_t fp_last_bits;  // result of the last pending operation
+  uint32_t fp_union;      // host inexact flag (0x20) of any pending operation
+  uint32_t fp_last;       // host inexact flag of the last pending operation
+  uint32_t mxcsr_clear;   // the host MXCSR with its status flags cleared
+  uint32_t mxcsr_tmp;
+  uint8_t fp_pending;     // nonzero: fp_* above hold unapplied status
 };
 
 class JitEngine final : public cpu::ExecutionEngine {
@@ -57,6 +66,7 @@ class JitEngine final : public cpu::ExecutionEngine {
     uint64_t code_bytes = 0;       // bytes of host code in the cache now
     uint64_t code_capacity = 0;
     bool movbe = false;
+    bool native_fp = false;        // host has AVX and FMA3: scalar FP is translated
   };
   const Stats& stats() const { return stats_; }
 
@@ -106,7 +116,10 @@ class JitEngine final : public cpu::ExecutionEngine {
   size_t runtime_size_ = 0;
   uint32_t (*enter_)(cpu::PpcContext*, const uint8_t*, void*) = nullptr;
   const uint8_t* exit_common_ = nullptr;
+  const uint8_t* fp_commit_ = nullptr;
+  const uint8_t* fp_summaries_ = nullptr;
   bool movbe_ = false;
+  bool avx_fma_ = false;
   bool mode64_ = false;
 
   std::deque<Block> blocks_storage_;

@@ -38,6 +38,19 @@ constexpr int32_t kOffPending = static_cast<int32_t>(offsetof(PpcContext, pendin
 constexpr int32_t kOffRemaining = static_cast<int32_t>(offsetof(JitState, remaining));
 constexpr int32_t kOffExitSlot = static_cast<int32_t>(offsetof(JitState, exit_slot));
 constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, retired_base));
+constexpr int32_t kOffFpscr = static_cast<int32_t>(offsetof(PpcContext, fpscr));
+constexpr int32_t kOffFpLastBits = static_cast<int32_t>(offsetof(JitState, fp_last_bits));
+constexpr int32_t kOffFpUnion = static_cast<int32_t>(offsetof(JitState, fp_union));
+constexpr int32_t kOffFpLast = static_cast<int32_t>(offsetof(JitState, fp_last));
+constexpr int32_t kOffMxcsrClear = static_cast<int32_t>(offsetof(JitState, mxcsr_clear));
+constexpr int32_t kOffMxcsrTmp = static_cast<int32_t>(offsetof(JitState, mxcsr_tmp));
+constexpr int32_t kOffFpPending = static_cast<int32_t>(offsetof(JitState, fp_pending));
+
+// FPSCR bits (host numbering), as in interp_fpu.cpp.
+constexpr uint32_t kFX = 1u << 31, kFEX = 1u << 30, kVX = 1u << 29, kXX = 1u << 25, kFR = 1u << 18, kFI = 1u << 17,
+                   kFPRF = 0x1Fu << 12, kFPCC = 0xFu << 12;
+constexpr uint32_t kVXAll = (0x3Fu << 19) | (7u << 8);  // VXSNAN..VXVC, VXSOFT, VXSQRT, VXCVI
+constexpr uint32_t kHostInexact = 0x20;                 // MXCSR PE
 
 // ---- Native forms, identified by the interpreter's handler ----
 enum class Op : uint8_t {
@@ -47,7 +60,11 @@ enum class Op : uint8_t {
   kAdd, kSubf, kNeg, kMullw, kMulld,
   kMflr, kMfctr, kMtlr, kMtctr, kMfcr,
   kLoad, kStore,
+  kFArith, kFMove, kFsel, kFcmpu, kFctiw,
 };
+
+// Scalar FP operations with host code (Form::fk of Op::kFArith).
+enum FpOp : uint8_t { kFAdd, kFSub, kFMul, kFDiv, kFSqrt, kFMadd, kFMsub, kFNmadd, kFNmsub, kFrsp, kFcfid };
 
 struct Form {
   Op op;
@@ -60,6 +77,8 @@ struct Form {
   bool indexed = false;
   bool ds = false;  // DS-form displacement
   bool fp = false;  // FPR data (lfd/stfd: raw bits)
+  bool single = false;  // single-precision FP (lfs/stfs conversions, fadds...)
+  uint8_t fk = 0;       // FpOp; kFMove: 0 fmr 1 fneg 2 fabs 3 fnabs; kFctiw: 1 toward zero
 };
 
 constexpr uint32_t D(uint32_t op, uint32_t rt, uint32_t ra, uint32_t imm) {
@@ -179,6 +198,66 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
     mem(X(149, 2, 1, 3, 0), Op::kStore, 8, false, false, true);
     mem(X(599, 2, 1, 3, 0), Op::kLoad, 8, false, false, true, false, true);
     mem(X(727, 2, 1, 3, 0), Op::kStore, 8, false, false, true, false, true);
+    // Floating-point loads/stores: update and indexed forms, singles.
+    mem(D(51, 2, 1, 0), Op::kLoad, 8, false, true, false, false, true);    // lfdu
+    mem(D(55, 2, 1, 0), Op::kStore, 8, false, true, false, false, true);   // stfdu
+    mem(X(631, 2, 1, 3, 0), Op::kLoad, 8, false, true, true, false, true);   // lfdux
+    mem(X(759, 2, 1, 3, 0), Op::kStore, 8, false, true, true, false, true);  // stfdux
+    auto single = [&add](uint32_t word, Op op, bool update, bool indexed) {
+      Form f{op};
+      f.size = 4;
+      f.update = update;
+      f.indexed = indexed;
+      f.fp = true;
+      f.single = true;
+      add(word, f);
+    };
+    single(D(48, 2, 1, 0), Op::kLoad, false, false);   // lfs
+    single(D(49, 2, 1, 0), Op::kLoad, true, false);    // lfsu
+    single(D(52, 2, 1, 0), Op::kStore, false, false);  // stfs
+    single(D(53, 2, 1, 0), Op::kStore, true, false);   // stfsu
+    single(X(535, 2, 1, 3, 0), Op::kLoad, false, true);   // lfsx
+    single(X(567, 2, 1, 3, 0), Op::kLoad, true, true);    // lfsux
+    single(X(663, 2, 1, 3, 0), Op::kStore, false, true);  // stfsx
+    single(X(695, 2, 1, 3, 0), Op::kStore, true, true);   // stfsux
+    // Scalar FP (non-record forms; record forms copy the FPSCR into CR1 and
+    // stay call-outs).
+    auto fpa = [&add](uint32_t opcd, uint32_t xo, FpOp k, bool s) {
+      Form f{Op::kFArith};
+      f.fk = k;
+      f.single = s;
+      add((opcd << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (4u << 6) | (xo << 1), f);
+    };
+    for (uint32_t opcd : {59u, 63u}) {
+      bool s = opcd == 59;
+      fpa(opcd, 21, kFAdd, s);
+      fpa(opcd, 20, kFSub, s);
+      fpa(opcd, 25, kFMul, s);
+      fpa(opcd, 18, kFDiv, s);
+      fpa(opcd, 22, kFSqrt, s);
+      fpa(opcd, 29, kFMadd, s);
+      fpa(opcd, 28, kFMsub, s);
+      fpa(opcd, 31, kFNmadd, s);
+      fpa(opcd, 30, kFNmsub, s);
+    }
+    auto fx = [&add](uint32_t xo, Op op, uint8_t k) {
+      Form f{op};
+      f.fk = k;
+      add((63u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (xo << 1), f);
+    };
+    fx(12, Op::kFArith, kFrsp);
+    fx(846, Op::kFArith, kFcfid);
+    fx(72, Op::kFMove, 0);
+    fx(40, Op::kFMove, 1);
+    fx(264, Op::kFMove, 2);
+    fx(136, Op::kFMove, 3);
+    fx(0, Op::kFcmpu, 0);
+    fx(14, Op::kFctiw, 0);
+    fx(15, Op::kFctiw, 1);
+    {
+      Form f{Op::kFsel};
+      add((63u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | (4u << 6) | (23u << 1), f);
+    }
     return t;
   }();
   return table;
@@ -223,6 +302,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         calls_out = true;
       }
       if (it != forms.end() && it->second.op == Op::kStore) may_invalidate_ = true;
+      if (it != forms.end() && it->second.op == Op::kFArith && env_.native_fp) has_fp_arith_ = true;
     }
     if (calls_out) may_invalidate_ = true;
     choose_cached();
@@ -238,6 +318,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         cs_.slot[k] = Slot::kDirty;
       }
       L(loop_head_);
+      // From the second iteration on, the previous one's FP status may be pending.
+      fp_maybe_pending_ = has_fp_arith_;
     }
     if (calls_out) {
       // Handlers such as mftb read the exact retired count (retired_now):
@@ -267,6 +349,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         callout(i);
       }
       if (last) {
+        fp_commit();
         spill_all_clean();
         account();
         exit_to(b_.end_pc);
@@ -319,10 +402,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     const auto& forms = native_forms();
     for (uint32_t i = 0; i < b_.count; ++i) {
       uint32_t w = b_.insns[i].word;
-      if (forms.find(b_.insns[i].fn) == forms.end()) continue;
-      ++uses[f_rd(w)];
+      auto it = forms.find(b_.insns[i].fn);
+      if (it == forms.end()) continue;
+      const Form& f = it->second;
+      if (f.op == Op::kFArith || f.op == Op::kFMove || f.op == Op::kFsel || f.op == Op::kFcmpu ||
+          f.op == Op::kFctiw) {
+        continue;  // FPR numbers
+      }
+      if (!f.fp) ++uses[f_rd(w)];
       ++uses[f_ra(w)];
-      ++uses[f_rb(w)];
+      if (!f.fp || f.indexed) ++uses[f_rb(w)];
     }
     for (int k = 0; k < kCacheRegs; ++k) {
       int best = -1;
@@ -407,9 +496,29 @@ class BlockEmitter : public Xbyak::CodeGenerator {
 
   // A call-out: the context must be exact before it and is re-read after.
   void callout(uint32_t i) {
+    fp_commit();
     spill_all_clean();
     call_handler(i);
     forget_all();
+    const uint32_t w = b_.insns[i].word;
+    const uint32_t xo = (w >> 1) & 0x3FF;
+    if ((w >> 26) == 63 && (xo == 711 || xo == 134 || xo == 38 || xo == 70)) {
+      // mtfsf/mtfsfi/mtfsb0/mtfsb1 may have changed the rounding mode.
+      stmxcsr(dword[r15 + kOffMxcsrTmp]);
+      mov(eax, dword[r15 + kOffMxcsrTmp]);
+      and_(eax, ~0x3Fu);
+      mov(dword[r15 + kOffMxcsrClear], eax);
+    }
+  }
+
+  // ---- Lazily applied FPSCR status ----
+  // Native FP arithmetic leaves its status in JitState (fp_pending); it is
+  // applied before anything that can read or write the FPSCR or leave
+  // generated code: call-outs, slow paths, exits.
+  void fp_commit() {
+    if (!fp_maybe_pending_) return;
+    call(env_.fp_commit);
+    fp_maybe_pending_ = false;
   }
   void call_handler(uint32_t i) {
     mov(rdi, rbx);
@@ -693,6 +802,28 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kMfcr: mov(eax, dword[rbx + kOffCr]); store64(rd, rax); return true;
       case Op::kLoad:
       case Op::kStore: return emit_memory(i, in, f);
+      case Op::kFArith: return env_.native_fp && emit_fp_arith(i, in, f);
+      case Op::kFMove: {
+        mov(rax, fpr(rb));
+        if (f.fk == 1) btc(rax, 63);
+        else if (f.fk == 2) btr(rax, 63);
+        else if (f.fk == 3) bts(rax, 63);
+        mov(fpr(rd), rax);
+        return true;
+      }
+      case Op::kFsel: {
+        if (!env_.native_fp) return false;
+        // fd = fa >= 0.0 ? fc : fb (a NaN compares unordered: fb).
+        vmovsd(xmm0, fpr(ra));
+        vxorpd(xmm1, xmm1, xmm1);
+        mov(rax, fpr(rb));
+        vucomisd(xmm0, xmm1);
+        cmovae(rax, fpr((w >> 6) & 31));
+        mov(fpr(rd), rax);
+        return true;
+      }
+      case Op::kFcmpu: return env_.native_fp && emit_fcmpu(i, in);
+      case Op::kFctiw: return env_.native_fp && emit_fctiw(i, in, f);
     }
     return false;
   store_ra:
@@ -705,8 +836,162 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     return true;
   }
 
+  // Handler call for an instruction whose fast path found a case it does not
+  // handle (the handler redoes the whole instruction; nothing was written).
+  void fp_slow_path(uint32_t i, Xbyak::Label* slow, Xbyak::Label* done, bool fp_pending) {
+    const CacheState st = cs_;
+    deferred_.push_back([this, i, slow, done, st, fp_pending] {
+      L(*slow);
+      if (fp_pending) call(env_.fp_commit);
+      spill(st);
+      call_handler(i);
+      reload(st);
+      jmp(*done, T_NEAR);
+    });
+  }
+
+  // Scalar FP arithmetic. Fast path: the host computes the very operation
+  // the handler does (same MXCSR rounding; FMA3 for the fused forms; singles
+  // round the double result once more, as the handler does, unless it sits
+  // on a single midpoint, where the handler rounds to odd). If the result is
+  // a normal number away from both ends of the range, the operation raised
+  // no exception but inexact: its FPSCR effect is only XX/FX/FI/FPRF, left
+  // pending in JitState (fp_commit applies it). Anything else (NaN, infinity,
+  // zero, denormal or tiny, huge, midpoint) takes the handler.
+  bool emit_fp_arith(uint32_t i, const DecodedInsn& in, const Form& f) {
+    const uint32_t w = in.word;
+    const uint32_t d = f_rd(w), a = f_ra(w), b = f_rb(w), c = (w >> 6) & 31;
+    auto* slow = &labels_.emplace_back();
+    auto* done = &labels_.emplace_back();
+    const bool pending_before = fp_maybe_pending_;
+    const bool to_single = f.single || f.fk == kFrsp;
+    ldmxcsr(dword[r15 + kOffMxcsrClear]);
+    switch (f.fk) {
+      case kFAdd: vmovsd(xmm0, fpr(a)); vaddsd(xmm0, xmm0, fpr(b)); break;
+      case kFSub: vmovsd(xmm0, fpr(a)); vsubsd(xmm0, xmm0, fpr(b)); break;
+      case kFMul: vmovsd(xmm0, fpr(a)); vmulsd(xmm0, xmm0, fpr(c)); break;
+      case kFDiv: vmovsd(xmm0, fpr(a)); vdivsd(xmm0, xmm0, fpr(b)); break;
+      case kFSqrt: vxorpd(xmm0, xmm0, xmm0); vsqrtsd(xmm0, xmm0, fpr(b)); break;
+      case kFMadd:
+      case kFMsub:
+      case kFNmadd:
+      case kFNmsub:
+        // xmm0 = a, xmm1 = c; the 213 forms give +-(xmm1 * xmm0) +- b.
+        vmovsd(xmm0, fpr(a));
+        vmovsd(xmm1, fpr(c));
+        if (f.fk == kFMadd) vfmadd213sd(xmm0, xmm1, fpr(b));        // a*c + b
+        else if (f.fk == kFMsub) vfmsub213sd(xmm0, xmm1, fpr(b));   // a*c - b
+        else if (f.fk == kFNmadd) vfnmsub213sd(xmm0, xmm1, fpr(b)); // -(a*c) - b
+        else vfnmadd213sd(xmm0, xmm1, fpr(b));                       // -(a*c) + b
+        break;
+      case kFrsp: vmovsd(xmm0, fpr(b)); break;
+      case kFcfid: vxorpd(xmm0, xmm0, xmm0); vcvtsi2sd(xmm0, xmm0, qword[rbx + kOffFpr + 8 * static_cast<int32_t>(b)]); break;
+      default: return false;
+    }
+    if (f.single) {
+      // Exactly halfway between two singles: the handler's round-to-odd path.
+      vmovq(rax, xmm0);
+      mov(ecx, eax);
+      and_(ecx, 0x1FFFFFFF);
+      cmp(ecx, 0x10000000);
+      je(*slow, T_NEAR);
+    }
+    if (to_single) {
+      vcvtsd2ss(xmm0, xmm0, xmm0);
+      vcvtss2sd(xmm0, xmm0, xmm0);
+    }
+    stmxcsr(dword[r15 + kOffMxcsrTmp]);
+    vmovq(rax, xmm0);
+    // Biased exponent of the result: doubles 2..0x7FD, singles 2^-125..2^126.
+    const uint32_t lo = to_single ? 1023 - 125 : 2;
+    const uint32_t hi = to_single ? 1023 + 126 : 0x7FD;
+    mov(rdx, rax);
+    shr(rdx, 52);
+    and_(edx, 0x7FF);
+    sub(edx, lo);
+    cmp(edx, hi - lo);
+    ja(*slow, T_NEAR);
+    mov(fpr(d), rax);
+    mov(qword[r15 + kOffFpLastBits], rax);
+    mov(ecx, dword[r15 + kOffMxcsrTmp]);
+    and_(ecx, kHostInexact);
+    mov(dword[r15 + kOffFpLast], ecx);
+    or_(dword[r15 + kOffFpUnion], ecx);
+    mov(byte[r15 + kOffFpPending], 1);
+    L(*done);
+    fp_slow_path(i, slow, done, pending_before);
+    fp_maybe_pending_ = true;
+    return true;
+  }
+
+  // fcmpu: ordered operands set the CR field and FPCC, clear FI/FR; NaNs
+  // (FPSCR exception bits) take the handler.
+  bool emit_fcmpu(uint32_t i, const DecodedInsn& in) {
+    const uint32_t w = in.word;
+    fp_commit();
+    auto* slow = &labels_.emplace_back();
+    auto* done = &labels_.emplace_back();
+    vmovsd(xmm0, fpr(f_ra(w)));
+    vucomisd(xmm0, fpr(f_rb(w)));
+    jp(*slow, T_NEAR);
+    mov(edx, 4);
+    mov(eax, 8);
+    cmovb(edx, eax);
+    mov(eax, 2);
+    cmove(edx, eax);
+    const uint32_t s = 28 - 4 * f_crfd(w);
+    mov(eax, edx);
+    if (s) shl(eax, static_cast<uint8_t>(s));
+    and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
+    or_(dword[rbx + kOffCr], eax);
+    mov(eax, dword[rbx + kOffFpscr]);
+    and_(eax, ~(kFI | kFR | kFPCC));
+    call(env_.fp_summaries);
+    shl(edx, 12);
+    or_(eax, edx);
+    mov(dword[rbx + kOffFpscr], eax);
+    L(*done);
+    fp_slow_path(i, slow, done, false);
+    return true;
+  }
+
+  // fctiw/fctiwz with an in-range, non-NaN operand: the host conversion in
+  // the same rounding mode; FI/XX from converting back.
+  bool emit_fctiw(uint32_t i, const DecodedInsn& in, const Form& f) {
+    const uint32_t w = in.word;
+    const auto src = qword[rbx + kOffFpr + 8 * static_cast<int32_t>(f_rb(w))];
+    fp_commit();
+    auto* slow = &labels_.emplace_back();
+    auto* done = &labels_.emplace_back();
+    Xbyak::Label exact, had_xx;
+    if (f.fk == 1) vcvttsd2si(rax, src);
+    else vcvtsd2si(rax, src);
+    movsxd(rcx, eax);
+    cmp(rcx, rax);
+    jne(*slow, T_NEAR);  // NaN or outside int32
+    mov(fpr(f_rd(w)), rcx);
+    vxorpd(xmm1, xmm1, xmm1);
+    vcvtsi2sd(xmm1, xmm1, rcx);
+    mov(eax, dword[rbx + kOffFpscr]);
+    and_(eax, ~(kFR | kFI));
+    vucomisd(xmm1, src);
+    je(exact);
+    test(eax, kXX);
+    jnz(had_xx);
+    or_(eax, kFX);
+    L(had_xx);
+    or_(eax, kXX | kFI);
+    L(exact);
+    call(env_.fp_summaries);
+    mov(dword[rbx + kOffFpscr], eax);
+    L(*done);
+    fp_slow_path(i, slow, done, false);
+    return true;
+  }
+
   bool emit_memory(uint32_t i, const DecodedInsn& in, const Form& f) {
     const uint32_t w = in.word;
+    if (f.single && f.op == Op::kLoad && !env_.native_fp) return false;
     const uint32_t rd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
     const CacheState before = cs_;
     // Effective address (32-bit) in eax, as the handler computes it.
@@ -773,15 +1058,48 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           }
           break;
       }
-      if (f.fp) mov(fpr(rd), rdx);
-      else store64(rd, rdx);
+      if (f.fp && f.single) {
+        // Infinity/NaN keep their payload bits: the handler converts those.
+        mov(ecx, edx);
+        and_(ecx, 0x7F800000);
+        cmp(ecx, 0x7F800000);
+        je(*slow, T_NEAR);
+        vmovd(xmm0, edx);
+        vcvtss2sd(xmm0, xmm0, xmm0);
+        vmovsd(fpr(rd), xmm0);
+      } else if (f.fp) {
+        mov(fpr(rd), rdx);
+      } else {
+        store64(rd, rdx);
+      }
     } else {
       movzx(ecx, byte[r14 + rcx]);
       and_(ecx, GuestMemory::kProtWrite | GuestMemory::kCodeCached);
       cmp(ecx, GuestMemory::kProtWrite);
       jne(*slow, T_NEAR);
-      if (f.fp) mov(rdx, fpr(rd));
-      else if (f.size == 8) load64(rdx, rd);
+      if (f.fp && f.single) {
+        // The ISA's truncating conversion; values below the single normal
+        // range (denormalized by the handler) take the handler.
+        Xbyak::Label conv;
+        mov(rdx, fpr(rd));
+        mov(rcx, rdx);
+        shr(rcx, 52);
+        and_(ecx, 0x7FF);
+        cmp(ecx, 896);
+        ja(conv);
+        mov(rcx, rdx);
+        add(rcx, rcx);
+        jnz(*slow, T_NEAR);
+        L(conv);
+        mov(rcx, rdx);
+        shr(rcx, 32);
+        and_(ecx, 0xC0000000u);
+        shr(rdx, 29);
+        and_(edx, 0x3FFFFFFF);
+        or_(edx, ecx);
+      } else if (f.fp) {
+        mov(rdx, fpr(rd));
+      } else if (f.size == 8) load64(rdx, rd);
       else load32(edx, rd);
       switch (f.size) {
         case 1: mov(byte[r12 + rax], dl); break;
@@ -816,8 +1134,10 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     // Off the fast path: the interpreter's handler redoes the whole access
     // (fault, page-crossing, or a store into translated code).
     const CacheState after = cs_;
-    deferred_.push_back([this, i, slow, done, before, after] {
+    const bool fp_pending = fp_maybe_pending_;
+    deferred_.push_back([this, i, slow, done, before, after, fp_pending] {
       L(*slow);
+      if (fp_pending) call(env_.fp_commit);
       spill(before);
       call_handler(i);
       reload(after);
@@ -855,6 +1175,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     }
     jmp(loop_head_, T_NEAR);
     L(out);
+    fp_commit();
     spill(cs_);
     mov(dword[rbx + kOffPc], b_.start);
     mov(qword[r15 + kOffExitSlot], -1);
@@ -870,6 +1191,10 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     const uint32_t bo = (w >> 21) & 31, bi = (w >> 16) & 31;
     const bool indirect = op == 19;
     const bool loops = self_loop_;
+    // A self-loop keeps FP status pending across iterations; it is applied
+    // where the loop is left.
+    const bool fp_loop_pending = loops && fp_maybe_pending_;
+    if (!loops) fp_commit();
     if (op == 18) {
       if (lk) set_lr(in.pc + 4u);
       if (!loops) spill_all_clean();
@@ -906,7 +1231,11 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     L(not_taken);
     cs_ = at_branch;
     if ((bo & 0x14) != 0x14) {
-      if (loops) spill(cs_);
+      if (loops) {
+        fp_maybe_pending_ = fp_loop_pending;
+        fp_commit();
+        spill(cs_);
+      }
       exit_to(b_.end_pc);
     }
   }
@@ -925,6 +1254,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   CacheState cs_{};
   bool self_loop_ = false;
   bool may_invalidate_ = false;
+  bool has_fp_arith_ = false;     // the block has native FP arithmetic
+  bool fp_maybe_pending_ = false;  // FP status may be pending here (JitState::fp_pending)
   Xbyak::Label loop_head_;
   Xbyak::Label fault_[cpu::Cpu::kMaxBlockInsns];
   bool fault_used_[cpu::Cpu::kMaxBlockInsns] = {};
@@ -935,6 +1266,72 @@ class BlockEmitter : public Xbyak::CodeGenerator {
 class RuntimeEmitter : public Xbyak::CodeGenerator {
  public:
   RuntimeEmitter(uint8_t* at, size_t room) : Xbyak::CodeGenerator(room, at) {}
+
+  // fpscr_summaries (interp_fpu.cpp) on eax; clobbers ecx only.
+  // fp_commit: the pending status of native FP arithmetic applied to the
+  // FPSCR exactly as the handlers' fpscr_update + set_fprf would have done,
+  // one operation after the other. Every pending operation raised at most
+  // the inexact flag (others take the handler), so the sequence reduces to:
+  // XX (and FX if XX was clear) if any was inexact, FI of the last one, the
+  // summaries, and FPRF of the last result (a normal number).
+  void emit_fp_routines(RuntimeCode* rc) {
+    Xbyak::Label summaries, s1, fex, sdone;
+    L(summaries);
+    rc->fp_summaries = getCurr();
+    and_(eax, ~(kVX | kFEX));
+    test(eax, kVXAll);
+    jz(s1);
+    or_(eax, kVX);
+    L(s1);
+    // FEX: (VX and VE) or any of OX UX ZX XX with its enable bit.
+    mov(ecx, eax);
+    shr(ecx, 22);
+    and_(ecx, eax);
+    test(ecx, 0xFu << 3);
+    jnz(fex);
+    test(eax, kVX);
+    jz(sdone);
+    test(al, 0x80);
+    jz(sdone);
+    L(fex);
+    or_(eax, kFEX);
+    L(sdone);
+    ret();
+    align(16);
+    rc->fp_commit = getCurr();
+    Xbyak::Label go, n0, n1, n2;
+    cmp(byte[r15 + kOffFpPending], 0);
+    jne(go);
+    ret();
+    L(go);
+    mov(eax, dword[rbx + kOffFpscr]);
+    and_(eax, ~(kFR | kFI));
+    test(byte[r15 + kOffFpUnion], kHostInexact);
+    jz(n1);
+    test(eax, kXX);
+    jnz(n0);
+    or_(eax, kFX);
+    L(n0);
+    or_(eax, kXX);
+    L(n1);
+    test(byte[r15 + kOffFpLast], kHostInexact);
+    jz(n2);
+    or_(eax, kFI);
+    L(n2);
+    call(summaries);
+    and_(eax, ~kFPRF);
+    mov(ecx, 0x04u << 12);
+    mov(edx, 0x08u << 12);
+    cmp(qword[r15 + kOffFpLastBits], 0);
+    cmovl(ecx, edx);
+    or_(eax, ecx);
+    mov(dword[rbx + kOffFpscr], eax);
+    mov(byte[r15 + kOffFpPending], 0);
+    mov(dword[r15 + kOffFpUnion], 0);
+    ret();
+    align(16);
+  }
+
   RuntimeCode emit(uint8_t* guest_base, const uint8_t* perms) {
     RuntimeCode rc{};
     rc.enter = getCurr<uint32_t (*)(PpcContext*, const uint8_t*, void*)>();
@@ -948,6 +1345,12 @@ class RuntimeEmitter : public Xbyak::CodeGenerator {
     mov(rbx, rdi);
     mov(r15, rdx);
     mov(r13, qword[r15 + kOffRemaining]);
+    // Native FP operations start from this MXCSR (the guest's rounding mode,
+    // set by the dispatcher) with its status flags cleared.
+    stmxcsr(dword[r15 + kOffMxcsrTmp]);
+    mov(eax, dword[r15 + kOffMxcsrTmp]);
+    and_(eax, ~0x3Fu);
+    mov(dword[r15 + kOffMxcsrClear], eax);
     mov(r12, reinterpret_cast<uint64_t>(guest_base));
     mov(r14, reinterpret_cast<uint64_t>(perms));
     jmp(rsi);
@@ -963,6 +1366,7 @@ class RuntimeEmitter : public Xbyak::CodeGenerator {
     pop(rbx);
     ret();
     align(16);
+    emit_fp_routines(&rc);
     ready();
     rc.size = getSize();
     return rc;
@@ -986,6 +1390,11 @@ bool translate_block(const TranslateEnv& env, const BlockCode& block, uint8_t* a
   } catch (const Xbyak::Error&) {
     return false;
   }
+}
+
+bool host_has_avx_fma() {
+  Xbyak::util::Cpu host;
+  return host.has(Xbyak::util::Cpu::tAVX) && host.has(Xbyak::util::Cpu::tFMA);
 }
 
 bool host_has_movbe() {

@@ -25,6 +25,10 @@ enum ExitStatus : uint32_t {
 struct RuntimeCode {
   uint32_t (*enter)(cpu::PpcContext*, const uint8_t*, void*);
   const uint8_t* exit_common;
+  // Applies JitState's pending FP status to the FPSCR (call; clobbers eax, ecx, edx).
+  const uint8_t* fp_commit;
+  // eax = fpscr_summaries(eax) (call; clobbers ecx).
+  const uint8_t* fp_summaries;
   size_t size;
 };
 // Emits the entry trampoline and the common exit at `at`.
@@ -41,8 +45,11 @@ struct TranslateEnv {
   const void* indirect;  // JitEngine::IndirectEntry table
   uint32_t indirect_mask;
   const uint8_t* exit_common;
+  const uint8_t* fp_commit;
+  const uint8_t* fp_summaries;
   JitEngine* engine;
   bool movbe;
+  bool native_fp;  // AVX + FMA3: scalar FP gets host code
   bool mode64;
   int64_t first_slot;  // index the block's first linkable exit will get
 };
@@ -65,6 +72,7 @@ bool translate_block(const TranslateEnv& env, const BlockCode& block, uint8_t* a
                      TranslateResult* out);
 
 bool host_has_movbe();
+bool host_has_avx_fma();
 
 // Runs one instruction through its interpreter handler; returns nonzero
 // (after recording the fault in the engine) if it faulted.
