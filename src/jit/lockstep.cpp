@@ -37,10 +37,42 @@ Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_
   regs[1] = kDataBase + 0x1000;
   regs[2] = kCodeBase;
   uint64_t fprs[32];
+  // FP edge cases next to ordinary values: NaN payloads (quiet and
+  // signalling), infinities, signed zeros, denormals, the ends of the double
+  // and single ranges, single midpoints and int32 conversion bounds.
+  static const uint64_t kSpecial[] = {
+      0x0000000000000000ull, 0x8000000000000000ull, 0x7FF0000000000000ull, 0xFFF0000000000000ull,
+      0x7FF8000000000000ull, 0xFFF8000000000123ull, 0x7FF0000000000001ull, 0x7FF4000000ABC000ull,
+      0x0000000000000001ull, 0x800FFFFFFFFFFFFFull, 0x0010000000000000ull, 0x0010000000000001ull,
+      0x7FEFFFFFFFFFFFFFull, 0xFFEFFFFFFFFFFFFFull, 0x3FF0000010000000ull, 0xBFF0000030000000ull,
+      0x36A0000000000000ull, 0x3810000000000000ull, 0x380FFFFFF0000000ull, 0x47EFFFFFE0000000ull,
+      0x47EFFFFFF0000000ull, 0x41DFFFFFFFE00000ull, 0xC1E0000000000000ull, 0x41DFFFFFFFF00000ull,
+      0x3FE0000000000000ull, 0xBFE0000000000000ull, 0x4330000000000001ull, 0x0008000000000000ull};
   for (auto& f : fprs) {
-    double d = static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) / static_cast<double>(1 + rng() % 16);
-    std::memcpy(&f, &d, 8);
+    switch (rng() % 8) {
+      case 0: f = kSpecial[rng() % (sizeof kSpecial / sizeof kSpecial[0])]; break;
+      case 1: f = rng(); break;
+      case 2: {  // a value with an exponent near either end of the range
+        uint64_t e = rng() % 2 ? rng() % 40 : 2047 - 40 + rng() % 40;
+        f = (rng() & 0x800FFFFFFFFFFFFFull) | (e << 52);
+        break;
+      }
+      case 3: {  // a single-precision value
+        float v = static_cast<float>(static_cast<int32_t>(rng() % 20001) - 10000) / static_cast<float>(1 + rng() % 7);
+        double d = v;
+        std::memcpy(&f, &d, 8);
+        break;
+      }
+      default: {
+        double d = static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) / static_cast<double>(1 + rng() % 16);
+        std::memcpy(&f, &d, 8);
+        break;
+      }
+    }
   }
+  // Rounding mode always random; sometimes every other FPSCR bit too
+  // (sticky bits, enables, even summaries that disagree with them).
+  uint32_t fpscr = rng() % 4 == 0 ? static_cast<uint32_t>(rng()) : static_cast<uint32_t>(rng() % 4);
   uint32_t cr = static_cast<uint32_t>(rng());
   uint64_t ctr = rng() % 8;
   uint64_t lr = kCodeBase + 4 * (rng() % (code.size() ? code.size() : 1));
@@ -53,6 +85,7 @@ Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_
     std::memcpy(m->ctx.gpr, regs, sizeof regs);
     std::memcpy(m->ctx.fpr, fprs, sizeof fprs);
     m->ctx.cr = cr;
+    m->ctx.fpscr = fpscr;
     m->ctx.ctr = ctr;
     m->ctx.lr = lr;
     m->ctx.pc = kCodeBase;
