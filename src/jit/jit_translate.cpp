@@ -61,7 +61,11 @@ enum class Op : uint8_t {
   kMflr, kMfctr, kMtlr, kMtctr, kMfcr,
   kLoad, kStore,
   kFArith, kFMove, kFsel, kFcmpu, kFctiw,
+  kCarry, kMulh, kDiv, kSrawi, kCntlz,
 };
+
+// Form::fk of Op::kCarry: r = a + b + cin with CA; a is ~rA for the subf forms.
+enum CarryOp : uint8_t { kAddc, kAdde, kAddze, kAddme, kSubfc, kSubfe, kSubfze, kSubfme, kAddic, kSubfic };
 
 // Scalar FP operations with host code (Form::fk of Op::kFArith).
 enum FpOp : uint8_t { kFAdd, kFSub, kFMul, kFDiv, kFSqrt, kFMadd, kFMsub, kFNmadd, kFNmsub, kFrsp, kFcfid };
@@ -142,6 +146,43 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
       add(X(104, 1, 2, 0, rc), {Op::kNeg, r});
       add(X(235, 1, 2, 3, rc), {Op::kMullw, r});
       add(X(233, 1, 2, 3, rc), {Op::kMulld, r});
+    }
+    for (uint32_t rc = 0; rc < 2; ++rc) {
+      bool r = rc != 0;
+      auto fk = [&add, r](uint32_t word, Op op, uint8_t k) {
+        Form f{op, r};
+        f.fk = k;
+        add(word, f);
+      };
+      fk(X(10, 1, 2, 3, rc), Op::kCarry, kAddc);
+      fk(X(138, 1, 2, 3, rc), Op::kCarry, kAdde);
+      fk(X(202, 1, 2, 0, rc), Op::kCarry, kAddze);
+      fk(X(234, 1, 2, 0, rc), Op::kCarry, kAddme);
+      fk(X(8, 1, 2, 3, rc), Op::kCarry, kSubfc);
+      fk(X(136, 1, 2, 3, rc), Op::kCarry, kSubfe);
+      fk(X(200, 1, 2, 0, rc), Op::kCarry, kSubfze);
+      fk(X(232, 1, 2, 0, rc), Op::kCarry, kSubfme);
+      fk(X(75, 1, 2, 3, rc), Op::kMulh, 0);
+      fk(X(11, 1, 2, 3, rc), Op::kMulh, 1);
+      fk(X(73, 1, 2, 3, rc), Op::kMulh, 2);
+      fk(X(9, 1, 2, 3, rc), Op::kMulh, 3);
+      fk(X(491, 1, 2, 3, rc), Op::kDiv, 0);
+      fk(X(459, 1, 2, 3, rc), Op::kDiv, 1);
+      fk(X(489, 1, 2, 3, rc), Op::kDiv, 2);
+      fk(X(457, 1, 2, 3, rc), Op::kDiv, 3);
+      fk(X(824, 1, 2, 3, rc), Op::kSrawi, 0);
+      fk(X(26, 1, 2, 0, rc), Op::kCntlz, 0);
+      fk(X(58, 1, 2, 0, rc), Op::kCntlz, 1);
+    }
+    {
+      Form f{Op::kCarry};
+      f.fk = kAddic;
+      add(D(12, 1, 2, 1), f);
+      f.rc = true;
+      add(D(13, 1, 2, 1), f);
+      f.rc = false;
+      f.fk = kSubfic;
+      add(D(8, 1, 2, 1), f);
     }
     add(X(339, 1, 8, 0, 0), {Op::kMflr});
     add(X(339, 1, 9, 0, 0), {Op::kMfctr});
@@ -823,6 +864,149 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         return true;
       }
       case Op::kFcmpu: return env_.native_fp && emit_fcmpu(i, in);
+      case Op::kCarry: {
+        const uint8_t k = f.fk;
+        const bool sub = k == kSubfc || k == kSubfe || k == kSubfze || k == kSubfme || k == kSubfic;
+        load64(rax, ra);
+        if (sub) not_(rax);
+        switch (k) {
+          case kAddze: case kSubfze: xor_(ecx, ecx); break;
+          case kAddme: case kSubfme: mov(rcx, -1); break;
+          case kAddic: case kSubfic: mov(rcx, static_cast<int64_t>(f_simm(w))); break;
+          default: load64(rcx, rb); break;
+        }
+        // CF = carry in: 0 (addc, addic), 1 (subfc, subfic), else XER[CA].
+        auto carry_in = [&] {
+          if (k == kAddc || k == kAddic) clc();
+          else if (k == kSubfc || k == kSubfic) stc();
+          else bt(dword[rbx + kOffXer], 29);
+        };
+        if (!env_.mode64) {
+          // Console semantics: CA is the carry out of the low word.
+          mov(edx, eax);
+          carry_in();
+          adc(edx, ecx);
+          setc(dl);
+          movzx(edx, dl);
+          carry_in();
+          adc(rax, rcx);
+        } else {
+          carry_in();
+          adc(rax, rcx);
+          setc(dl);
+          movzx(edx, dl);
+        }
+        shl(edx, 29);
+        and_(dword[rbx + kOffXer], ~(1u << 29));
+        or_(dword[rbx + kOffXer], edx);
+        goto store_rd;
+      }
+      case Op::kMulh:
+        if (f.fk == 0) {
+          load32(eax, ra);
+          load32(ecx, rb);
+          movsxd(rax, eax);
+          movsxd(rcx, ecx);
+          imul(rax, rcx);
+          sar(rax, 32);
+        } else if (f.fk == 1) {
+          load32(eax, ra);
+          load32(ecx, rb);
+          imul(rax, rcx);
+          shr(rax, 32);
+        } else {
+          load64(rax, ra);
+          load64(rcx, rb);
+          if (f.fk == 2) imul(rcx);
+          else mul(rcx);
+          mov(rax, rdx);
+        }
+        goto store_rd;
+      case Op::kDiv: {
+        // Division by zero and the signed overflow case give 0 (the
+        // interpreter's architected choice); the host would trap.
+        Xbyak::Label bad, ok, fin;
+        const bool word = f.fk < 2, sgn = f.fk == 0 || f.fk == 2;
+        if (word) {
+          load32(eax, ra);
+          load32(ecx, rb);
+          test(ecx, ecx);
+        } else {
+          load64(rax, ra);
+          load64(rcx, rb);
+          test(rcx, rcx);
+        }
+        jz(bad);
+        if (sgn) {
+          if (word) {
+            cmp(ecx, -1);
+            jne(ok);
+            cmp(eax, 0x80000000u);
+            je(bad);
+            L(ok);
+            cdq();
+            idiv(ecx);
+          } else {
+            cmp(rcx, -1);
+            jne(ok);
+            mov(rdx, 0x8000000000000000ull);
+            cmp(rax, rdx);
+            je(bad);
+            L(ok);
+            cqo();
+            idiv(rcx);
+          }
+        } else {
+          xor_(edx, edx);
+          if (word) div(ecx);
+          else div(rcx);
+        }
+        if (word) mov(eax, eax);  // the quotient word, zero-extended
+        jmp(fin);
+        L(bad);
+        xor_(eax, eax);
+        L(fin);
+        goto store_rd;
+      }
+      case Op::kSrawi: {
+        const uint32_t n = rb;
+        load32(ecx, rd);  // rS
+        mov(eax, ecx);
+        if (n) sar(eax, static_cast<uint8_t>(n));
+        movsxd(rax, eax);
+        // CA: negative and a 1 bit shifted out.
+        if (n) {
+          mov(edx, ecx);
+          shl(edx, static_cast<uint8_t>(32 - n));
+          sar(ecx, 31);
+          and_(edx, ecx);
+          setnz(dl);
+          movzx(edx, dl);
+          shl(edx, 29);
+        } else {
+          xor_(edx, edx);
+        }
+        and_(dword[rbx + kOffXer], ~(1u << 29));
+        or_(dword[rbx + kOffXer], edx);
+        goto store_ra;
+      }
+      case Op::kCntlz:
+        mov(edx, -1);
+        if (f.fk == 0) {
+          load32(ecx, rd);
+          bsr(eax, ecx);
+          cmovz(eax, edx);
+          neg(eax);
+          add(eax, 31);
+        } else {
+          load64(rcx, rd);
+          movsxd(rdx, edx);
+          bsr(rax, rcx);
+          cmovz(rax, rdx);
+          neg(rax);
+          add(rax, 63);
+        }
+        goto store_ra;
       case Op::kFctiw: return env_.native_fp && emit_fctiw(i, in, f);
     }
     return false;
@@ -969,13 +1153,15 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     movsxd(rcx, eax);
     cmp(rcx, rax);
     jne(*slow, T_NEAR);  // NaN or outside int32
-    mov(fpr(f_rd(w)), rcx);
     vxorpd(xmm1, xmm1, xmm1);
     vcvtsi2sd(xmm1, xmm1, rcx);
+    vucomisd(xmm1, src);  // before fD (possibly fB) is written
+    mov(fpr(f_rd(w)), rcx);
     mov(eax, dword[rbx + kOffFpscr]);
+    setne(dl);
     and_(eax, ~(kFR | kFI));
-    vucomisd(xmm1, src);
-    je(exact);
+    test(dl, dl);
+    jz(exact);
     test(eax, kXX);
     jnz(had_xx);
     or_(eax, kFX);
