@@ -56,6 +56,7 @@ void JitEngine::emit_runtime() {
   exit_common_ = rt.exit_common;
   fp_commit_ = rt.fp_commit;
   fp_summaries_ = rt.fp_summaries;
+  std::memcpy(fp_redo_, rt.fp_redo, sizeof fp_redo_);
   runtime_size_ = rt.size;
   used_ = runtime_size_;
 }
@@ -170,6 +171,7 @@ JitEngine::Block* JitEngine::compile(uint32_t pc) {
   env.exit_common = exit_common_;
   env.fp_commit = fp_commit_;
   env.fp_summaries = fp_summaries_;
+  env.fp_redo = fp_redo_;
   env.movbe = movbe_;
   env.native_fp = avx_fma_;
   env.mode64 = mode64_;

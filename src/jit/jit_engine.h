@@ -25,13 +25,15 @@ struct JitState {
   // instructions_retired + remaining at entry: the retired count at any
   // point is retired_base - remaining.
   uint64_t retired_base;
-  // Floating-point status not yet written to the FPSCR (see README, "FPSCR"):
-  // native FP arithmetic leaves it here, the runtime's fp_commit applies it
-  // before anything can look at the FPSCR.
-  uint64_t fp_last_bits;  // result of the last pending operation
-  uint32_t fp_union;      // host inexact flag (0x20) of any pending operation
-  uint32_t fp_last;       // host inexact flag of the last pending operation
-  uint32_t mxcsr_clear;   // the host MXCSR with its status flags cleared
+  // Floating-point status not yet written to the FPSCR (see README, "FPSCR").
+  // While fp_pending is set, the host MXCSR's inexact flag is the union of
+  // the pending operations' and the last one is recorded here (operands and
+  // a host routine redoing it), so fp_commit can find its own inexact flag.
+  uint64_t fp_last_bits;        // result of the last pending operation
+  uint64_t fp_op[3];            // its operands
+  const void* fp_last_redo;     // host routine recomputing it from fp_op
+  uint32_t fp_union;            // scratch of fp_commit
+  uint32_t mxcsr_clear;         // the host MXCSR with its status flags cleared
   uint32_t mxcsr_tmp;
   uint8_t fp_pending;     // nonzero: fp_* above hold unapplied status
 };
@@ -118,6 +120,7 @@ class JitEngine final : public cpu::ExecutionEngine {
   const uint8_t* exit_common_ = nullptr;
   const uint8_t* fp_commit_ = nullptr;
   const uint8_t* fp_summaries_ = nullptr;
+  const uint8_t* fp_redo_[16][2] = {};
   bool movbe_ = false;
   bool avx_fma_ = false;
   bool mode64_ = false;

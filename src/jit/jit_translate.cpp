@@ -41,7 +41,8 @@ constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, reti
 constexpr int32_t kOffFpscr = static_cast<int32_t>(offsetof(PpcContext, fpscr));
 constexpr int32_t kOffFpLastBits = static_cast<int32_t>(offsetof(JitState, fp_last_bits));
 constexpr int32_t kOffFpUnion = static_cast<int32_t>(offsetof(JitState, fp_union));
-constexpr int32_t kOffFpLast = static_cast<int32_t>(offsetof(JitState, fp_last));
+constexpr int32_t kOffFpOp = static_cast<int32_t>(offsetof(JitState, fp_op));
+constexpr int32_t kOffFpLastRedo = static_cast<int32_t>(offsetof(JitState, fp_last_redo));
 constexpr int32_t kOffMxcsrClear = static_cast<int32_t>(offsetof(JitState, mxcsr_clear));
 constexpr int32_t kOffMxcsrTmp = static_cast<int32_t>(offsetof(JitState, mxcsr_tmp));
 constexpr int32_t kOffFpPending = static_cast<int32_t>(offsetof(JitState, fp_pending));
@@ -315,6 +316,46 @@ inline uint64_t mask64(uint32_t mb, uint32_t me) {
   uint64_t a = ~0ull >> mb;
   uint64_t b = ~0ull << (63 - me);
   return mb <= me ? (a & b) : (a | b);
+}
+
+// The host computation of a scalar FP operation into xmm0 (xmm1 scratch),
+// from operands a, b, c in memory (the guest's frA, frB, frC). Used by the
+// translated code and, on JitState::fp_op, by the routines that redo the
+// last pending operation. Returns false for an operation it does not know.
+bool emit_fp_compute(Xbyak::CodeGenerator& g, uint8_t fk, const Xbyak::Address& a, const Xbyak::Address& b,
+                     const Xbyak::Address& c) {
+  using namespace Xbyak::util;
+  switch (fk) {
+    case kFAdd: g.vmovsd(xmm0, a); g.vaddsd(xmm0, xmm0, b); return true;
+    case kFSub: g.vmovsd(xmm0, a); g.vsubsd(xmm0, xmm0, b); return true;
+    case kFMul: g.vmovsd(xmm0, a); g.vmulsd(xmm0, xmm0, c); return true;
+    case kFDiv: g.vmovsd(xmm0, a); g.vdivsd(xmm0, xmm0, b); return true;
+    case kFSqrt: g.vxorpd(xmm0, xmm0, xmm0); g.vsqrtsd(xmm0, xmm0, b); return true;
+    case kFMadd:
+    case kFMsub:
+    case kFNmadd:
+    case kFNmsub:
+      // xmm0 = a, xmm1 = c; the 213 forms give +-(xmm1 * xmm0) +- b.
+      g.vmovsd(xmm0, a);
+      g.vmovsd(xmm1, c);
+      if (fk == kFMadd) g.vfmadd213sd(xmm0, xmm1, b);        // a*c + b
+      else if (fk == kFMsub) g.vfmsub213sd(xmm0, xmm1, b);   // a*c - b
+      else if (fk == kFNmadd) g.vfnmsub213sd(xmm0, xmm1, b); // -(a*c) - b
+      else g.vfnmadd213sd(xmm0, xmm1, b);                     // -(a*c) + b
+      return true;
+    case kFrsp: g.vmovsd(xmm0, b); return true;
+    case kFcfid: g.vxorpd(xmm0, xmm0, xmm0); g.vcvtsi2sd(xmm0, xmm0, b); return true;
+    default: return false;
+  }
+}
+// Operands an FpOp reads: bit 0 a, bit 1 b, bit 2 c.
+uint32_t fp_operands(uint8_t fk) {
+  switch (fk) {
+    case kFAdd: case kFSub: case kFDiv: return 3;
+    case kFMul: return 5;
+    case kFSqrt: case kFrsp: case kFcfid: return 2;
+    default: return 7;
+  }
 }
 
 class BlockEmitter : public Xbyak::CodeGenerator {
@@ -1049,29 +1090,21 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     auto* done = &labels_.emplace_back();
     const bool pending_before = fp_maybe_pending_;
     const bool to_single = f.single || f.fk == kFrsp;
-    ldmxcsr(dword[r15 + kOffMxcsrClear]);
-    switch (f.fk) {
-      case kFAdd: vmovsd(xmm0, fpr(a)); vaddsd(xmm0, xmm0, fpr(b)); break;
-      case kFSub: vmovsd(xmm0, fpr(a)); vsubsd(xmm0, xmm0, fpr(b)); break;
-      case kFMul: vmovsd(xmm0, fpr(a)); vmulsd(xmm0, xmm0, fpr(c)); break;
-      case kFDiv: vmovsd(xmm0, fpr(a)); vdivsd(xmm0, xmm0, fpr(b)); break;
-      case kFSqrt: vxorpd(xmm0, xmm0, xmm0); vsqrtsd(xmm0, xmm0, fpr(b)); break;
-      case kFMadd:
-      case kFMsub:
-      case kFNmadd:
-      case kFNmsub:
-        // xmm0 = a, xmm1 = c; the 213 forms give +-(xmm1 * xmm0) +- b.
-        vmovsd(xmm0, fpr(a));
-        vmovsd(xmm1, fpr(c));
-        if (f.fk == kFMadd) vfmadd213sd(xmm0, xmm1, fpr(b));        // a*c + b
-        else if (f.fk == kFMsub) vfmsub213sd(xmm0, xmm1, fpr(b));   // a*c - b
-        else if (f.fk == kFNmadd) vfnmsub213sd(xmm0, xmm1, fpr(b)); // -(a*c) - b
-        else vfnmadd213sd(xmm0, xmm1, fpr(b));                       // -(a*c) + b
-        break;
-      case kFrsp: vmovsd(xmm0, fpr(b)); break;
-      case kFcfid: vxorpd(xmm0, xmm0, xmm0); vcvtsi2sd(xmm0, xmm0, qword[rbx + kOffFpr + 8 * static_cast<int32_t>(b)]); break;
-      default: return false;
+    // Flags cleared at the start of a pending run; within it they accumulate.
+    if (fp_maybe_pending_) {
+      Xbyak::Label keep;
+      cmp(byte[r15 + kOffFpPending], 0);
+      jne(keep);
+      ldmxcsr(dword[r15 + kOffMxcsrClear]);
+      L(keep);
+    } else {
+      ldmxcsr(dword[r15 + kOffMxcsrClear]);
     }
+    const uint32_t ops = fp_operands(f.fk);
+    if (ops & 1) { mov(rax, fpr(a)); mov(qword[r15 + kOffFpOp], rax); }
+    if (ops & 2) { mov(rax, fpr(b)); mov(qword[r15 + kOffFpOp + 8], rax); }
+    if (ops & 4) { mov(rax, fpr(c)); mov(qword[r15 + kOffFpOp + 16], rax); }
+    if (!emit_fp_compute(*this, f.fk, fpr(a), fpr(b), fpr(c))) return false;
     if (f.single) {
       // Exactly halfway between two singles: the handler's round-to-odd path.
       vmovq(rax, xmm0);
@@ -1084,7 +1117,6 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       vcvtsd2ss(xmm0, xmm0, xmm0);
       vcvtss2sd(xmm0, xmm0, xmm0);
     }
-    stmxcsr(dword[r15 + kOffMxcsrTmp]);
     vmovq(rax, xmm0);
     // Biased exponent of the result: doubles 2..0x7FD, singles 2^-125..2^126.
     const uint32_t lo = to_single ? 1023 - 125 : 2;
@@ -1097,10 +1129,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     ja(*slow, T_NEAR);
     mov(fpr(d), rax);
     mov(qword[r15 + kOffFpLastBits], rax);
-    mov(ecx, dword[r15 + kOffMxcsrTmp]);
-    and_(ecx, kHostInexact);
-    mov(dword[r15 + kOffFpLast], ecx);
-    or_(dword[r15 + kOffFpUnion], ecx);
+    mov(rax, reinterpret_cast<uint64_t>(env_.fp_redo[f.fk][f.single ? 1 : 0]));
+    mov(qword[r15 + kOffFpLastRedo], rax);
     mov(byte[r15 + kOffFpPending], 1);
     L(*done);
     fp_slow_path(i, slow, done, pending_before);
@@ -1490,6 +1520,14 @@ class RuntimeEmitter : public Xbyak::CodeGenerator {
     jne(go);
     ret();
     L(go);
+    // Inexact of any pending operation: the sticky host flag.
+    stmxcsr(dword[r15 + kOffMxcsrTmp]);
+    mov(eax, dword[r15 + kOffMxcsrTmp]);
+    mov(dword[r15 + kOffFpUnion], eax);
+    // Inexact of the last one: redo it alone.
+    ldmxcsr(dword[r15 + kOffMxcsrClear]);
+    call(qword[r15 + kOffFpLastRedo]);
+    stmxcsr(dword[r15 + kOffMxcsrTmp]);
     mov(eax, dword[rbx + kOffFpscr]);
     and_(eax, ~(kFR | kFI));
     test(byte[r15 + kOffFpUnion], kHostInexact);
@@ -1500,7 +1538,7 @@ class RuntimeEmitter : public Xbyak::CodeGenerator {
     L(n0);
     or_(eax, kXX);
     L(n1);
-    test(byte[r15 + kOffFpLast], kHostInexact);
+    test(byte[r15 + kOffMxcsrTmp], kHostInexact);
     jz(n2);
     or_(eax, kFI);
     L(n2);
@@ -1513,8 +1551,24 @@ class RuntimeEmitter : public Xbyak::CodeGenerator {
     or_(eax, ecx);
     mov(dword[rbx + kOffFpscr], eax);
     mov(byte[r15 + kOffFpPending], 0);
-    mov(dword[r15 + kOffFpUnion], 0);
     ret();
+    align(16);
+    // Redo routines: the operation on JitState::fp_op, then the rounding
+    // to single of the single forms (the fast path excluded midpoints).
+    const Xbyak::Address a = qword[r15 + kOffFpOp], b = qword[r15 + kOffFpOp + 8], c = qword[r15 + kOffFpOp + 16];
+    for (uint8_t k = 0; k < 16; ++k) {
+      for (int single = 0; single < 2; ++single) {
+        rc->fp_redo[k][single] = nullptr;
+        const uint8_t* at = getCurr();
+        if (!emit_fp_compute(*this, k, a, b, c)) continue;
+        if (single || k == kFrsp) {
+          vcvtsd2ss(xmm0, xmm0, xmm0);
+          vcvtss2sd(xmm0, xmm0, xmm0);
+        }
+        ret();
+        rc->fp_redo[k][single] = at;
+      }
+    }
     align(16);
   }
 

@@ -29,6 +29,9 @@ struct RuntimeCode {
   const uint8_t* fp_commit;
   // eax = fpscr_summaries(eax) (call; clobbers ecx).
   const uint8_t* fp_summaries;
+  // Per FP operation (FpOp in jit_translate.cpp) and precision: redoes it
+  // from JitState::fp_op (xmm0..2 clobbered).
+  const uint8_t* fp_redo[16][2];
   size_t size;
 };
 // Emits the entry trampoline and the common exit at `at`.
@@ -47,6 +50,7 @@ struct TranslateEnv {
   const uint8_t* exit_common;
   const uint8_t* fp_commit;
   const uint8_t* fp_summaries;
+  const uint8_t* const (*fp_redo)[2];
   JitEngine* engine;
   bool movbe;
   bool native_fp;  // AVX + FMA3: scalar FP gets host code
