@@ -7,9 +7,11 @@
 //   if (jit::JitEngine::host_supported()) cpu.set_engine(std::make_unique<jit::JitEngine>(cpu));
 //   cpu.run(ctx, budget);   // same results as the interpreter, faster
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <exception>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -134,6 +136,8 @@ class JitEngine final : public cpu::ExecutionEngine {
   std::unique_ptr<Block*[]> indirect_blocks_;
 
   JitState st_{};
+  std::FILE* perf_map_ = nullptr;
+  bool perf_dump_ = false;
   cpu::FaultInfo fault_;
   std::exception_ptr pending_exception_;
   Stats stats_;

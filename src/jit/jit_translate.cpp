@@ -387,16 +387,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       if (it != forms.end() && it->second.op == Op::kFArith && env_.native_fp) has_fp_arith_ = true;
     }
     if (calls_out) may_invalidate_ = true;
-    choose_cached();
     const DecodedInsn& tail = b_.insns[b_.count - 1];
     uint32_t top = tail.word >> 26;
     self_loop_ = (top == 16 || top == 18) && cpu::is_known_instruction(tail.word) && direct_target(tail) == b_.start;
+    choose_cached();
     if (self_loop_) {
       // A loop on itself keeps its cached registers across iterations: load
       // them all once; count them as modified (exits write them all back).
       for (int k = 0; k < kCacheRegs; ++k) {
         if (guest_of_[k] < 0) continue;
-        mov(host64(k), gpr(static_cast<uint32_t>(guest_of_[k])));
+        load_slot(k);
         cs_.slot[k] = Slot::kDirty;
       }
       L(loop_head_);
@@ -460,8 +460,40 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     return false;
   }
 
-  Xbyak::Address gpr(uint32_t r) { return qword[rbx + kOffGpr + 8 * static_cast<int32_t>(r)]; }
-  Xbyak::Address gpr32(uint32_t r) { return dword[rbx + kOffGpr + 8 * static_cast<int32_t>(r)]; }
+  // Register numbers 0..31 are GPRs; kCrReg and kCtrReg name CR and CTR,
+  // which the register cache holds like GPRs (CR 32 bits wide).
+  static constexpr uint32_t kCrReg = 32, kCtrReg = 33, kCachable = 34;
+  Xbyak::Address gpr(uint32_t r) {
+    if (r == kCtrReg) return qword[rbx + kOffCtr];
+    return qword[rbx + kOffGpr + 8 * static_cast<int32_t>(r)];
+  }
+  Xbyak::Address gpr32(uint32_t r) {
+    if (r == kCtrReg) return dword[rbx + kOffCtr];
+    return dword[rbx + kOffGpr + 8 * static_cast<int32_t>(r)];
+  }
+  // Loads / writes back cache slot k from / to its home in the context.
+  void load_slot(int k) {
+    uint32_t g = static_cast<uint32_t>(guest_of_[k]);
+    if (g == kCrReg) mov(host64(k).cvt32(), dword[rbx + kOffCr]);
+    else mov(host64(k), gpr(g));
+  }
+  void store_slot(int k) {
+    uint32_t g = static_cast<uint32_t>(guest_of_[k]);
+    if (g == kCrReg) mov(dword[rbx + kOffCr], host64(k).cvt32());
+    else mov(gpr(g), host64(k));
+  }
+  // CR field at shift s (28 - 4n) := val (the field's bits, in place).
+  void cr_field_write(uint32_t s, const Xbyak::Reg32& val) {
+    int k = ensure(kCrReg);
+    if (k >= 0) {
+      and_(host64(k).cvt32(), static_cast<uint32_t>(~(0xFu << s)));
+      or_(host64(k).cvt32(), val);
+      cs_.slot[k] = Slot::kDirty;
+    } else {
+      and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
+      or_(dword[rbx + kOffCr], val);
+    }
+  }
   Xbyak::Address fpr(uint32_t r) { return qword[rbx + kOffFpr + 8 * static_cast<int32_t>(r)]; }
 
   // ---- Guest GPRs cached in host registers inside a block ----
@@ -479,8 +511,43 @@ class BlockEmitter : public Xbyak::CodeGenerator {
                                                    Xbyak::util::rsi};
     return regs[k];
   }
+  // GPRs a native form reads or writes (a read-modify-write counts twice).
+  static void count_gpr_uses(const Form& f, uint32_t w, int* uses) {
+    const uint32_t rd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
+    switch (f.op) {
+      case Op::kNop: return;
+      case Op::kLi: case Op::kLis: case Op::kMflr: case Op::kMtlr: case Op::kMfcr: ++uses[rd]; return;
+      case Op::kCmpi: case Op::kCmpli: ++uses[ra]; return;
+      case Op::kCmp: case Op::kCmpl: ++uses[ra]; ++uses[rb]; return;
+      case Op::kAddi: case Op::kAddis: case Op::kMulli: ++uses[rd]; ++uses[ra]; return;
+      case Op::kOri: case Op::kOris: case Op::kXori: case Op::kXoris: case Op::kAndi: case Op::kAndis:
+      case Op::kRlwinm: case Op::kRldicl: case Op::kRldicr: case Op::kRldic: case Op::kExtsb: case Op::kExtsh:
+      case Op::kExtsw: case Op::kSrawi: case Op::kCntlz:
+        ++uses[rd];
+        ++uses[ra];
+        return;
+      case Op::kRlwimi: case Op::kRldimi: ++uses[rd]; uses[ra] += 2; return;
+      case Op::kCarry:
+        ++uses[rd];
+        ++uses[ra];
+        if (f.fk == kAddc || f.fk == kAdde || f.fk == kSubfc || f.fk == kSubfe) ++uses[rb];
+        return;
+      case Op::kLoad: case Op::kStore:
+        if (!f.fp) ++uses[rd];
+        uses[ra] += f.update ? 2 : 1;
+        if (f.indexed) ++uses[rb];
+        return;
+      case Op::kNeg: ++uses[rd]; ++uses[ra]; return;
+      default:  // X/XO forms with rD/rS, rA, rB
+        ++uses[rd];
+        ++uses[ra];
+        ++uses[rb];
+        return;
+    }
+  }
+
   void choose_cached() {
-    int uses[32] = {};
+    int uses[kCachable] = {};
     const auto& forms = native_forms();
     for (uint32_t i = 0; i < b_.count; ++i) {
       uint32_t w = b_.insns[i].word;
@@ -491,14 +558,29 @@ class BlockEmitter : public Xbyak::CodeGenerator {
           f.op == Op::kFctiw) {
         continue;  // FPR numbers
       }
-      if (!f.fp) ++uses[f_rd(w)];
-      ++uses[f_ra(w)];
-      if (!f.fp || f.indexed) ++uses[f_rb(w)];
+      if (f.op == Op::kCmp || f.op == Op::kCmpl || f.op == Op::kCmpi || f.op == Op::kCmpli || f.rc) {
+        uses[kCrReg] += 2;
+      }
+      if (f.op == Op::kMfcr) ++uses[kCrReg];
+      if (f.op == Op::kMtctr || f.op == Op::kMfctr) {
+        ++uses[kCtrReg];
+        continue;
+      }
+      count_gpr_uses(f, w, uses);
+    }
+    // The block's closing branch: CR bit test, CTR decrement / target.
+    const uint32_t tw = b_.insns[b_.count - 1].word;
+    if (is_branch(tw) && cpu::is_known_instruction(tw) && (tw >> 26) != 18) {
+      const uint32_t bo = (tw >> 21) & 31;
+      if (!(bo & 16)) ++uses[kCrReg];
+      if (!(bo & 4)) uses[kCtrReg] += 2;
+      if ((tw >> 26) == 19 && ((tw >> 1) & 0x3FF) == 528) ++uses[kCtrReg];
     }
     for (int k = 0; k < kCacheRegs; ++k) {
       int best = -1;
-      for (int r = 0; r < 32; ++r) {
-        if (cache_of_[r] < 0 && uses[r] >= 2 && (best < 0 || uses[r] > uses[best])) best = r;
+      for (int r = 0; r < static_cast<int>(kCachable); ++r) {
+        // In a loop on itself every use repeats: any register is worth a slot.
+        if (cache_of_[r] < 0 && uses[r] >= (self_loop_ ? 1 : 2) && (best < 0 || uses[r] > uses[best])) best = r;
       }
       if (best < 0) break;
       cache_of_[best] = k;
@@ -508,7 +590,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   int ensure(uint32_t r) {
     int k = cache_of_[r];
     if (k >= 0 && cs_.slot[k] == Slot::kUnloaded) {
-      mov(host64(k), gpr(r));
+      load_slot(k);
       cs_.slot[k] = Slot::kClean;
     }
     return k;
@@ -544,7 +626,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   // Writes back modified registers (the state stays as it is).
   void spill(const CacheState& st) {
     for (int k = 0; k < kCacheRegs; ++k) {
-      if (st.slot[k] == Slot::kDirty) mov(gpr(static_cast<uint32_t>(guest_of_[k])), host64(k));
+      if (st.slot[k] == Slot::kDirty) store_slot(k);
     }
   }
   void spill_all_clean() {
@@ -559,7 +641,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   }
   void reload(const CacheState& st) {
     for (int k = 0; k < kCacheRegs; ++k) {
-      if (st.slot[k] != Slot::kUnloaded) mov(host64(k), gpr(static_cast<uint32_t>(guest_of_[k])));
+      if (st.slot[k] != Slot::kUnloaded) load_slot(k);
     }
   }
 
@@ -667,6 +749,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   template <typename Compare>
   void cr_compare(uint32_t n, bool is_signed, Compare compare) {
     uint32_t s = 28 - 4 * n;
+    ensure(kCrReg);  // outside the paths that join below
     mov(edx, 4u << s);
     compare();
     mov(eax, 8u << s);
@@ -680,8 +763,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     test(byte[rbx + kOffXer + 3], 0x80);
     jnz(*so, T_NEAR);
     L(*back);
-    and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
-    or_(dword[rbx + kOffCr], edx);
+    cr_field_write(s, edx);
     deferred_.push_back([this, so, back, s] {
       L(*so);
       or_(edx, 1u << s);
@@ -705,6 +787,12 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kLis: store_imm(rd, f_simm(w) * 65536); return true;
       case Op::kAddi:
       case Op::kAddis:
+        if (ra == rd && cache_of_[rd] >= 0) {  // in place in its host register
+          int k = ensure(rd);
+          add(host64(k), f.op == Op::kAddi ? f_simm(w) : f_simm(w) * 65536);
+          cs_.slot[k] = Slot::kDirty;
+          return true;
+        }
         load64(rax, ra);
         add(rax, f.op == Op::kAddi ? f_simm(w) : f_simm(w) * 65536);
         store64(rd, rax);
@@ -878,10 +966,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         imul(rax, rcx);
         goto store_rd;
       case Op::kMflr: mov(rax, qword[rbx + kOffLr]); store64(rd, rax); return true;
-      case Op::kMfctr: mov(rax, qword[rbx + kOffCtr]); store64(rd, rax); return true;
+      case Op::kMfctr: load64(rax, kCtrReg); store64(rd, rax); return true;
       case Op::kMtlr: load64(rax, rd); mov(qword[rbx + kOffLr], rax); return true;
-      case Op::kMtctr: load64(rax, rd); mov(qword[rbx + kOffCtr], rax); return true;
-      case Op::kMfcr: mov(eax, dword[rbx + kOffCr]); store64(rd, rax); return true;
+      case Op::kMtctr: load64(rax, rd); store64(kCtrReg, rax); return true;
+      case Op::kMfcr: {
+        int k = ensure(kCrReg);
+        if (k >= 0) mov(eax, host64(k).cvt32());
+        else mov(eax, dword[rbx + kOffCr]);
+        store64(rd, rax);
+        return true;
+      }
       case Op::kLoad:
       case Op::kStore: return emit_memory(i, in, f);
       case Op::kFArith: return env_.native_fp && emit_fp_arith(i, in, f);
@@ -1063,14 +1157,16 @@ class BlockEmitter : public Xbyak::CodeGenerator {
 
   // Handler call for an instruction whose fast path found a case it does not
   // handle (the handler redoes the whole instruction; nothing was written).
-  void fp_slow_path(uint32_t i, Xbyak::Label* slow, Xbyak::Label* done, bool fp_pending) {
-    const CacheState st = cs_;
-    deferred_.push_back([this, i, slow, done, st, fp_pending] {
+  // `before`: the register cache state where the fast path branched off;
+  // the slow path rejoins it in the current state.
+  void fp_slow_path(uint32_t i, Xbyak::Label* slow, Xbyak::Label* done, bool fp_pending, const CacheState& before) {
+    const CacheState after = cs_;
+    deferred_.push_back([this, i, slow, done, before, after, fp_pending] {
       L(*slow);
       if (fp_pending) call(env_.fp_commit);
-      spill(st);
+      spill(before);
       call_handler(i);
-      reload(st);
+      reload(after);
       jmp(*done, T_NEAR);
     });
   }
@@ -1133,7 +1229,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     mov(qword[r15 + kOffFpLastRedo], rax);
     mov(byte[r15 + kOffFpPending], 1);
     L(*done);
-    fp_slow_path(i, slow, done, pending_before);
+    fp_slow_path(i, slow, done, pending_before, cs_);
     fp_maybe_pending_ = true;
     return true;
   }
@@ -1143,6 +1239,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   bool emit_fcmpu(uint32_t i, const DecodedInsn& in) {
     const uint32_t w = in.word;
     fp_commit();
+    ensure(kCrReg);
+    const CacheState before = cs_;
     auto* slow = &labels_.emplace_back();
     auto* done = &labels_.emplace_back();
     vmovsd(xmm0, fpr(f_ra(w)));
@@ -1156,8 +1254,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     const uint32_t s = 28 - 4 * f_crfd(w);
     mov(eax, edx);
     if (s) shl(eax, static_cast<uint8_t>(s));
-    and_(dword[rbx + kOffCr], static_cast<uint32_t>(~(0xFu << s)));
-    or_(dword[rbx + kOffCr], eax);
+    cr_field_write(s, eax);
     mov(eax, dword[rbx + kOffFpscr]);
     and_(eax, ~(kFI | kFR | kFPCC));
     call(env_.fp_summaries);
@@ -1165,7 +1262,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     or_(eax, edx);
     mov(dword[rbx + kOffFpscr], eax);
     L(*done);
-    fp_slow_path(i, slow, done, false);
+    fp_slow_path(i, slow, done, false, before);
     return true;
   }
 
@@ -1201,7 +1298,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     call(env_.fp_summaries);
     mov(dword[rbx + kOffFpscr], eax);
     L(*done);
-    fp_slow_path(i, slow, done, false);
+    fp_slow_path(i, slow, done, false, cs_);
     return true;
   }
 
@@ -1422,21 +1519,39 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     Xbyak::Label not_taken;
     if (indirect) {
       uint32_t xo = (w >> 1) & 0x3FF;
-      mov(eax, dword[rbx + (xo == 16 ? kOffLr : kOffCtr)]);
+      if (xo == 16) mov(eax, dword[rbx + kOffLr]);
+      else load32(eax, kCtrReg);
       and_(eax, ~3u);
     }
     if (lk) set_lr(in.pc + 4u);
+    // CTR and CR in host registers (if cached) are loaded and CTR
+    // decremented before the write-back, so the context is exact at the exits.
+    const int kctr = (bo & 4) ? -1 : ensure(kCtrReg);
+    const int kcr = (bo & 16) ? -1 : ensure(kCrReg);
+    if (!(bo & 4)) {
+      if (kctr >= 0) {
+        sub(host64(kctr), 1);
+        cs_.slot[kctr] = Slot::kDirty;
+      } else {
+        sub(qword[rbx + kOffCtr], 1);
+      }
+    }
     if (!loops) spill_all_clean();
     account();
     if (!(bo & 4)) {
-      sub(qword[rbx + kOffCtr], 1);
-      if (env_.mode64) cmp(qword[rbx + kOffCtr], 0);
-      else cmp(dword[rbx + kOffCtr], 0);
+      if (kctr >= 0) {
+        if (env_.mode64) test(host64(kctr), host64(kctr));
+        else test(host64(kctr).cvt32(), host64(kctr).cvt32());
+      } else {
+        if (env_.mode64) cmp(qword[rbx + kOffCtr], 0);
+        else cmp(dword[rbx + kOffCtr], 0);
+      }
       if (bo & 2) jne(not_taken, T_NEAR);  // taken needs CTR == 0
       else je(not_taken, T_NEAR);
     }
     if (!(bo & 16)) {
-      test(dword[rbx + kOffCr], 1u << (31 - bi));
+      if (kcr >= 0) test(host64(kcr).cvt32(), 1u << (31 - bi));
+      else test(dword[rbx + kOffCr], 1u << (31 - bi));
       if (bo & 8) jz(not_taken, T_NEAR);
       else jnz(not_taken, T_NEAR);
     }
@@ -1464,8 +1579,8 @@ class BlockEmitter : public Xbyak::CodeGenerator {
   const TranslateEnv& env_;
   const BlockCode& b_;
   TranslateResult* out_;
-  int cache_of_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int cache_of_[kCachable] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                              -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   int guest_of_[kCacheRegs] = {-1, -1, -1, -1, -1, -1, -1};
   CacheState cs_{};
   bool self_loop_ = false;
