@@ -605,6 +605,20 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     if (k >= 0) mov(dst, host64(k).cvt32());
     else mov(dst, gpr32(r));
   }
+  // fn(operand) with guest register r as a 64-/32-bit source operand: its
+  // host register when cached (loaded first), else its home in the context.
+  template <typename Fn>
+  void with_src(uint32_t r, Fn fn) {
+    int k = ensure(r);
+    if (k >= 0) fn(host64(k));
+    else fn(gpr(r));
+  }
+  template <typename Fn>
+  void with_src32(uint32_t r, Fn fn) {
+    int k = ensure(r);
+    if (k >= 0) fn(host64(k).cvt32());
+    else fn(gpr32(r));
+  }
   void store64(uint32_t r, const Xbyak::Reg64& src) {
     int k = cache_of_[r];
     if (k >= 0) {
@@ -896,18 +910,32 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       }
       case Op::kAnd: case Op::kAndc: case Op::kOr: case Op::kOrc:
       case Op::kXor: case Op::kNand: case Op::kNor: case Op::kEqv: {
+        const bool simple = f.op == Op::kAnd || f.op == Op::kOr || f.op == Op::kXor;
+        if (simple && !f.rc && ra == rd && rb != rd && cache_of_[ra] >= 0) {
+          // rA = rA op rB in rA's host register.
+          int k = ensure(ra);
+          with_src(rb, [&](const auto& src) {
+            if (f.op == Op::kAnd) and_(host64(k), src);
+            else if (f.op == Op::kOr) or_(host64(k), src);
+            else xor_(host64(k), src);
+          });
+          cs_.slot[k] = Slot::kDirty;
+          return true;
+        }
         load64(rax, rd);
         if (!(f.op == Op::kOr && rd == rb)) {  // mr needs no second operand
-          load64(rcx, rb);
-          switch (f.op) {
-            case Op::kAnd: and_(rax, rcx); break;
-            case Op::kAndc: not_(rcx); and_(rax, rcx); break;
-            case Op::kOr: or_(rax, rcx); break;
-            case Op::kOrc: not_(rcx); or_(rax, rcx); break;
-            case Op::kXor: xor_(rax, rcx); break;
-            case Op::kNand: and_(rax, rcx); not_(rax); break;
-            case Op::kNor: or_(rax, rcx); not_(rax); break;
-            default: xor_(rax, rcx); not_(rax); break;  // eqv
+          if (simple || f.op == Op::kNand || f.op == Op::kNor || f.op == Op::kEqv) {
+            with_src(rb, [&](const auto& src) {
+              if (f.op == Op::kAnd || f.op == Op::kNand) and_(rax, src);
+              else if (f.op == Op::kOr || f.op == Op::kNor) or_(rax, src);
+              else xor_(rax, src);
+            });
+            if (!simple) not_(rax);
+          } else {
+            load64(rcx, rb);
+            not_(rcx);
+            if (f.op == Op::kAndc) and_(rax, rcx);
+            else or_(rax, rcx);
           }
         }
         store64(ra, rax);
@@ -940,30 +968,31 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         goto store_ra;
       }
       case Op::kAdd:
+        if (!f.rc && rd == ra && rb != rd && cache_of_[rd] >= 0) {
+          int k = ensure(rd);
+          with_src(rb, [&](const auto& src) { add(host64(k), src); });
+          cs_.slot[k] = Slot::kDirty;
+          return true;
+        }
         load64(rax, ra);
-        load64(rcx, rb);
-        add(rax, rcx);
+        with_src(rb, [&](const auto& src) { add(rax, src); });
         goto store_rd;
       case Op::kSubf:
         load64(rax, rb);
-        load64(rcx, ra);
-        sub(rax, rcx);
+        with_src(ra, [&](const auto& src) { sub(rax, src); });
         goto store_rd;
       case Op::kNeg:
         load64(rax, ra);
         neg(rax);
         goto store_rd;
       case Op::kMullw:
-        load32(eax, ra);
-        load32(ecx, rb);
-        movsxd(rax, eax);
-        movsxd(rcx, ecx);
+        with_src32(ra, [&](const auto& src) { movsxd(rax, src); });
+        with_src32(rb, [&](const auto& src) { movsxd(rcx, src); });
         imul(rax, rcx);
         goto store_rd;
       case Op::kMulld:
         load64(rax, ra);
-        load64(rcx, rb);
-        imul(rax, rcx);
+        with_src(rb, [&](const auto& src) { imul(rax, src); });
         goto store_rd;
       case Op::kMflr: mov(rax, qword[rbx + kOffLr]); store64(rd, rax); return true;
       case Op::kMfctr: load64(rax, kCtrReg); store64(rd, rax); return true;
