@@ -838,23 +838,26 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       case Op::kCmp:
       case Op::kCmpl: {
         bool sgn = f.op == Op::kCmpi || f.op == Op::kCmp;
-        // Operands first (a register load may be emitted), then the compare.
-        if (f.wide) {
-          load64(rax, ra);
-          if (f.op == Op::kCmp || f.op == Op::kCmpl) load64(rcx, rb);
-        } else {
-          load32(eax, ra);
-          if (f.op == Op::kCmp || f.op == Op::kCmpl) load32(ecx, rb);
+        const bool reg = f.op == Op::kCmp || f.op == Op::kCmpl;
+        // Operands first (register loads may be emitted), then the compare,
+        // straight from cached host registers where possible.
+        const int ka = ensure(ra);
+        if (ka < 0) {
+          if (f.wide) mov(rax, gpr(ra));
+          else mov(eax, gpr32(ra));
         }
+        const int kb = reg ? ensure(rb) : -1;
         cr_compare(f_crfd(w), sgn, [&] {
+          const Xbyak::Reg64 a = ka >= 0 ? host64(ka) : rax;
+          const int32_t imm = f.op == Op::kCmpi ? f_simm(w) : static_cast<int32_t>(f_uimm(w));
           if (f.wide) {
-            if (f.op == Op::kCmpi) cmp(rax, f_simm(w));
-            else if (f.op == Op::kCmpli) cmp(rax, static_cast<int32_t>(f_uimm(w)));
-            else cmp(rax, rcx);
+            if (!reg) cmp(a, imm);
+            else if (kb >= 0) cmp(a, host64(kb));
+            else cmp(a, gpr(rb));
           } else {
-            if (f.op == Op::kCmpi) cmp(eax, f_simm(w));
-            else if (f.op == Op::kCmpli) cmp(eax, static_cast<int32_t>(f_uimm(w)));
-            else cmp(eax, ecx);
+            if (!reg) cmp(a.cvt32(), imm);
+            else if (kb >= 0) cmp(a.cvt32(), host64(kb).cvt32());
+            else cmp(a.cvt32(), gpr32(rb));
           }
         });
         return true;
