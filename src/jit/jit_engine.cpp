@@ -43,6 +43,7 @@ JitEngine::JitEngine(cpu::Cpu& cpu, size_t code_capacity)
   movbe_ = host_has_movbe();
   stats_.movbe = movbe_;
   avx_fma_ = host_has_avx_fma();
+  for (uint8_t i = 0; i < 16; ++i) st_.vmx_word_swap[i] = static_cast<uint8_t>((i & ~3) | (3 - (i & 3)));
   stats_.native_fp = avx_fma_;
   stats_.code_capacity = capacity_;
   for (uint32_t i = 0; i < (1u << kIndirectBits); ++i) indirect_[i] = {1, 0, nullptr};

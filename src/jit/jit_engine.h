@@ -38,6 +38,8 @@ struct JitState {
   uint32_t mxcsr_clear;         // the host MXCSR with its status flags cleared
   uint32_t mxcsr_tmp;
   uint8_t fp_pending;     // nonzero: fp_* above hold unapplied status
+  // pshufb mask reversing the bytes of each word (guest quadword <-> Vec128).
+  uint8_t vmx_word_swap[16];
 };
 
 class JitEngine final : public cpu::ExecutionEngine {

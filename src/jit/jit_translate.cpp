@@ -38,6 +38,8 @@ constexpr int32_t kOffPending = static_cast<int32_t>(offsetof(PpcContext, pendin
 constexpr int32_t kOffRemaining = static_cast<int32_t>(offsetof(JitState, remaining));
 constexpr int32_t kOffExitSlot = static_cast<int32_t>(offsetof(JitState, exit_slot));
 constexpr int32_t kOffRetiredBase = static_cast<int32_t>(offsetof(JitState, retired_base));
+constexpr int32_t kOffVr = static_cast<int32_t>(offsetof(PpcContext, vr));
+constexpr int32_t kOffVmxWordSwap = static_cast<int32_t>(offsetof(JitState, vmx_word_swap));
 constexpr int32_t kOffFpscr = static_cast<int32_t>(offsetof(PpcContext, fpscr));
 constexpr int32_t kOffFpLastBits = static_cast<int32_t>(offsetof(JitState, fp_last_bits));
 constexpr int32_t kOffFpUnion = static_cast<int32_t>(offsetof(JitState, fp_union));
@@ -63,6 +65,7 @@ enum class Op : uint8_t {
   kLoad, kStore,
   kFArith, kFMove, kFsel, kFcmpu, kFctiw,
   kCarry, kMulh, kDiv, kSrawi, kCntlz,
+  kVLoad, kVStore, kVLogic, kVAdd, kVSub,
 };
 
 // Form::fk of Op::kCarry: r = a + b + cin with CA; a is ~rA for the subf forms.
@@ -184,6 +187,32 @@ const std::unordered_map<InsnHandler, Form>& native_forms() {
       f.rc = false;
       f.fk = kSubfic;
       add(D(8, 1, 2, 1), f);
+    }
+    // VMX: lvx/lvxl, stvx/stvxl, bitwise logic and modulo add/subtract
+    // (no VSCR effect, element order immaterial).
+    {
+      Form f{Op::kVLoad};
+      add(X(103, 1, 2, 3, 0), f);
+      add(X(359, 1, 2, 3, 0), f);
+      f.op = Op::kVStore;
+      add(X(231, 1, 2, 3, 0), f);
+      add(X(487, 1, 2, 3, 0), f);
+      auto vx = [&add](uint32_t xo, Op op, uint8_t k) {
+        Form g{op};
+        g.fk = k;
+        add((4u << 26) | (1u << 21) | (2u << 16) | (3u << 11) | xo, g);
+      };
+      vx(1028, Op::kVLogic, 0);  // vand
+      vx(1092, Op::kVLogic, 1);  // vandc
+      vx(1156, Op::kVLogic, 2);  // vor
+      vx(1220, Op::kVLogic, 3);  // vxor
+      vx(1284, Op::kVLogic, 4);  // vnor
+      vx(0, Op::kVAdd, 1);       // vaddubm
+      vx(64, Op::kVAdd, 2);      // vadduhm
+      vx(128, Op::kVAdd, 4);     // vadduwm
+      vx(1024, Op::kVSub, 1);    // vsububm
+      vx(1088, Op::kVSub, 2);    // vsubuhm
+      vx(1152, Op::kVSub, 4);    // vsubuwm
     }
     add(X(339, 1, 8, 0, 0), {Op::kMflr});
     add(X(339, 1, 9, 0, 0), {Op::kMfctr});
@@ -555,8 +584,13 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       if (it == forms.end()) continue;
       const Form& f = it->second;
       if (f.op == Op::kFArith || f.op == Op::kFMove || f.op == Op::kFsel || f.op == Op::kFcmpu ||
-          f.op == Op::kFctiw) {
-        continue;  // FPR numbers
+          f.op == Op::kFctiw || f.op == Op::kVLogic || f.op == Op::kVAdd || f.op == Op::kVSub) {
+        continue;  // FPR / VR numbers
+      }
+      if (f.op == Op::kVLoad || f.op == Op::kVStore) {
+        ++uses[f_ra(w)];
+        ++uses[f_rb(w)];
+        continue;
       }
       if (f.op == Op::kCmp || f.op == Op::kCmpl || f.op == Op::kCmpi || f.op == Op::kCmpli || f.rc) {
         uses[kCrReg] += 2;
@@ -1031,6 +1065,36 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         return true;
       }
       case Op::kFcmpu: return env_.native_fp && emit_fcmpu(i, in);
+      case Op::kVLoad:
+      case Op::kVStore: return env_.native_fp && emit_vmem(i, in, f);
+      case Op::kVLogic:
+      case Op::kVAdd:
+      case Op::kVSub: {
+        if (!env_.native_fp) return false;
+        vmovdqu(xmm0, vr(ra));
+        if (f.op == Op::kVLogic) {
+          switch (f.fk) {
+            case 0: vpand(xmm0, xmm0, vr(rb)); break;
+            case 1: vmovdqu(xmm1, vr(rb)); vpandn(xmm0, xmm1, xmm0); break;  // a & ~b
+            case 2: vpor(xmm0, xmm0, vr(rb)); break;
+            case 3: vpxor(xmm0, xmm0, vr(rb)); break;
+            default:
+              vpor(xmm0, xmm0, vr(rb));
+              vpcmpeqd(xmm1, xmm1, xmm1);
+              vpxor(xmm0, xmm0, xmm1);
+              break;
+          }
+        } else {
+          // Lanes of the host layout are the guest's elements (reordered
+          // within each word), so lane-wise modulo arithmetic is exact.
+          const bool add_op = f.op == Op::kVAdd;
+          if (f.fk == 1) add_op ? vpaddb(xmm0, xmm0, vr(rb)) : vpsubb(xmm0, xmm0, vr(rb));
+          else if (f.fk == 2) add_op ? vpaddw(xmm0, xmm0, vr(rb)) : vpsubw(xmm0, xmm0, vr(rb));
+          else add_op ? vpaddd(xmm0, xmm0, vr(rb)) : vpsubd(xmm0, xmm0, vr(rb));
+        }
+        vmovdqu(vr(rd), xmm0);
+        return true;
+      }
       case Op::kCarry: {
         const uint8_t k = f.fk;
         const bool sub = k == kSubfc || k == kSubfe || k == kSubfze || k == kSubfme || k == kSubfic;
@@ -1331,6 +1395,45 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     mov(dword[rbx + kOffFpscr], eax);
     L(*done);
     fp_slow_path(i, slow, done, false, cs_);
+    return true;
+  }
+
+  Xbyak::Address vr(uint32_t v) { return xword[rbx + kOffVr + 16 * static_cast<int32_t>(v)]; }
+
+  // lvx/stvx: the aligned quadword at ((rA|0) + rB) & ~15, words byte-swapped
+  // into Vec128 order. Faults and stores into translated code take the handler.
+  bool emit_vmem(uint32_t i, const DecodedInsn& in, const Form& f) {
+    const uint32_t w = in.word;
+    const uint32_t vd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
+    const CacheState before = cs_;
+    if (ra == 0) {
+      load32(eax, rb);
+    } else {
+      load32(eax, ra);
+      with_src32(rb, [&](const auto& src) { add(eax, src); });
+    }
+    and_(eax, ~15u);
+    auto* slow = &labels_.emplace_back();
+    auto* done = &labels_.emplace_back();
+    mov(ecx, eax);
+    shr(ecx, 12);
+    if (f.op == Op::kVLoad) {
+      test(byte[r14 + rcx], GuestMemory::kProtRead);
+      jz(*slow, T_NEAR);
+      vmovdqu(xmm0, xword[r12 + rax]);
+      vpshufb(xmm0, xmm0, xword[r15 + kOffVmxWordSwap]);
+      vmovdqu(vr(vd), xmm0);
+    } else {
+      movzx(ecx, byte[r14 + rcx]);
+      and_(ecx, GuestMemory::kProtWrite | GuestMemory::kCodeCached);
+      cmp(ecx, GuestMemory::kProtWrite);
+      jne(*slow, T_NEAR);
+      vmovdqu(xmm0, vr(vd));
+      vpshufb(xmm0, xmm0, xword[r15 + kOffVmxWordSwap]);
+      vmovdqu(xword[r12 + rax], xmm0);
+    }
+    L(*done);
+    fp_slow_path(i, slow, done, fp_maybe_pending_, before);
     return true;
   }
 

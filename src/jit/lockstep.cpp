@@ -73,6 +73,10 @@ Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_
   // Rounding mode always random; sometimes every other FPSCR bit too
   // (sticky bits, enables, even summaries that disagree with them).
   uint32_t fpscr = rng() % 4 == 0 ? static_cast<uint32_t>(rng()) : static_cast<uint32_t>(rng() % 4);
+  cpu::Vec128 vrs[128];
+  for (auto& v : vrs) {
+    for (auto& x : v.w) x = static_cast<uint32_t>(rng());
+  }
   uint32_t cr = static_cast<uint32_t>(rng());
   uint64_t ctr = rng() % 8;
   uint64_t lr = kCodeBase + 4 * (rng() % (code.size() ? code.size() : 1));
@@ -84,6 +88,7 @@ Lockstep::Lockstep(const std::vector<uint32_t>& code, uint64_t seed, size_t jit_
     m->cpu.attach(m->ctx);
     std::memcpy(m->ctx.gpr, regs, sizeof regs);
     std::memcpy(m->ctx.fpr, fprs, sizeof fprs);
+    for (int v = 0; v < 128; ++v) m->ctx.vr[v] = vrs[v];
     m->ctx.cr = cr;
     m->ctx.fpscr = fpscr;
     m->ctx.ctr = ctr;

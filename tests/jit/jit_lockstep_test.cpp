@@ -69,7 +69,7 @@ uint32_t random_insn(std::mt19937_64& rng, uint32_t i, uint32_t n) {
   static const uint32_t kXMem[] = {23,  87,  279, 343, 21,  151, 215, 407, 149, 55,  183, 599, 727, 534, 662,
                                    20,  150, 84,  214, 1014, 982, 341, 373, 535, 567, 631, 663, 695, 759, 983};
   static const uint32_t kBo[] = {4, 12, 16, 18, 20, 0, 2, 8, 10, 5, 13, 6};
-  switch (r(30)) {
+  switch (r(31)) {
     case 0: return D(14, dst(), src(), simm());
     case 1: return D(15, dst(), src(), simm());
     case 2: return D(14, dst(), 0, simm());
@@ -120,6 +120,14 @@ uint32_t random_insn(std::mt19937_64& rng, uint32_t i, uint32_t n) {
     case 26: return r(6) == 0 ? 0x44000002u : r(3) == 0 ? D(3, r(32), src(), simm()) : X(4, r(32), src(), src(), 0);
     case 27: return r(2) ? X(982, 0, 2, 0, 0) : X(598, 0, 0, 0, 0);  // icbi (code) / sync
     case 28: return static_cast<uint32_t>(rng());  // anything
+    case 29: {  // VMX: lvx/stvx (also near the unmapped end of data), logic, modulo add/sub
+      static const uint32_t kVx[] = {1028, 1092, 1156, 1220, 1284, 0, 64, 128, 1024, 1088, 1152, 2, 512};
+      switch (r(4)) {
+        case 0: return X(r(2) ? 103 : 359, r(32), r(4) == 0 ? 0 : 1, r(4) == 0 ? src() : 3 + r(4), 0);
+        case 1: return X(r(2) ? 231 : 487, r(32), r(4) == 0 ? 0 : 1, r(4) == 0 ? src() : 3 + r(4), 0);
+        default: return 4u << 26 | r(32) << 21 | r(32) << 16 | r(32) << 11 | kVx[r(13)];
+      }
+    }
     default: return 0x60000000u;  // nop
   }
 }
