@@ -16,7 +16,7 @@ Temporary files go to --tmp (default: a fresh directory under /work if
 writable, else /tmp) and are deleted afterwards.
 
 Usage: bench_diff.py --xdet build/xdet --reference .../diff_events.py
-                     [--skip-13m] [--skip-reference] [--tmp DIR]
+                     [--pairs 5] [--runs 5] [--skip-1m] [--skip-13m] [--skip-reference] [--tmp DIR]
 """
 import argparse
 import os
@@ -44,17 +44,6 @@ def measure(cmd, cwd):
 
 def loadavg():
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def measure_best(cmd, cwd, runs):
-    """Best (minimum wall) of `runs` runs: the machine is shared, so the
-    minimum is the least disturbed figure. Peak RSS is the maximum."""
-    walls, rss, rc = [], 0, 0
-    for _ in range(runs):
-        w, r, rc = measure(cmd, cwd)
-        walls.append(w)
-        rss = max(rss, r)
-    return min(walls), sorted(walls)[len(walls) // 2], rss, rc
 
 
 def gen(xdet, d, events, seed):
