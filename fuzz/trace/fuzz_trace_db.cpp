@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto [state_text, trace_text] = xdet::fuzz::split_input(in, "\n====\n");
   xdet::fuzz::MemFile state_file(state_text), trace_file(trace_text);
   if (!state_file.ok() || !trace_file.ok()) return 0;
-  static const std::string db_path = "/dev/shm/xdet-fuzz-db-" + std::to_string(getpid()) + ".sqlite";
+  static const std::string db_path = std::string(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") +
+                                      "/xdet-fuzz-db-" + std::to_string(getpid()) + ".sqlite";
   uint64_t events = 0;
   bool readable = true;
   try {
