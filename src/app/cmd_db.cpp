@@ -33,12 +33,14 @@ int run_db(int argc, char** argv) {
   double rate = st.load_seconds > 0 ? static_cast<double>(st.events) / st.load_seconds : 0;
   std::fprintf(stderr,
                "xdet db: %llu events (%llu threads, %llu objects, %llu waits, %llu calls, %llu signals, %llu slices) "
-               "loaded in %.3f s (%.0f events/s; CPU %.3f s, %.0f events/s), indexed in %.3f s (CPU %.3f s) -> %s\n",
+               "loaded in %.3f s (%.0f events/s; CPU %.3f s, %.0f events/s; parse %.3f s, insert %.3f s), "
+               "indexed in %.3f s (CPU %.3f s) -> %s\n",
                static_cast<unsigned long long>(st.events), static_cast<unsigned long long>(st.threads),
                static_cast<unsigned long long>(st.objects), static_cast<unsigned long long>(st.waits),
                static_cast<unsigned long long>(st.calls), static_cast<unsigned long long>(st.signals),
                static_cast<unsigned long long>(st.slices), st.load_seconds, rate, st.load_cpu_seconds,
-               st.load_cpu_seconds > 0 ? static_cast<double>(st.events) / st.load_cpu_seconds : 0, st.index_seconds,
+               st.load_cpu_seconds > 0 ? static_cast<double>(st.events) / st.load_cpu_seconds : 0,
+               st.reader_cpu_seconds, st.writer_cpu_seconds, st.index_seconds,
                st.index_cpu_seconds,
                out_path.c_str());
   return 0;

@@ -9,7 +9,9 @@
 #include <thread>
 #include <ctime>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -89,16 +91,17 @@ CREATE INDEX slices_cpu ON slices(cpu, begin_ns);
 CREATE INDEX slices_round ON slices(round);
 CREATE INDEX readies_tid ON readies(tid, round);
 CREATE INDEX runnable_rounds ON runnable(rounds);
-ANALYZE;
 )SQL";
 
 class Db {
  public:
   explicit Db(const std::string& path) : path_(path) {
-    // The loader is the process's only SQLite user and runs on one thread:
-    // no mutexes, no memory accounting (both show up per row otherwise).
+    // One connection, used by one thread at a time: no per-connection
+    // mutexes, no memory accounting (both show up per row otherwise). Not
+    // single-thread mode, which would also keep CREATE INDEX from sorting
+    // on worker threads.
     static const bool configured = [] {
-      sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+      sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
       sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
       return true;
     }();
@@ -131,12 +134,18 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // Rows on their way into SQLite. `values` holds rows x columns cells;
 // texts point into `arena`.
 struct Cell {
-  enum Type : uint8_t { kNull, kInt, kText } type;
-  int64_t v;     // kInt: the value; kText: offset in the arena
-  uint32_t len;  // kText
+  enum Type : uint8_t { kNull, kInt, kText, kStatic } type;
+  int64_t v;     // kInt: the value; kText: offset in the arena; kStatic: address of the text
+  uint32_t len;  // kText, kStatic
 };
 struct Batch {
   sqlite3_stmt* stmt = nullptr;
@@ -159,7 +168,14 @@ class BatchWriter {
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
 
-  void start() { thread_ = std::thread([this] { loop(); }); }
+  void start() {
+    thread_ = std::thread([this] {
+      loop();
+      cpu_seconds_ = thread_cpu_seconds();
+    });
+  }
+  // CPU time the writer thread used (valid after drain()).
+  double cpu_seconds() const { return cpu_seconds_; }
   void submit(Batch&& b) {
     if (!thread_.joinable()) {  // not started or drained: write here
       if (!write(b)) throw Error(ExitCode::kInternal, fmt::format("{}: SQLite: {}", db_.path(), sqlite3_errmsg(db_.handle())));
@@ -170,6 +186,16 @@ class BatchWriter {
     if (!error_.empty()) throw Error(ExitCode::kInternal, error_);
     queue_.push_back(std::move(b));
     work_.notify_one();
+  }
+  // An empty batch whose buffers a written batch left behind: rows are
+  // buffered in the same few blocks over and over instead of fresh
+  // allocations (which cost page faults and malloc work per batch).
+  Batch recycled() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return Batch{};
+    Batch b = std::move(free_.back());
+    free_.pop_back();
+    return b;
   }
   // Waits until every submitted batch is written; the connection is the
   // caller's again afterwards.
@@ -201,8 +227,12 @@ class BatchWriter {
         queue_.pop_front();
         space_.notify_one();
       }
-      if (!failed_ && !write(b)) {
-        std::lock_guard<std::mutex> lock(mu_);
+      bool ok = failed_ || write(b);
+      b.values.clear();
+      b.arena.clear();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (free_.size() < 2 * kMaxQueued) free_.push_back(std::move(b));
+      if (!ok) {
         error_ = fmt::format("{}: SQLite: {}", db_.path(), sqlite3_errmsg(db_.handle()));
         failed_ = true;
         space_.notify_all();
@@ -218,6 +248,9 @@ class BatchWriter {
         ++p;
         if (c.type == Cell::kInt) sqlite3_bind_int64(b.stmt, p, c.v);
         else if (c.type == Cell::kText) sqlite3_bind_text(b.stmt, p, b.arena.data() + c.v, static_cast<int>(c.len), SQLITE_STATIC);
+        else if (c.type == Cell::kStatic)
+          sqlite3_bind_text(b.stmt, p, reinterpret_cast<const char*>(static_cast<uintptr_t>(c.v)), static_cast<int>(c.len),
+                            SQLITE_STATIC);
         else sqlite3_bind_null(b.stmt, p);
       }
       int rc = sqlite3_step(b.stmt);
@@ -232,6 +265,8 @@ class BatchWriter {
   std::mutex mu_;
   std::condition_variable work_, space_;
   std::deque<Batch> queue_;
+  std::vector<Batch> free_;  // written batches, buffers kept
+  double cpu_seconds_ = 0;
   bool done_ = false;
   bool failed_ = false;  // writer thread only
   std::string error_;
@@ -265,6 +300,12 @@ class Insert {
     return *this;
   }
   Insert& t_or_null(std::string_view v) { return v.empty() ? null() : t(v); }
+  // A text that outlives the load (an interned string): bound in place.
+  Insert& t_static(std::string_view v) {
+    values_.push_back(Cell{Cell::kStatic, static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data())),
+                           static_cast<uint32_t>(v.size())});
+    return *this;
+  }
   Insert& null() { values_.push_back(Cell{Cell::kNull, 0, 0}); return *this; }
   void run() {
     if (values_.size() % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
@@ -294,8 +335,9 @@ class Insert {
     b.one_row_per_step = one_row_per_step;
     b.values = std::move(values_);
     b.arena = std::move(arena_);
-    values_ = {};
-    arena_ = {};
+    Batch next = writer_.recycled();
+    values_ = std::move(next.values);
+    arena_ = std::move(next.arena);
     values_.reserve(static_cast<size_t>(columns_) * rows_);
     writer_.submit(std::move(b));
   }
@@ -312,12 +354,13 @@ class Insert {
 struct PendingWait {
   int64_t id, begin_event, begin_ns, timeout;
   bool has_timeout, alertable;
-  std::string wait_type;
+  std::string_view wait_type;  // interned
   std::vector<std::string> sids;
 };
 struct PendingCall {
   int64_t id, ord, call_event, call_ns;
-  std::string name, args, args_resolved;
+  std::string_view name;  // interned
+  std::string args, args_resolved;
 };
 struct PendingSlice {
   int64_t id, tid, round, begin_ns, priority, effective_priority, budget;
@@ -340,6 +383,35 @@ struct Runnable {
   int64_t since_round, since_ns;
 };
 
+// Kinds, call names, wait types, reasons: a few dozen texts repeated on
+// every event. Each is stored once and bound in place (no copy per row).
+class TextInterner {
+ public:
+  std::string_view intern(std::string_view s) {
+    // Consecutive events mostly share their kind/name with a recent one.
+    for (std::string_view r : recent_)
+      if (r.data() && r.size() == s.size() && std::memcmp(r.data(), s.data(), s.size()) == 0) return r;
+    std::string_view out;
+    auto it = index_.find(s);
+    if (it != index_.end()) {
+      out = it->second;
+    } else {
+      texts_.push_back(std::make_unique<std::string>(s));
+      out = *texts_.back();
+      index_.emplace(out, out);
+    }
+    recent_[next_++ % kRecent] = out;
+    return out;
+  }
+
+ private:
+  static constexpr size_t kRecent = 4;
+  std::string_view recent_[kRecent];
+  size_t next_ = 0;
+  std::vector<std::unique_ptr<std::string>> texts_;
+  std::unordered_map<std::string_view, std::string_view> index_;
+};
+
 std::string type_name_of(int64_t type) {
   return type >= 0 && type < 256 ? kernel::dispatcher_type_name(static_cast<uint8_t>(type)) : "unknown";
 }
@@ -355,15 +427,17 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   std::clock_t c0 = std::clock();
+  double reader_cpu0 = thread_cpu_seconds();
   LoadStats st;
   trace::ExitSummary exit = trace::read_exit_summary(exit_state_path);
   Db db(db_path);
   // A fresh file written in one go: nothing to protect against a crash
   // halfway (the file would be discarded), so no journal and no syncs.
-  db.exec("PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-          "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
+  db.exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+          "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
   db.exec(kSchema);
   db.exec("BEGIN");
+  TextInterner texts;  // bound in place by the writer thread: outlives it
   BatchWriter writer(db);
   Insert ins_event(db, writer, "guest_events", 7, 64);
   Insert ins_wait(db, writer, "waits", 14, 16);
@@ -410,7 +484,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
                         std::string_view status, std::string_view woken_by) {
     ins_wait.i(w.id).i(tid).i(w.begin_event).i(end_event).i(w.begin_ns).i(end_ns);
     if (end_ns) ins_wait.i(*end_ns - w.begin_ns); else ins_wait.null();
-    ins_wait.t(w.wait_type);
+    ins_wait.t_static(w.wait_type);
     if (w.has_timeout) ins_wait.i(w.timeout); else ins_wait.null();
     ins_wait.i(w.alertable ? 1 : 0).i(static_cast<int64_t>(w.sids.size())).t_or_null(status);
     if (end_ns) ins_wait.i(status == "0x00000102" ? 1 : 0); else ins_wait.null();
@@ -420,7 +494,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   };
   auto flush_call = [&](PendingCall& c, int64_t tid, std::optional<int64_t> ret_event, std::optional<int64_t> ret_ns,
                         std::string_view rv, std::string_view status) {
-    ins_call.i(c.id).i(tid).t(c.name).i(c.ord).i(c.call_event).i(ret_event).i(c.call_ns).i(ret_ns).t(c.args)
+    ins_call.i(c.id).i(tid).t_static(c.name).i(c.ord).i(c.call_event).i(ret_event).i(c.call_ns).i(ret_ns).t(c.args)
         .t(c.args_resolved).t_or_null(rv).t_or_null(status);
     // NTSTATUS error range; calls that return something else (a pointer, a
     // count) carry it in both fields and are not judged.
@@ -433,7 +507,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     ins_slice.i(s.id).i(cpu).i(s.tid).i(s.round).i(s.begin_ns);
     if (end) ins_slice.i(end->host_ns).i(end->int_field("instructions")); else ins_slice.null().null();
     ins_slice.i(s.priority).i(s.effective_priority).i(s.budget);
-    if (end) ins_slice.t(end->str_field("reason")).t(end->str_field("state")); else ins_slice.null().null();
+    if (end) ins_slice.t_static(texts.intern(end->str_field("reason"))).t_static(texts.intern(end->str_field("state"))); else ins_slice.null().null();
     ins_slice.t(s.begin_pc);
     if (end) ins_slice.t(end->str_field("pc")); else ins_slice.null();
     ins_slice.i(s.begin_event).i(s.begin_line).i(s.begin_idx);
@@ -454,7 +528,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         ++st.events;
         std::string_view k = e.kind;
         auto store_event = [&] {
-          ins_event.i(id).i(static_cast<int64_t>(e.line)).i(e.tid).i(e.tid_event_idx).t(e.kind).i(e.host_ns)
+          ins_event.i(id).i(static_cast<int64_t>(e.line)).i(e.tid).i(e.tid_event_idx).t_static(texts.intern(e.kind)).i(e.host_ns)
               .t(e.payload_json).run();
         };
         if (e.tid == -1 && k.rfind("sched.", 0) == 0) {
@@ -489,7 +563,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
             open_slices.erase(it);
           } else if (k == "sched.ready") {
             int64_t tid = e.int_field("thread"), round = e.int_field("round");
-            ins_ready.i(next_ready++).i(tid).i(round).i(e.host_ns).t(e.str_field("cause")).i(id)
+            ins_ready.i(next_ready++).i(tid).i(round).i(e.host_ns).t_static(texts.intern(e.str_field("cause"))).i(id)
                 .i(static_cast<int64_t>(e.line)).i(e.tid_event_idx).run();
             ++st.readies;
             if (!ready_since.count(tid)) ready_since[tid] = Runnable{round, e.host_ns};
@@ -507,7 +581,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         }
         if (k == "wait.begin") {
           PendingWait w{next_wait++, id, e.host_ns, e.int_field("timeout"), !e.is_null("timeout"),
-                        e.int_field("alertable") != 0, std::string(e.str_field("wait_type")), {}};
+                        e.int_field("alertable") != 0, texts.intern(e.str_field("wait_type")), {}};
           const trace::PayloadField* hs = e.field("handles_semantic_ids");
           if (hs && hs->type == trace::PayloadField::Type::kRaw) w.sids = trace::json_string_list(hs->text);
           auto old = open_waits.find(e.tid);
@@ -521,7 +595,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         } else if (k == "kernel.call") {
           const trace::PayloadField* a = e.field("args");
           const trace::PayloadField* r = e.field("args_resolved");
-          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, std::string(e.str_field("name")),
+          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, texts.intern(e.str_field("name")),
                         a && a->type == trace::PayloadField::Type::kRaw ? std::string(a->text) : "{}",
                         r && r->type == trace::PayloadField::Type::kRaw ? std::string(r->text) : "{}"};
           auto old = open_calls.find(e.tid);
@@ -664,9 +738,17 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     }
   }
   db.exec("COMMIT");
+  st.writer_cpu_seconds = writer.cpu_seconds();
+  st.reader_cpu_seconds = thread_cpu_seconds() - reader_cpu0;
   auto t1 = clock::now();
   std::clock_t c1 = std::clock();
+  // Index builds sort on two threads; SQLite's sorter uses worker threads
+  // only with file-backed temporary storage (it spills to temp files only
+  // past the cache size). Planner statistics from a sample of each index
+  // (analysis_limit): a full ANALYZE reads every index again.
+  db.exec("PRAGMA temp_store=FILE; PRAGMA threads=2; BEGIN;");
   db.exec(kIndexes);
+  db.exec("COMMIT; PRAGMA analysis_limit=1000; ANALYZE;");
   auto t2 = clock::now();
   std::clock_t c2 = std::clock();
   st.load_cpu_seconds = static_cast<double>(c1 - c0) / CLOCKS_PER_SEC;

@@ -17,6 +17,8 @@ struct LoadStats {
   double index_seconds = 0;  // building the indexes afterwards
   double load_cpu_seconds = 0;   // process CPU time of the load (the machine may be shared)
   double index_cpu_seconds = 0;
+  double reader_cpu_seconds = 0;  // of the load: the thread parsing the trace (and committing)
+  double writer_cpu_seconds = 0;  // of the load: the thread stepping the INSERTs
 };
 
 // Writes a fresh database at `db_path` (an existing file is replaced).

@@ -41,6 +41,54 @@ void add_range(std::vector<std::pair<uint64_t, uint64_t>>& ranges, uint64_t a, u
   ranges = std::move(merged);
 }
 
+// Length of the valid UTF-8 sequence at s[i] (0 if there is none).
+size_t utf8_sequence(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+  return n;
+}
+
+// A host text (paths, commands, messages) as a JSON string. Unlike guest
+// strings in traces, these are UTF-8: kept as they are so that
+// parse_summary reads back the same text (a path with "é" must replay as
+// itself after --merge). Bytes that are not UTF-8 are escaped one by one.
+void append_host_text(fmt::memory_buffer& b, std::string_view s) {
+  auto out = std::back_inserter(b);
+  b.push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = utf8_sequence(s, i);
+    if (n > 1) {
+      b.append(s.data() + i, s.data() + i + n);
+      i += n;
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      b.push_back('\\');
+      b.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c >= 0x7F) {
+      fmt::format_to(out, "\\u{:04x}", c);
+    } else {
+      b.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  b.push_back('"');
+}
+
 }  // namespace
 
 void Summary::add(const RunSpec& spec, const ScheduleOutcome& o) {
@@ -66,9 +114,9 @@ std::string Summary::to_json() const {
   fmt::memory_buffer b;
   auto out = std::back_inserter(b);
   fmt::format_to(out, "{{\n  \"xex\": ");
-  trace::append_json_string(b, xex);
+  append_host_text(b, xex);
   fmt::format_to(out, ",\n  \"options\": ");
-  trace::append_json_string(b, options);
+  append_host_text(b, options);
   fmt::format_to(out, ",\n  \"seed_ranges\": [");
   for (size_t i = 0; i < seed_ranges.size(); ++i) {
     fmt::format_to(out, "{}[{}, {}]", i ? ", " : "", seed_ranges[i].first, seed_ranges[i].second);
@@ -78,11 +126,11 @@ std::string Summary::to_json() const {
     const FailureGroup& f = failures[i];
     fmt::format_to(out, "{}\n    {{\"kind\": \"{}\", \"seed\": {}, \"count\": {}, \"exit_code\": {}, \"signature\": ",
                    i ? "," : "", failure_kind_name(f.kind), f.seed, f.count, f.exit_code);
-    trace::append_json_string(b, f.signature);
+    append_host_text(b, f.signature);
     fmt::format_to(out, ", \"command\": ");
-    trace::append_json_string(b, f.command);
+    append_host_text(b, f.command);
     fmt::format_to(out, ", \"detail\": ");
-    trace::append_json_string(b, f.detail);
+    append_host_text(b, f.detail);
     fmt::format_to(out, "}}");
   }
   fmt::format_to(out, "{}]\n}}\n", failures.empty() ? "" : "\n  ");

@@ -4,6 +4,9 @@
 
 #include <simdjson.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -223,7 +226,12 @@ void read_trace(const std::string& path, const std::function<void(const TraceFil
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(fp, std::fclose);
   LineParser lp{path, od::parser{}, od::parser{}, {}, false, 0, on_header, on_event};
   PaddedBuffer buf;
-  buf.reserve(kBlockSize);
+  // Small traces (samples, tests) get a buffer of their size, not a block.
+  size_t first_block = kBlockSize;
+  struct stat st{};
+  if (::fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+    first_block = std::clamp<size_t>(static_cast<size_t>(st.st_size) + 1, 4096, kBlockSize);
+  buf.reserve(first_block);
   size_t have = 0;  // bytes of unparsed text at the front of buf
   uint64_t line = 0;
   bool eof = false;

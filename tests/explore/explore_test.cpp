@@ -124,6 +124,34 @@ TEST(Summary, JsonRoundTripAndMergeOfShards) {
   EXPECT_THROW(parse_summary("not json", "bad.json"), InputError);
 }
 
+// Host texts are UTF-8 and must read back as themselves: a title under a
+// non-ASCII path replays by that path after --merge (found by
+// fuzz_explore_summary: bytes were escaped one by one as \u00XX).
+TEST(Summary, NonAsciiTextsReadBackUnchanged) {
+  RunSpec spec;
+  spec.xex = "/home/jos\xc3\xa9/\xe6\xb8\xac\xe8\xa9\xa6 \"quoted\".xex";
+  Summary s;
+  s.xex = spec.xex;
+  ScheduleOutcome o;
+  o.seed = 7;
+  o.kind = FailureKind::kDeadlock;
+  o.exit_code = 7;
+  o.signature = "deadlock: caf\xc3\xa9 \xf0\x9f\x94\x92";
+  o.detail = "tab\there\x01";
+  s.add(spec, o);
+  s.finish();
+  std::string json = s.to_json();
+  EXPECT_NE(json.find("jos\xc3\xa9"), std::string::npos) << json;
+  Summary back = parse_summary(json, "s.json");
+  EXPECT_EQ(back.xex, s.xex);
+  ASSERT_EQ(back.failures.size(), 1u);
+  EXPECT_EQ(back.failures[0].signature, o.signature);
+  EXPECT_EQ(back.failures[0].detail, o.detail);
+  EXPECT_EQ(back.failures[0].command, s.failures[0].command);
+  EXPECT_NE(back.failures[0].command.find(spec.xex), std::string::npos);
+  EXPECT_EQ(back.to_json(), json);
+}
+
 TEST(WorkerProtocol, OutcomeLineRoundTrip) {
   ScheduleOutcome o = outcome(12345, FailureKind::kOutputMismatch, "sig\twith tab");
   ScheduleOutcome back;
