@@ -181,6 +181,11 @@ TEST(SehSample, HandlersRunAndAnUncaughtRaiseStopsTheRunIdenticallyEverywhere) {
   EXPECT_EQ(trace, slurp(s + "/t.jsonl"));
   ASSERT_EQ(xdet("run --cpu interp --trace " + i + "/t.jsonl " + sample("seh"), &out), 4) << out;
   EXPECT_EQ(trace, slurp(i + "/t.jsonl"));
+  // `xdet pack` gave the image a function table; programs without SEH get none.
+  ASSERT_EQ(xdet("inspect " + sample("seh"), &out), 0) << out;
+  EXPECT_NE(out.find(".pdata"), std::string::npos) << out;
+  ASSERT_EQ(xdet("inspect " + sample("exception_unhandled"), &out), 0) << out;
+  EXPECT_EQ(out.find(".pdata"), std::string::npos) << out;
 }
 
 // A title's boot sequence (privileges, headers, configuration, profile,

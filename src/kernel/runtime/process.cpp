@@ -61,7 +61,11 @@ bool dispatch_fault(Kernel& k, Thread& t, const cpu::FaultInfo& fault, std::stri
   start.param_count = 2;
   start.control_pc = t.ctx.pc;
   start.unhandled_report = message;
-  k.dispatch_exception(t, start);
+  try {
+    k.dispatch_exception(t, start);
+  } catch (const GuestFault&) {
+    return false;
+  }
   if (t.fatal_stop.empty()) return true;
   message = std::move(t.fatal_stop);
   t.fatal_stop.clear();
@@ -78,7 +82,11 @@ bool dispatch_trap(Kernel& k, Thread& t, std::string& message) {
   start.address = t.ctx.pc;
   start.control_pc = t.ctx.pc;
   start.unhandled_report = message;
-  k.dispatch_exception(t, start);
+  try {
+    k.dispatch_exception(t, start);
+  } catch (const GuestFault&) {
+    return false;
+  }
   if (t.fatal_stop.empty()) return true;
   message = std::move(t.fatal_stop);
   t.fatal_stop.clear();
