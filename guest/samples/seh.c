@@ -10,7 +10,8 @@
  * continued (which raises STATUS_NONCONTINUABLE_EXCEPTION chaining it); the
  * thread-name exception with and without a handler; access violations
  * (read, write, continued past the faulting load); a trap; an exception
- * raised inside a filter (nested); RtlCaptureContext; and callee-saved
+ * raised inside a filter (nested); a finally that raises during an unwind
+ * (a collided unwind); RtlCaptureContext; and callee-saved
  * registers intact after an unwind. Prints "seh: N failure(s)", then raises
  * an exception nobody handles: the run ends with exit 4 and its report. */
 #include "sample_util.h"
@@ -140,7 +141,9 @@ static ULONG worker(PVOID ctx) {
 }
 
 /* ---- 7. access violations and a trap */
-static volatile ULONG* const kUnmapped = (volatile ULONG*)0x00000010;
+/* Read through a volatile so the compiler does not see a constant address. */
+static volatile ULONG g_unmapped_address = 0x00000010;
+#define kUnmapped ((volatile ULONG*)g_unmapped_address)
 static ULONG g_av_kind = 99, g_av_address;
 static void body_read_av(PVOID arg) { *(ULONG*)arg = *kUnmapped; }
 static void body_write_av(PVOID arg) {
@@ -186,6 +189,34 @@ static LONG filter_raises(XDET_EXCEPTION_POINTERS* p, PVOID arg) {
   xdet_try_except(body_raise, (PVOID)0xE0000008, filter_execute_info, arg, &code);
   g_inner_filter_code = code;
   return XDET_EXCEPTION_EXECUTE_HANDLER;
+}
+
+/* ---- 10. a finally that raises during an unwind: a collided unwind */
+static int g_fin_raises_calls;
+static void raise_ea(PVOID arg) {
+  (void)arg;
+  raise_code(0xE000000A, 0, 0);
+}
+static void fin_raises(int abnormal, PVOID arg) {
+  (void)arg;
+  ++g_fin_raises_calls;
+  if (abnormal) raise_code(0xE000000C, 0, 0);
+}
+static void body_b(PVOID arg) { xdet_try_finally(raise_ea, arg, fin_raises); }
+static LONG filter_only_ea(XDET_EXCEPTION_POINTERS* p, PVOID arg) {
+  (void)arg;
+  return p->ExceptionRecord->ExceptionCode == 0xE000000A ? XDET_EXCEPTION_EXECUTE_HANDLER
+                                                         : XDET_EXCEPTION_CONTINUE_SEARCH;
+}
+static int g_middle_result = -1;
+static void body_a(PVOID arg) {
+  ULONG code = 0;
+  g_middle_result = xdet_try_except(body_b, arg, filter_only_ea, 0, &code);
+}
+static LONG filter_only_ec(XDET_EXCEPTION_POINTERS* p, PVOID arg) {
+  (void)arg;
+  return p->ExceptionRecord->ExceptionCode == 0xE000000C ? XDET_EXCEPTION_EXECUTE_HANDLER
+                                                         : XDET_EXCEPTION_CONTINUE_SEARCH;
 }
 
 /* ---- 9. callee-saved registers survive an unwind */
@@ -273,6 +304,13 @@ int main(void) {
   CHECK_EQ(r, 1);
   CHECK_EQ(code, 0xE0000009);
   CHECK_EQ(g_inner_filter_code, 0xE0000008);
+
+  code = 0;
+  r = xdet_try_except(body_a, 0, filter_only_ec, 0, &code);
+  CHECK_EQ(r, 1);
+  CHECK_EQ(code, 0xE000000C);
+  CHECK_EQ(g_fin_raises_calls, 1);
+  CHECK_EQ(g_middle_result, -1); /* the middle frame was unwound, never returned */
 
   XDET_CONTEXT ctx;
   RtlCaptureContext(&ctx);

@@ -393,6 +393,8 @@ class Kernel {
   bool exception_cross_callback(Thread& t);
   void exception_resume(Thread& t, const char* outcome);
   void exception_raise_from_dispatcher(Thread& t, uint32_t code);
+  void emit_exception_event(Thread& t, TraceKind kind, std::initializer_list<TraceField> fields);
+  void emit_exception_event(Thread& t, TraceKind kind, const TraceField* fields, uint32_t count);
   bool deliver_next(Thread& t);
   void interrupt_wait(Thread& t);
   void resume_interrupted_wait(Thread& t);

@@ -131,6 +131,21 @@ bool executable(const GuestMemory& mem, uint32_t pc) {
 
 }  // namespace
 
+// Exception events go on the kernel's tid-0 stream with the thread in the
+// payload, like the device events: a diff against an engine that does not
+// dispatch exceptions (xenia) keeps every thread's event positions.
+void Kernel::emit_exception_event(Thread& t, TraceKind kind, std::initializer_list<TraceField> fields) {
+  emit_exception_event(t, kind, fields.begin(), static_cast<uint32_t>(fields.size()));
+}
+
+void Kernel::emit_exception_event(Thread& t, TraceKind kind, const TraceField* fields, uint32_t count) {
+  TraceField all[8];
+  all[0] = {"tid", TraceValue::uinteger(t.tid)};
+  uint32_t n = 1;
+  for (uint32_t i = 0; i < count && n < 8; ++i) all[n++] = fields[i];
+  emit(nullptr, kind, all, n);
+}
+
 FunctionTable Kernel::function_table() const {
   const loader::LoadedModule* m = title_->module();
   if (!m) return {};
@@ -145,7 +160,7 @@ void Kernel::capture_context(const Thread& t, uint32_t context) {
 
 void Kernel::exception_stop(Thread& t, std::string report) {
   t.fatal_stop = std::move(report);
-  emit(&t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string("stop")}, {"pc", TraceValue::hex32(t.ctx.pc)}});
+  emit_exception_event(t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string("stop")}, {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
@@ -211,7 +226,7 @@ void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
                           {"address", TraceValue::hex32(address)},
                           {"source", TraceValue::string(start.from_fault ? "fault" : "raise")},
                           {"thread_name", TraceValue::string(start.thread_name.c_str())}};
-  emit(&t, TraceKind::kExceptionDispatch, fields, start.thread_name.empty() ? 5 : 6);
+  emit_exception_event(t, TraceKind::kExceptionDispatch, fields, start.thread_name.empty() ? 5 : 6);
   t.exceptions.push_back(std::move(d));
   exception_search(t);
 }
@@ -259,7 +274,7 @@ void Kernel::unwind_to(Thread& t, uint32_t target_frame, uint32_t target_ip, uin
   d.callback_base = d.callback_cursor = static_cast<uint32_t>(t.callbacks.size());
   d.unhandled_report = fmt::format("RtlUnwind(frame {:08x}, pc {:08x}) by tid {} called from {:08x}", target_frame,
                                    target_ip, t.tid, static_cast<uint32_t>(t.ctx.lr));
-  emit(&t, TraceKind::kExceptionDispatch,
+  emit_exception_event(t, TraceKind::kExceptionDispatch,
        {{"phase", TraceValue::string("unwind")},
         {"target_frame", TraceValue::hex32(target_frame)},
         {"target_pc", TraceValue::hex32(target_ip)},
@@ -317,13 +332,14 @@ void Kernel::exception_call_handler(Thread& t, uint32_t establisher, uint32_t fl
   mem_.write32(d.dispatcher + 0x8, establisher);
   mem_.write32(d.dispatcher + 0xC, context_for_handler);
   mem_.write32(d.record + 4, flags);
-  emit(&t, TraceKind::kExceptionHandler,
+  emit_exception_event(t, TraceKind::kExceptionHandler,
        {{"phase", TraceValue::string(d.unwinding ? "unwind" : "search")},
         {"handler", TraceValue::hex32(handler)},
         {"function", TraceValue::hex32(d.function.begin)},
         {"establisher_frame", TraceValue::hex32(establisher)},
         {"control_pc", TraceValue::hex32(d.control_pc)},
         {"flags", TraceValue::hex32(flags)}});
+  d.handler_called = true;
   t.ctx.gpr[1] = d.block;
   push_callback(t, CallbackKind::kExceptionHandler, static_cast<uint32_t>(t.exceptions.size() - 1), handler, irql(t),
                 {d.record, establisher, context_for_handler, d.dispatcher});
@@ -456,7 +472,7 @@ void Kernel::exception_handler_returned(Thread& t, CallbackFrame frame) {
   }
   ExceptionDispatch& d = t.exceptions.back();
   uint32_t disposition = static_cast<uint32_t>(t.ctx.gpr[3]);
-  emit(&t, TraceKind::kExceptionHandler,
+  emit_exception_event(t, TraceKind::kExceptionHandler,
        {{"phase", TraceValue::string("return")},
         {"handler", TraceValue::hex32(d.function.handler)},
         {"disposition", TraceValue::uinteger(disposition)}});
@@ -534,7 +550,7 @@ void Kernel::exception_raise_from_dispatcher(Thread& t, uint32_t code) {
                                          : "a handler returned an invalid disposition",
                                      t.tid, d.unhandled_report);
   }
-  emit(&t, TraceKind::kExceptionDispatch,
+  emit_exception_event(t, TraceKind::kExceptionDispatch,
        {{"phase", TraceValue::string("search")},
         {"code", TraceValue::hex32(code)},
         {"flags", TraceValue::hex32(kExceptionNoncontinuable)},
@@ -549,7 +565,11 @@ void Kernel::exception_raise_from_dispatcher(Thread& t, uint32_t code) {
 // unwind passed through are dropped.
 void Kernel::exception_resume(Thread& t, const char* outcome) {
   ExceptionDispatch& d = t.exceptions.back();
-  if (!d.unwinding) {
+  if (!d.unwinding && !d.handler_called) {
+    // Nothing ran since the raise (the thread-name exception without a
+    // handler): the export simply returns, its registers untouched.
+    t.exceptions.pop_back();
+  } else if (!d.unwinding) {
     UnwindRegs r = read_context(mem_, d.context);
     apply_regs(t.ctx, r);
     for (int v = 0; v < 128; ++v) {
@@ -561,17 +581,24 @@ void Kernel::exception_resume(Thread& t, const char* outcome) {
     UnwindRegs r = d.walk;
     r.iar = d.target_ip;
     r.gpr[3] = d.return_value;
+    // Every handler call whose stack lies below the target frame is dead
+    // now, with its dispatch (those the walk crossed, and any they had
+    // crossed in turn, as in a collided unwind).
     size_t keep = t.exceptions.size() - 1;
-    if (d.callback_cursor < d.callback_base) {
-      keep = std::min<size_t>(keep, t.callbacks[d.callback_cursor].object);
-      uint8_t level = t.callbacks[d.callback_cursor].saved_irql;
-      t.callbacks.resize(d.callback_cursor);
-      set_irql(t, level);
+    bool popped = false;
+    uint8_t level = 0;
+    while (!t.callbacks.empty() && t.callbacks.back().kind == CallbackKind::kExceptionHandler &&
+           static_cast<uint32_t>(t.callbacks.back().saved.gpr[1]) < static_cast<uint32_t>(r.gpr[1])) {
+      keep = std::min<size_t>(keep, t.callbacks.back().object);
+      level = t.callbacks.back().saved_irql;
+      t.callbacks.pop_back();
+      popped = true;
     }
+    if (popped) set_irql(t, level);
     t.exceptions.resize(keep);
     apply_regs(t.ctx, r);
   }
-  emit(&t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string(outcome)}, {"pc", TraceValue::hex32(t.ctx.pc)}});
+  emit_exception_event(t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string(outcome)}, {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 }  // namespace xdet::kernel

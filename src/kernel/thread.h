@@ -111,8 +111,8 @@ struct ExceptionDispatch {
   uint32_t return_value = 0;
   uint32_t callback_base = 0;   // Thread::callbacks.size() when the dispatch began
   uint32_t callback_cursor = 0; // callback frames not yet crossed by the walk
-  uint32_t lowest_crossed = 0;  // lowest exception dispatch crossed (unwind: popped at the end)
   uint32_t frames = 0;          // frames examined (bounded)
+  bool handler_called = false;  // a handler ran (else continuing needs no context switch)
   uint32_t redispatches = 0;    // exceptions the dispatcher raised for this one (bounded)
   std::string unhandled_report; // the stop report when no handler takes it
 };

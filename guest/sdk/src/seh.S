@@ -72,7 +72,7 @@ xdet_savegprlr_29:
 
 /* void xdet_try_finally(body r3, arg r4, fin r5)
  * Keeps fin/arg in r31/r30 (saved by the helper) and in the frame (16 fin,
- * 20 arg) for the termination funclet. */
+ * 20 arg, 24 "the termination handler has started") for the funclet. */
   .section .text.xdet_try_finally,"ax",@progbits
   XDET_PDATA_EH xdet_c_specific_handler, .Ltry_finally_scope
   .globl xdet_try_finally
@@ -86,6 +86,8 @@ xdet_try_finally:
   mr 30, 4
   stw 5, 16(1)
   stw 4, 20(1)
+  li 0, 0
+  stw 0, 24(1)
   mtctr 3
   mr 3, 4
 .Ltry_finally_begin:
@@ -106,9 +108,16 @@ xdet_try_finally:
   .size xdet_try_finally, . - xdet_try_finally
   XDET_RUNTIME_FUNCTION xdet_try_finally, .Ltry_finally_prolog_end, .Ltry_finally_fn_end, 1
 
-/* The termination funclet: (abnormal r3, establisher frame r4) -> fin(abnormal, arg). */
+/* The termination funclet: (abnormal r3, establisher frame r4) -> fin(abnormal, arg),
+ * at most once per activation: a collided unwind (an exception raised by
+ * fin itself and handled further out) calls the frame's handler again. */
   .section .text.xdet_try_finally_funclet,"ax",@progbits
 xdet_try_finally_funclet:
+  lwz 0, 24(4)
+  cmpwi 0, 0
+  bnelr
+  li 0, 1
+  stw 0, 24(4)
   lwz 12, 16(4)
   lwz 4, 20(4)
   mtctr 12
