@@ -63,14 +63,8 @@ static inline HANDLE spawn_named(const char* name, PKSTART_ROUTINE fn, PVOID ctx
 
 /* Names the calling thread the way XDK code does: RtlRaiseException with
  * the "set thread name" code 0x406D1388 and a THREADNAME_INFO. */
-typedef struct {
-  ULONG ExceptionCode, ExceptionFlags;
-  PVOID ExceptionRecord, ExceptionAddress;
-  ULONG NumberParameters;
-  ULONG ExceptionInformation[15];
-} XDET_EXCEPTION_RECORD;
+#include "xdet/seh.h"
 
-/* thread_id 0xFFFFFFFF = the calling thread. */
 static inline void set_thread_name(ULONG thread_id, const char* name) {
   XDET_EXCEPTION_RECORD r = {0x406D1388, 0, 0, 0, 4, {0x1000, (ULONG)name, thread_id, 0}};
   RtlRaiseException(&r);

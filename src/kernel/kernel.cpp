@@ -295,10 +295,21 @@ void Kernel::preempt_for(const Thread& readied) {
 
 void Kernel::exit_thread(Thread& t, uint32_t exit_code) {
   if (t.state == ThreadState::kTerminated) return;
+  if (!t.exiting) {
+    t.exiting = true;
+    t.pending_exit_code = exit_code;
+  }
+  finish_exit(t);
+}
+
+// Runs the next APC rundown routine, or, when none is left, ends the thread.
+void Kernel::finish_exit(Thread& t) {
+  if (t.state == ThreadState::kTerminated) return;
+  if (rundown_apcs(t)) return;
+  uint32_t exit_code = t.pending_exit_code;
   emit(&t, TraceKind::kThreadExit, {{"exit_code", TraceValue::hex32(exit_code)}});
   if (t.wait.active) unlink_wait(t);
   ready_.remove(&t);
-  rundown_apcs(t);
   t.state = ThreadState::kTerminated;
   t.exit_code = exit_code;
   t.pending_return.name = nullptr;

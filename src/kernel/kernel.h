@@ -254,6 +254,35 @@ class Kernel {
   // user APC to `target` (NtSetTimerEx); routine 0 removes it.
   void set_timer_apc(uint32_t timer, Thread* target, uint32_t routine, uint32_t context);
 
+  // ---- exceptions (kernel_exceptions.cpp) ----
+  // Table-based SEH as the console dispatches it: the first pass walks the
+  // frames from `control_pc` through the image's function table and calls
+  // each language handler on the guest (a kExceptionHandler callback);
+  // ContinueExecution resumes at the (possibly modified) CONTEXT,
+  // ContinueSearch walks on, a handler may call RtlUnwind (unwind_to) for
+  // the second pass. When nothing takes the exception the run stops with
+  // `unhandled_report` (t.fatal_stop), or, with continue_if_unhandled (the
+  // thread-name exception, which a debugger consumes), execution goes on.
+  struct ExceptionStart {
+    bool from_fault = false;
+    uint32_t record = 0;        // guest EXCEPTION_RECORD to copy (a raise), or 0
+    uint32_t code = 0;          // a fault's record: code, address, parameters
+    uint32_t address = 0;
+    uint32_t params[2] = {};
+    uint32_t param_count = 0;
+    uint32_t control_pc = 0;    // first frame: the raise's return address / the faulting PC
+    bool continue_if_unhandled = false;
+    std::string unhandled_report;
+    std::string thread_name;    // the thread-name exception's name (traced)
+  };
+  void dispatch_exception(Thread& t, const ExceptionStart& start);
+  // RtlUnwind(target_frame, target_ip, record, return_value) called by t.
+  void unwind_to(Thread& t, uint32_t target_frame, uint32_t target_ip, uint32_t record, uint32_t return_value);
+  // RtlCaptureContext: t's registers as its caller sees them (Iar = LR).
+  void capture_context(const Thread& t, uint32_t context);
+  // The image's function table (empty without a title or a directory).
+  FunctionTable function_table() const;
+
   // ---- handles / named objects (Nt*) ----
   // Kernel-allocates the object (with its 0x18 object header), returns a
   // handle. Named objects (name non-empty) are shared case-insensitively:
@@ -354,7 +383,18 @@ class Kernel {
   // Alerts a thread blocked in an alertable wait or delay with user APCs queued.
   void alert_for_user_apc(Thread* caller, Thread& t);
   void start_apc(Thread& t, uint32_t apc, bool user);
-  void rundown_apcs(Thread& t);
+  bool rundown_apcs(Thread& t);
+  void finish_exit(Thread& t);
+  void exception_handler_returned(Thread& t, CallbackFrame frame);
+  void exception_search(Thread& t);
+  void exception_unwind(Thread& t);
+  void exception_stop(Thread& t, std::string report);
+  void exception_call_handler(Thread& t, uint32_t establisher, uint32_t flags, uint32_t context_for_handler);
+  bool exception_cross_callback(Thread& t);
+  void exception_resume(Thread& t, const char* outcome);
+  void exception_raise_from_dispatcher(Thread& t, uint32_t code);
+  void emit_exception_event(Thread& t, TraceKind kind, std::initializer_list<TraceField> fields);
+  void emit_exception_event(Thread& t, TraceKind kind, const TraceField* fields, uint32_t count);
   bool deliver_next(Thread& t);
   void interrupt_wait(Thread& t);
   void resume_interrupted_wait(Thread& t);

@@ -262,22 +262,38 @@ void Kernel::start_apc(Thread& t, uint32_t apc, bool user) {
   (void)user;
 }
 
-// Thread exit: queued APCs are dropped (marked not inserted; the kernel's
-// own KAPCs freed). Rundown routines are not called.
-void Kernel::rundown_apcs(Thread& t) {
-  for (auto* q : {&t.kernel_apcs, &t.user_apcs}) {
-    for (uint32_t apc : *q) {
-      mem_.write8(apc + kApcInserted, 0);
-      if (kernel_owned_apcs_.erase(apc)) pool_.release(apc);
+// Thread exit: queued APCs are run down as NT does at thread termination:
+// a kernel APC's rundown routine is called (on the exiting thread, before
+// it is gone: exit_thread defers the exit until they have returned);
+// user APCs and kernel APCs without one are discarded (the kernel's own
+// KAPCs freed). Returns true when a rundown routine was started.
+bool Kernel::rundown_apcs(Thread& t) {
+  while (!t.kernel_apcs.empty()) {
+    uint32_t apc = t.kernel_apcs.front();
+    t.kernel_apcs.pop_front();
+    mem_.write8(apc + kApcInserted, 0);
+    uint32_t rundown = mem_.read32(apc + kApcRundownRoutine);
+    if (rundown && &t == current_ && t.state == ThreadState::kRunning) {
+      // The routine may free the KAPC; the kernel does not touch it again.
+      kernel_owned_apcs_.erase(apc);
+      push_callback(t, CallbackKind::kApcRundown, apc, rundown, kPassiveLevel, {apc});
+      return true;
     }
-    q->clear();
+    if (kernel_owned_apcs_.erase(apc)) pool_.release(apc);
   }
+  for (uint32_t apc : t.user_apcs) {
+    mem_.write8(apc + kApcInserted, 0);
+    if (kernel_owned_apcs_.erase(apc)) pool_.release(apc);
+  }
+  t.user_apcs.clear();
   t.user_apc_delivery = false;
   t.wait_interrupted = false;
   for (const CallbackFrame& f : t.callbacks) {
     if (f.free_object) pool_.release(f.object);
   }
   t.callbacks.clear();
+  t.exceptions.clear();
+  return false;
 }
 
 bool Kernel::start_pending_callback(Thread& t) {
@@ -374,6 +390,23 @@ bool Kernel::deliver_next(Thread& t) {
 void Kernel::callback_returned(Thread& t) {
   if (t.callbacks.empty()) return;
   CallbackFrame& f = t.callbacks.back();
+  if (f.kind == CallbackKind::kExceptionHandler) {
+    // The dispatcher decides where the thread goes next (another handler,
+    // the CONTEXT, the unwind target); the saved registers are not restored.
+    CallbackFrame frame = std::move(f);
+    t.callbacks.pop_back();
+    set_irql(t, frame.saved_irql);
+    exception_handler_returned(t, std::move(frame));
+    if (t.fatal_stop.empty()) start_pending_callback(t);
+    return;
+  }
+  if (f.kind == CallbackKind::kApcRundown) {
+    uint8_t level = f.saved_irql;
+    t.callbacks.pop_back();
+    set_irql(t, level);
+    finish_exit(t);
+    return;
+  }
   if (f.kind == CallbackKind::kApcKernelRoutine) {
     uint32_t normal = mem_.read32(f.scratch + 0x0);
     if (normal) {

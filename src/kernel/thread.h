@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/ppc_context.h"
+#include "kernel/exceptions/unwind.h"
 
 namespace xdet::kernel {
 
@@ -64,6 +65,13 @@ enum class CallbackKind : uint8_t {
   kApcKernelRoutine,  // kernel_routine(apc, &normal, &context, &arg1, &arg2) at APC_LEVEL
   kApcNormalRoutine,  // normal_routine(context, arg1, arg2)
   kDpc,               // routine(dpc, context, arg1, arg2) at DISPATCH_LEVEL
+  // A frame's language handler(record, establisher, context, dispatcher
+  // context), called by the exception dispatcher (kernel_exceptions.cpp);
+  // `object` is the index of its dispatch in Thread::exceptions.
+  kExceptionHandler,
+  // An exiting thread's kernel APC rundown routine(apc); the exit completes
+  // when it returns.
+  kApcRundown,
 };
 
 struct CallbackFrame {
@@ -73,6 +81,40 @@ struct CallbackFrame {
   uint32_t scratch = 0;      // guest block holding the kernel routine's out-parameters
   uint8_t saved_irql = 0;
   bool free_object = false;  // a KAPC the kernel allocated (NtQueueApcThread, timers, I/O)
+};
+
+// One exception being dispatched on a thread (kernel_exceptions.cpp): the
+// search for a handler (first pass) or an unwind to a target frame (second
+// pass, RtlUnwind). The guest-visible records live in a block on the guest
+// stack below the frame that raised; the walk's state stays here.
+struct ExceptionDispatch {
+  bool unwinding = false;       // second pass (RtlUnwind)
+  bool continue_if_unhandled = false;  // the thread-name exception: no handler = go on
+  bool from_fault = false;
+  uint32_t block = 0;           // lowest address of the guest block
+  uint32_t record = 0;          // EXCEPTION_RECORD handed to handlers
+  uint32_t context = 0;         // CONTEXT: where execution continues (first pass)
+  uint32_t unwind_context = 0;  // CONTEXT of the frame being unwound (second pass)
+  uint32_t dispatcher = 0;      // DISPATCHER_CONTEXT
+  UnwindRegs origin;            // registers where the exception was raised / RtlUnwind was called
+  uint32_t origin_pc = 0;       // the first control PC
+  UnwindRegs walk;              // the frame being examined
+  UnwindRegs after;             // walk unwound to the caller of that frame
+  uint32_t control_pc = 0;
+  uint32_t next_pc = 0;
+  RuntimeFunction function;     // of the frame whose handler runs
+  uint32_t establisher = 0;
+  uint32_t flags = 0;           // exception flags handed to the next handler
+  uint32_t nested_frame = 0;
+  uint32_t target_frame = 0;    // second pass: 0 = exit unwind
+  uint32_t target_ip = 0;
+  uint32_t return_value = 0;
+  uint32_t callback_base = 0;   // Thread::callbacks.size() when the dispatch began
+  uint32_t callback_cursor = 0; // callback frames not yet crossed by the walk
+  uint32_t frames = 0;          // frames examined (bounded)
+  bool handler_called = false;  // a handler ran (else continuing needs no context switch)
+  uint32_t redispatches = 0;    // exceptions the dispatcher raised for this one (bounded)
+  std::string unhandled_report; // the stop report when no handler takes it
 };
 
 // An export call that blocked: its kernel.return is emitted when it resumes.
@@ -129,6 +171,13 @@ struct Thread {
   bool wait_interrupted = false;
   uint32_t wait_interrupted_depth = 0;    // preemption held back while IRQL >= DISPATCH_LEVEL
   std::vector<CallbackFrame> callbacks;
+  // Exceptions being dispatched (innermost last) and, once one ends the
+  // run (unhandled, bad function table), the report the runner stops with.
+  std::vector<ExceptionDispatch> exceptions;
+  std::string fatal_stop;
+  // exit_thread is waiting for APC rundown routines (exit code kept here).
+  bool exiting = false;
+  uint32_t pending_exit_code = 0;
 
   // Ready-queue bookkeeping (owned by ReadyQueue).
   bool queued = false;

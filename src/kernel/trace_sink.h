@@ -45,8 +45,12 @@ enum class TraceKind : uint8_t {
   kGpuDraw,
   kGpuIdle,
   kAudioCallback,
+  // Exception dispatch (kernel_exceptions.cpp), on the raising thread's stream.
+  kExceptionDispatch,
+  kExceptionHandler,
+  kExceptionEnd,
 };
-inline constexpr int kTraceKindCount = 23;
+inline constexpr int kTraceKindCount = 26;
 
 // The stream that carries the sched.* kinds. Guest tids are dense from 1
 // and tid 0 is the kernel's own stream, so this value is never a thread;
@@ -81,6 +85,9 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kGpuDraw: return "gpu.draw";
     case TraceKind::kGpuIdle: return "gpu.idle";
     case TraceKind::kAudioCallback: return "audio.callback";
+    case TraceKind::kExceptionDispatch: return "exception.dispatch";
+    case TraceKind::kExceptionHandler: return "exception.handler";
+    case TraceKind::kExceptionEnd: return "exception.end";
   }
   return "?";
 }

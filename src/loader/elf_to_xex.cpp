@@ -8,6 +8,7 @@
 #include "base/byte_order.h"
 #include "base/error.h"
 #include "cpu/harness/elf_image.h"
+#include "loader/pdata.h"
 #include "loader/xex2_format.h"
 
 namespace xdet::xex {
@@ -28,6 +29,96 @@ const char* library_for_index(uint32_t index) {
     case 1: return "xam.xex";
   }
   return nullptr;
+}
+
+// The exception directory. Programs that use the SDK's SEH (xdet/seh.h)
+// carry function table entries written in assembly between
+// __xdet_pdata_start/_end; every other function gets an entry from the
+// symbol table (address, size) with its prolog measured from its first
+// instructions, so the kernel can unwind through gcc's frames. The sorted
+// table goes on read-only pages appended to the image. Without such
+// entries the image has no exception directory (as before).
+void add_exception_directory(XexBuildSpec& spec, const cpu::ElfImage& img, const std::string& name,
+                             std::map<std::string, uint32_t>& symbols, uint64_t& span, uint32_t page) {
+  if (!symbols.count("__xdet_pdata_start") || !symbols.count("__xdet_pdata_end")) return;
+  const uint32_t base = spec.image_base;
+  uint32_t first = symbols["__xdet_pdata_start"], last = symbols["__xdet_pdata_end"];
+  if (last == first) return;
+  if (last < first || first < base || last > base + span || (last - first) % 8) {
+    throw_input_error("{}: __xdet_pdata_start/_end (0x{:08X}..0x{:08X}) are not a whole number of 8-byte function "
+                      "table entries inside the image",
+                      name, first, last);
+  }
+  auto word_at = [&](uint32_t addr) { return load_be32(&spec.image[addr - base]); };
+  struct Entry {
+    uint32_t begin, word;
+  };
+  std::vector<Entry> entries;
+  for (uint32_t a = first; a < last; a += 8) {
+    Entry e{word_at(a), word_at(a + 4)};
+    loader::RuntimeFunction f;
+    loader::decode_pdata_word(e.word, &f);
+    f.begin = e.begin;
+    if (e.begin < base + 0x1000 || (e.begin & 3) || f.length_insns == 0 || f.end() > base + span ||
+        f.prolog_insns > f.length_insns) {
+      throw_input_error("{}: function table entry at 0x{:08X} (begin 0x{:08X}, word 0x{:08X}) does not describe a "
+                        "function inside the image",
+                        name, a, e.begin, e.word);
+    }
+    if (f.has_handler && e.begin < base + 0x1008) {
+      throw_input_error("{}: function 0x{:08X} has a language handler but no room for it before its start", name,
+                        e.begin);
+    }
+    entries.push_back(e);
+  }
+  auto covered = [&](uint32_t addr) {
+    for (const Entry& e : entries) {
+      loader::RuntimeFunction f;
+      loader::decode_pdata_word(e.word, &f);
+      f.begin = e.begin;
+      if (addr >= f.begin && addr < f.end()) return true;
+    }
+    return false;
+  };
+  uint32_t thunks_start = symbols.count("__xdet_thunks_start") ? symbols["__xdet_thunks_start"] : 0;
+  uint32_t thunks_end = symbols.count("__xdet_thunks_end") ? symbols["__xdet_thunks_end"] : 0;
+  std::vector<Entry> derived;
+  for (const cpu::ElfSymbol& sym : img.symbols()) {
+    constexpr uint8_t kSttFunc = 2;
+    uint32_t addr = static_cast<uint32_t>(sym.value), size = static_cast<uint32_t>(sym.size);
+    if ((sym.info & 0xF) != kSttFunc || size < 4 || (addr & 3) || addr < base + 0x1000 ||
+        uint64_t{addr} + size > base + span) {
+      continue;
+    }
+    if (addr >= thunks_start && addr < thunks_end) continue;  // import thunks: `sc` stubs, no frame
+    if (covered(addr)) continue;
+    uint32_t count = std::min<uint32_t>(size / 4, 64);
+    std::vector<uint32_t> words(count);
+    for (uint32_t i = 0; i < count; ++i) words[i] = word_at(addr + 4 * i);
+    derived.push_back({addr, loader::encode_pdata_word(loader::measure_prolog(words.data(), count), size / 4, false)});
+  }
+  entries.insert(entries.end(), derived.begin(), derived.end());
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  entries.erase(std::unique(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin == b.begin; }),
+                entries.end());
+  const uint32_t bytes = static_cast<uint32_t>(entries.size() * 8);
+  const uint32_t table = base + static_cast<uint32_t>(span);
+  const uint32_t pages = (bytes + page - 1) / page;
+  uint64_t new_span = span + uint64_t{pages} * page;
+  if (base + new_span > (base >= 0x90000000u ? 0xA0000000ull : 0x90000000ull)) {
+    throw_input_error("{}: the function table (0x{:X} bytes) does not fit the XEX heap after the image", name, bytes);
+  }
+  spec.image.resize(new_span, 0);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    uint8_t* p = &spec.image[table - base + i * 8];
+    store_be32(p, entries[i].begin);
+    store_be32(p + 4, entries[i].word);
+  }
+  if (!spec.runs.empty() && spec.runs.back().section_type == kSectionReadOnlyData) spec.runs.back().pages += pages;
+  else spec.runs.push_back({pages, kSectionReadOnlyData});
+  span = new_span;
+  spec.exception_directory_rva = table - base;
+  spec.exception_directory_size = bytes;
 }
 
 }  // namespace
@@ -200,11 +291,16 @@ XexBuildSpec spec_from_elf(std::span<const uint8_t> elf, const std::string& name
                       library_for_index(key.first), key.second);
   }
 
+  add_exception_directory(spec, img, name, symbols, span, page);
+
   for (const Section* s : alloc) {
     uint32_t ch = (s->flags & kShfExec) ? 0x60000020u
                   : (s->flags & kShfWrite) ? (s->type == kShtNobits ? 0xC0000080u : 0xC0000040u)
                                            : 0x40000040u;
     spec.sections.push_back({s->name, s->addr, s->size, ch});
+  }
+  if (spec.exception_directory_size) {
+    spec.sections.push_back({".pdata", base + spec.exception_directory_rva, spec.exception_directory_size, 0x40000040u});
   }
   (void)kShtProgbits;
   return spec;

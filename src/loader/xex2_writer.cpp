@@ -100,6 +100,9 @@ void write_pe_headers(std::vector<uint8_t>& image, const XexBuildSpec& spec, uin
   le32(opt + 72, spec.default_stack_size.value_or(0x40000));
   le32(opt + 76, spec.default_stack_size.value_or(0x40000));
   le32(opt + 92, 16);
+  // Data directories from opt + 96, 8 bytes each: entry 3 is the exception table.
+  le32(opt + 96 + 3 * 8, spec.exception_directory_rva);
+  le32(opt + 96 + 3 * 8 + 4, spec.exception_directory_size);
   uint8_t* sec = opt + kPeOptionalHeaderSize;
   for (const PeSectionSpec& s : spec.sections) {
     std::memcpy(sec, s.name.data(), std::min<size_t>(8, s.name.size()));

@@ -46,6 +46,10 @@ struct XexBuildSpec {
   std::vector<RunSpec> runs;
   std::vector<ImportSpec> imports;
   std::vector<PeSectionSpec> sections;
+  // PE data directory entry 3 (the function table, .pdata): image-relative
+  // address and size in bytes; size 0 = none.
+  uint32_t exception_directory_rva = 0;
+  uint32_t exception_directory_size = 0;
   std::optional<uint32_t> default_stack_size = 0x40000;
   std::optional<TlsInfo> tls;
   uint32_t title_id = 0;

@@ -151,6 +151,43 @@ TEST(ExceptionSample, UnhandledExceptionStopsWithAReport) {
   ASSERT_EQ(xdet("run --sched-policy strict " + sample("exception_unhandled"), &out_strict), 4) << out_strict;
 }
 
+// Structured exception handling (guest/samples/seh.c): raises caught by
+// except filters, continued execution, nested frames, finally blocks run by
+// RtlUnwind, noncontinuable exceptions, the thread-name exception, access
+// violations and a trap caught by handlers; then an uncaught raise ends the
+// run with exit 4 and its report. Byte-identical traces across cold runs,
+// both policies and both CPU engines.
+TEST(SehSample, HandlersRunAndAnUncaughtRaiseStopsTheRunIdenticallyEverywhere) {
+  std::string a = scratch("seh_a"), b = scratch("seh_b"), s = scratch("seh_strict"), i = scratch("seh_interp");
+  std::string out;
+  ASSERT_EQ(xdet("run --trace " + a + "/t.jsonl " + sample("seh"), &out), 4) << out;
+  EXPECT_NE(out.find("seh: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  EXPECT_EQ(out.find("not stopped"), std::string::npos) << out;
+  EXPECT_NE(out.find("exception 0xe0000bad raised by tid 1 (main)"), std::string::npos) << out;
+  EXPECT_NE(out.find("parameters [0x00005ec0]"), std::string::npos) << out;
+  EXPECT_NE(out.find("(no handler took it:"), std::string::npos) << out;
+  std::string trace = slurp(a + "/t.jsonl");
+  EXPECT_NE(trace.find("\"kind\":\"exception.handler\""), std::string::npos);
+  EXPECT_NE(trace.find("\"phase\":\"unwind\""), std::string::npos);
+  EXPECT_NE(trace.find("\"source\":\"fault\""), std::string::npos);
+  EXPECT_NE(trace.find("\"thread_name\":\"seh_worker\""), std::string::npos);
+  EXPECT_NE(slurp(a + "/t.exit-thread-state.json").find("\"seh_worker\""), std::string::npos);
+  ASSERT_EQ(xdet("run --trace " + b + "/t.jsonl " + sample("seh")), 4);
+  EXPECT_EQ(trace, slurp(b + "/t.jsonl"));
+  EXPECT_EQ(slurp(a + "/t.exit-thread-state.json"), slurp(b + "/t.exit-thread-state.json"));
+  ASSERT_EQ(xdet("run --sched-policy strict --trace " + s + "/t.jsonl " + sample("seh"), &out), 4) << out;
+  EXPECT_NE(out.find("seh: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(trace, slurp(s + "/t.jsonl"));
+  ASSERT_EQ(xdet("run --cpu interp --trace " + i + "/t.jsonl " + sample("seh"), &out), 4) << out;
+  EXPECT_EQ(trace, slurp(i + "/t.jsonl"));
+  // `xdet pack` gave the image a function table; programs without SEH get none.
+  ASSERT_EQ(xdet("inspect " + sample("seh"), &out), 0) << out;
+  EXPECT_NE(out.find(".pdata"), std::string::npos) << out;
+  ASSERT_EQ(xdet("inspect " + sample("exception_unhandled"), &out), 0) << out;
+  EXPECT_EQ(out.find(".pdata"), std::string::npos) << out;
+}
+
 // A title's boot sequence (privileges, headers, configuration, profile,
 // notifications, network, a save, APC-completed reads through game:\,
 // workers fed by APCs, a XAM task): passes under both policies with

@@ -432,9 +432,9 @@ TEST_F(RuntimeExports, UnimplementedImportsNameModuleOrdinalAndCaller) {
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
   EXPECT_NE(r.message.find("xam.xex!XamLoaderLaunchTitle (ordinal 420) called from 82012340"), std::string::npos)
       << r.message;
-  call_export(*k, *t, kKrnl, 281, {0}, &r);  // RtlCaptureContext
+  call_export(*k, *t, kKrnl, 425, {0}, &r);  // RtlImageNtHeader
   EXPECT_EQ(r.status, DispatchStatus::kUnimplemented);
-  EXPECT_NE(r.message.find("xboxkrnl.exe!RtlCaptureContext (ordinal 281)"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("xboxkrnl.exe!RtlImageNtHeader (ordinal 425)"), std::string::npos) << r.message;
 }
 
 }  // namespace

@@ -19,3 +19,12 @@ set(XDET_GUEST_SDK_SOURCES
   ${XDET_GUEST_SDK}/src/imports.S
   ${XDET_GUEST_SDK}/src/string.c
   ${XDET_GUEST_SDK}/src/printf.c)
+# Structured exception handling (xdet/seh.h): linked by programs that use it,
+# compiled with every prolog at its function's entry (no shrink-wrapping, also
+# not of the LR save alone), because `xdet pack` derives each gcc function's
+# table entry from its first instructions and the kernel's unwinder reads
+# that prolog back.
+set(XDET_GUEST_SEH_FLAGS -fno-shrink-wrap -fno-shrink-wrap-separate)
+set(XDET_GUEST_SEH_SOURCES
+  ${XDET_GUEST_SDK}/src/seh.S
+  ${XDET_GUEST_SDK}/src/seh_handler.c)

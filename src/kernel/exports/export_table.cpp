@@ -14,7 +14,7 @@ namespace {
 // Exports xdet knows by name but does not implement yet: calling one stops
 // the run with ExitCode::kUnimplemented and a message naming it.
 const ExportInfo kKnownUnimplemented[] = {
-    {281, "RtlCaptureContext", 1, nullptr},
+    {425, "RtlImageNtHeader", 1, nullptr},
 };
 
 struct Registry {

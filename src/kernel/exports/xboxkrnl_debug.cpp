@@ -84,40 +84,63 @@ std::string exception_report(ExportCall& c, uint32_t rec) {
 }
 
 // RtlRaiseException(EXCEPTION_RECORD*): code +0, flags +4, record +8,
-// address +0xC, parameter count +0x10, parameters from +0x14. The XDK
-// names threads by raising 0x406D1388 with THREADNAME_INFO {0x1000, name*,
-// thread id (-1 = current), flags} as parameters (xenia special-cases it
-// too; on the console the debugger consumes it and execution continues).
-// Any other code stops the run as a guest fault (exit 4) with a report of
-// the code, flags, parameters, raising thread, caller PC and call stack:
-// xdet does not dispatch to the title's table-based (.pdata) handlers, so
-// every other raise ends the run as an unhandled one would.
+// address +0xC, parameter count +0x10, parameters from +0x14. Dispatched to
+// the title's handlers as the console does (Kernel::dispatch_exception,
+// kernel_exceptions.cpp): the context is the caller's, resuming after the
+// call. With no handler taking it the run stops as a guest fault (exit 4)
+// with a report of the code, flags, parameters, raising thread, caller PC
+// and call stack. The XDK names threads by raising 0x406D1388 with
+// THREADNAME_INFO {0x1000, name*, thread id (-1 = current), flags}: xdet
+// records the name (as an attached debugger does) and dispatches it like
+// any other exception; when no handler takes it, execution continues after
+// the raise, as on a console with the debugger consuming it.
 constexpr uint32_t kSetThreadNameException = 0x406D1388;
 
 void rtl_raise_exception(ExportCall& c) {
   uint32_t rec = c.arg(0);
   uint32_t code = c.mem().read32(rec);
-  if (code != kSetThreadNameException) {
-    return c.fatal(exception_report(c, rec) + "  (xdet does not dispatch exceptions to the title's handlers)");
+  Kernel::ExceptionStart start;
+  start.record = rec;
+  start.control_pc = static_cast<uint32_t>(c.t.ctx.lr);
+  if (code == kSetThreadNameException) {
+    uint32_t nparams = c.mem().read32(rec + 0x10);
+    if (nparams >= 3 && c.mem().read32(rec + 0x14) == 0x1000) {
+      std::string name = c.mem().read_cstring(c.mem().read32(rec + 0x18), 64);
+      uint32_t tid = c.mem().read32(rec + 0x1C);
+      Thread* t = tid == 0xFFFFFFFFu ? &c.t : c.k.thread_by_tid(tid);
+      if (t) t->name = name;
+      start.thread_name = name;
+    }
+    start.continue_if_unhandled = true;
+  } else {
+    start.unhandled_report = exception_report(c, rec);
+    if (!start.unhandled_report.empty() && start.unhandled_report.back() == '\n') start.unhandled_report.pop_back();
   }
-  uint32_t nparams = c.mem().read32(rec + 0x10);
-  if (nparams < 3 || c.mem().read32(rec + 0x14) != 0x1000) return;
-  std::string name = c.mem().read_cstring(c.mem().read32(rec + 0x18), 64);
-  uint32_t tid = c.mem().read32(rec + 0x1C);
-  Thread* t = tid == 0xFFFFFFFFu ? &c.t : c.k.thread_by_tid(tid);
-  if (t) t->name = name;
+  c.k.dispatch_exception(c.t, start);
+  if (!c.t.fatal_stop.empty()) c.fatal(std::move(c.t.fatal_stop));
 }
 
 void resolve_raise(ExportCall& c) { c.resolve("code", TraceValue::hex32(c.mem().read32(c.arg(0)))); }
+
+// RtlUnwind(TargetFrame, TargetIp, ExceptionRecord, ReturnValue): the
+// second pass (Kernel::unwind_to). Continues at TargetIp in the target
+// frame with ReturnValue in r3 once every frame below it has been unwound.
+void rtl_unwind(ExportCall& c) {
+  c.k.unwind_to(c.t, c.arg(0), c.arg(1), c.arg(2), c.arg(3));
+  if (!c.t.fatal_stop.empty()) c.fatal(std::move(c.t.fatal_stop));
+}
+
+// RtlCaptureContext(CONTEXT*): the caller's registers, Iar = its return address.
+void rtl_capture_context(ExportCall& c) { c.k.capture_context(c.t, c.arg(0)); }
 
 const ExportInfo kExports[] = {
     {1, "DbgBreakPoint", 0, dbg_break_point},
     {3, "DbgPrint", 1, dbg_print, resolve_dbg_print},
     {82, "KeBugCheck", 1, ke_bug_check},
     {83, "KeBugCheckEx", 5, ke_bug_check_ex},
-    {310, "RtlRaiseException", 1, rtl_raise_exception, resolve_raise,
-     "codes other than the thread-name one are not dispatched to the title's handlers: the run stops (exit 4) "
-     "with a report"},
+    {281, "RtlCaptureContext", 1, rtl_capture_context},
+    {310, "RtlRaiseException", 1, rtl_raise_exception, resolve_raise},
+    {327, "RtlUnwind", 4, rtl_unwind},
 };
 
 }  // namespace

@@ -39,6 +39,59 @@ bool start_callback(Kernel& k, Thread& t, SliceResult& out) {
     return false;
   }
 }
+// A guest fault goes to the title's handlers as the console raises it:
+// STATUS_ACCESS_VIOLATION with parameters (0 read / 1 write / 8 execute,
+// address) at the faulting instruction. True when a handler now runs (or
+// the exception was continued); false stops the run with `message`
+// (unchanged when no handler takes it).
+bool dispatch_fault(Kernel& k, Thread& t, const cpu::FaultInfo& fault, std::string& message) {
+  uint32_t kind = 0;
+  switch (fault.kind) {
+    case cpu::FaultKind::kRead: kind = 0; break;
+    case cpu::FaultKind::kWrite: kind = 1; break;
+    case cpu::FaultKind::kExecute: kind = 8; break;
+    default: return false;
+  }
+  Kernel::ExceptionStart start;
+  start.from_fault = true;
+  start.code = kStatusAccessViolation;
+  start.address = t.ctx.pc;
+  start.params[0] = kind;
+  start.params[1] = fault.address;
+  start.param_count = 2;
+  start.control_pc = t.ctx.pc;
+  start.unhandled_report = message;
+  try {
+    k.dispatch_exception(t, start);
+  } catch (const GuestFault&) {
+    return false;
+  }
+  if (t.fatal_stop.empty()) return true;
+  message = std::move(t.fatal_stop);
+  t.fatal_stop.clear();
+  return false;
+}
+
+// A `tw`/`td` trap whose condition held: STATUS_BREAKPOINT at the trap
+// (the console's debug break, `twi 31,r0,N`, is one).
+constexpr uint32_t kStatusBreakpoint = 0x80000003;
+bool dispatch_trap(Kernel& k, Thread& t, std::string& message) {
+  Kernel::ExceptionStart start;
+  start.from_fault = true;
+  start.code = kStatusBreakpoint;
+  start.address = t.ctx.pc;
+  start.control_pc = t.ctx.pc;
+  start.unhandled_report = message;
+  try {
+    k.dispatch_exception(t, start);
+  } catch (const GuestFault&) {
+    return false;
+  }
+  if (t.fatal_stop.empty()) return true;
+  message = std::move(t.fatal_stop);
+  t.fatal_stop.clear();
+  return false;
+}
 }  // namespace
 
 SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
@@ -65,15 +118,21 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
     switch (r.reason) {
       case cpu::StopReason::kBudget:
         return out;
-      case cpu::StopReason::kFault:
+      case cpu::StopReason::kFault: {
+        std::string message = fmt::format("tid {}: {}", t.tid, r.fault.message);
+        if (dispatch_fault(k, t, r.fault, message)) break;
         out.stop = SliceStop::kFault;
-        out.message = fmt::format("tid {}: {}", t.tid, r.fault.message);
+        out.message = std::move(message);
         return out;
-      case cpu::StopReason::kTrap:
-        out.stop = SliceStop::kTrap;
-        out.message = fmt::format("tid {}: trap at pc {:08x} (word {:08x})", t.tid, t.ctx.pc,
-                                  k.memory().read32(t.ctx.pc));
+      }
+      case cpu::StopReason::kTrap: {
+        std::string message = fmt::format("tid {}: trap at pc {:08x} (word {:08x})", t.tid, t.ctx.pc,
+                                          k.memory().read32(t.ctx.pc));
+        if (dispatch_trap(k, t, message)) break;
+        out.stop = t.fatal_stop.empty() ? SliceStop::kTrap : SliceStop::kFault;
+        out.message = std::move(message);
         return out;
+      }
       case cpu::StopReason::kStopAddress:
         if (t.ctx.pc == kCallbackReturnLr) {
           if (t.callbacks.empty()) {
@@ -88,6 +147,13 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
             out.message = fmt::format("tid {}: delivering an APC or DPC: {}", t.tid, f.what());
             return out;
           }
+          if (!t.fatal_stop.empty()) {
+            // An exception no handler took (or that could not be dispatched).
+            out.stop = SliceStop::kFault;
+            out.message = std::move(t.fatal_stop);
+            t.fatal_stop.clear();
+            return out;
+          }
           if (k.slice_must_end(t)) {
             out.stop = SliceStop::kKernel;
             return out;
@@ -97,6 +163,7 @@ SliceResult CpuThreadRunner::run_slice(Kernel& k, Thread& t, uint64_t budget) {
         if (t.ctx.pc == kReturnSentinelLr) {
           // The thread routine returned: r3 is its exit code.
           k.exit_thread(t, static_cast<uint32_t>(t.ctx.gpr[3]));
+          if (t.state != ThreadState::kTerminated) break;  // running its APC rundown routines first
           out.stop = SliceStop::kKernel;
           return out;
         }
