@@ -818,6 +818,22 @@ class BlockEmitter : public Xbyak::CodeGenerator {
       jmp(*back, T_NEAR);
     });
   }
+  // The tail every rotate-and-mask form shares: rax holds the rotated
+  // source; keep the bits under `m`, and for the insert forms the
+  // destination's bits outside it; write rA (and CR0 for record forms).
+  void mask_rotated_into(uint64_t m, bool insert, uint32_t ra, bool record) {
+    mov(rcx, m);
+    and_(rax, rcx);
+    if (insert) {
+      mov(rdx, ~m);
+      load64(rcx, ra);
+      and_(rdx, rcx);
+      or_(rax, rdx);
+    }
+    store64(ra, rax);
+    if (record) cr0_from_rax();
+  }
+
   // CR0 of a record form from the result in rax.
   void cr0_from_rax() {
     cr_compare(0, true, [this] {
@@ -904,21 +920,14 @@ class BlockEmitter : public Xbyak::CodeGenerator {
         if (sh) rol(eax, static_cast<uint8_t>(sh));
         if (f.op == Op::kRlwinm && mb <= me) {
           and_(eax, static_cast<uint32_t>(m));
+          store64(ra, rax);
+          if (f.rc) cr0_from_rax();
         } else {
           mov(ecx, eax);
           shl(rcx, 32);
           or_(rax, rcx);
-          mov(rcx, m);
-          and_(rax, rcx);
-          if (f.op == Op::kRlwimi) {
-            mov(rdx, ~m);
-            load64(rcx, ra);
-            and_(rdx, rcx);
-            or_(rax, rdx);
-          }
+          mask_rotated_into(m, f.op == Op::kRlwimi, ra, f.rc);
         }
-        store64(ra, rax);
-        if (f.rc) cr0_from_rax();
         return true;
       }
       case Op::kRldicl:
@@ -933,16 +942,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
                                            : mask64(mbe, 63 - sh);
         load64(rax, rd);
         if (sh) rol(rax, static_cast<uint8_t>(sh));
-        mov(rcx, m);
-        and_(rax, rcx);
-        if (f.op == Op::kRldimi) {
-          mov(rdx, ~m);
-          load64(rcx, ra);
-          and_(rdx, rcx);
-          or_(rax, rdx);
-        }
-        store64(ra, rax);
-        if (f.rc) cr0_from_rax();
+        mask_rotated_into(m, f.op == Op::kRldimi, ra, f.rc);
         return true;
       }
       case Op::kAnd: case Op::kAndc: case Op::kOr: case Op::kOrc:

@@ -39,6 +39,22 @@ bool start_callback(Kernel& k, Thread& t, SliceResult& out) {
     return false;
   }
 }
+// Runs the exception dispatcher for `start`; true when a handler now runs
+// (or the exception was continued), false with `message` set to the stop
+// report otherwise.
+bool dispatch_to_handlers(Kernel& k, Thread& t, const Kernel::ExceptionStart& start,
+                          std::string& message) {
+  try {
+    k.dispatch_exception(t, start);
+  } catch (const GuestFault&) {
+    return false;
+  }
+  if (t.fatal_stop.empty()) return true;
+  message = std::move(t.fatal_stop);
+  t.fatal_stop.clear();
+  return false;
+}
+
 // A guest fault goes to the title's handlers as the console raises it:
 // STATUS_ACCESS_VIOLATION with parameters (0 read / 1 write / 8 execute,
 // address) at the faulting instruction. True when a handler now runs (or
@@ -61,15 +77,7 @@ bool dispatch_fault(Kernel& k, Thread& t, const cpu::FaultInfo& fault, std::stri
   start.param_count = 2;
   start.control_pc = t.ctx.pc;
   start.unhandled_report = message;
-  try {
-    k.dispatch_exception(t, start);
-  } catch (const GuestFault&) {
-    return false;
-  }
-  if (t.fatal_stop.empty()) return true;
-  message = std::move(t.fatal_stop);
-  t.fatal_stop.clear();
-  return false;
+  return dispatch_to_handlers(k, t, start, message);
 }
 
 // A `tw`/`td` trap whose condition held: STATUS_BREAKPOINT at the trap
@@ -82,15 +90,7 @@ bool dispatch_trap(Kernel& k, Thread& t, std::string& message) {
   start.address = t.ctx.pc;
   start.control_pc = t.ctx.pc;
   start.unhandled_report = message;
-  try {
-    k.dispatch_exception(t, start);
-  } catch (const GuestFault&) {
-    return false;
-  }
-  if (t.fatal_stop.empty()) return true;
-  message = std::move(t.fatal_stop);
-  t.fatal_stop.clear();
-  return false;
+  return dispatch_to_handlers(k, t, start, message);
 }
 }  // namespace
 
