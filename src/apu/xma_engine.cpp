@@ -13,6 +13,7 @@ namespace {
 constexpr uint32_t kPhysicalViewBase = 0xA0000000;  // where the backing shows physical memory
 constexpr uint32_t kPhysicalSize = 0x20000000;
 constexpr uint32_t kNoOffset = ~0u;
+constexpr uint32_t kMaxSilentFrames = 64;
 }  // namespace
 
 XmaEngine::XmaEngine(GuestMemory& mem, ArrayAllocator allocate_array)
@@ -102,13 +103,13 @@ uint64_t XmaEngine::next_event() const {
   return t;
 }
 
-void XmaEngine::advance(uint64_t now) {
+void XmaEngine::advance(uint64_t now, bool check_point) {
   if (!array_) return;
   for (uint32_t i = 0; i < kContextCount; ++i) {
     Context& c = ctx_[i];
     if (!c.enabled) continue;
     if (!c.running) {
-      if (!can_run(i)) continue;
+      if (!check_point || !can_run(i)) continue;
       c.running = true;
       c.start = now;
       c.written = 0;
@@ -182,8 +183,17 @@ bool XmaEngine::fill(uint32_t index, XmaContextData& d, size_t need) {
     c.pcm_pos = 0;
     c.drained = true;
   }
+  uint32_t silent_frames = 0;  // frames decoded in this call that released no samples
   while (c.pcm.size() - c.pcm_pos < need) {
     const uint32_t b = d.current_buffer();
+    // libavcodec holds back 4096 samples (8 frames); far more frames without
+    // output is a loop of frames it rejects.
+    if (silent_frames > kMaxSilentFrames) {
+      fail(index, d, XmaError::kBadFrame,
+           fmt::format("{} frames decoded without any audio (frames the decoder drops, read offset {} of input "
+                       "buffer {})",
+                       silent_frames, d.input_buffer_read_offset(), b));
+    }
     if (!d.input_valid(b)) {
       if (!c.drained) {
         ++stats_.drains;
@@ -209,7 +219,9 @@ bool XmaEngine::fill(uint32_t index, XmaContextData& d, size_t need) {
         continue;
       }
       XmaFrame f = read_frame(buf, start);
+      const size_t before = c.pcm.size();
       std::string err = c.decoder->decode(f.data.data(), f.bits, c.pcm);
+      silent_frames = c.pcm.size() == before ? silent_frames + 1 : 0;
       if (!err.empty()) throw XmaStreamError(XmaError::kBadFrame, fmt::format("frame at bit {}: {}", start, err));
       c.drained = false;
       ++stats_.frames;

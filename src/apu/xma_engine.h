@@ -115,8 +115,10 @@ class XmaEngine final : public MmioHandler {
   void clear(uint32_t index);
   bool enabled(uint32_t index) const { return index < kContextCount && ctx_[index].enabled; }
 
-  // Runs every subframe due at or before `now`. Throws XmaFault.
-  void advance(uint64_t now);
+  // Runs every subframe due at or before `now`; `now` is a scheduler check
+  // point when `check_point` is set (stalled contexts that can go on start
+  // a run there). Throws XmaFault.
+  void advance(uint64_t now, bool check_point = true);
   // Completion time of the next subframe of a running context, kNever if none.
   uint64_t next_event() const;
   const XmaStats& stats() const { return stats_; }

@@ -45,8 +45,13 @@ enum class TraceKind : uint8_t {
   kGpuDraw,
   kGpuIdle,
   kAudioCallback,
+  kXmaKick,
+  kXmaFrame,
+  kXmaBuffer,
+  kXmaLoop,
+  kXmaStall,
 };
-inline constexpr int kTraceKindCount = 23;
+inline constexpr int kTraceKindCount = 28;
 
 // The stream that carries the sched.* kinds. Guest tids are dense from 1
 // and tid 0 is the kernel's own stream, so this value is never a thread;
@@ -81,6 +86,11 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kGpuDraw: return "gpu.draw";
     case TraceKind::kGpuIdle: return "gpu.idle";
     case TraceKind::kAudioCallback: return "audio.callback";
+    case TraceKind::kXmaKick: return "xma.kick";
+    case TraceKind::kXmaFrame: return "xma.frame";
+    case TraceKind::kXmaBuffer: return "xma.buffer";
+    case TraceKind::kXmaLoop: return "xma.loop";
+    case TraceKind::kXmaStall: return "xma.stall";
   }
   return "?";
 }
