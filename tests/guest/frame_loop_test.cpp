@@ -76,9 +76,30 @@ TEST(FrameLoop, SixHundredFramesOnVirtualTimeBitIdentical) {
   std::string c = scratch("c");
   ASSERT_EQ(xdet("run --sched-policy strict --trace " + c + "/t.jsonl " + kSample, &out2), 0) << out2;
   EXPECT_EQ(ta, slurp(c + "/t.jsonl"));
-  // Another quantum moves the check points, not what the title observes.
+  // A quantum that cuts slices moves the check points, not what the title observes.
   ASSERT_EQ(xdet("run --quantum 4000 " + kSample, &out2), 0) << out2;
   EXPECT_EQ(guest_lines(out), guest_lines(out2));
+}
+
+TEST(FrameLoop, TraceIsIdenticalUnderQuantaThatKeepTheSchedule) {
+  // The longest slice of the sample is under 30 000 instructions: from there
+  // on no slice is cut by the quantum, the schedule is the same, and so is
+  // every byte of the trace (timestamps included).
+  std::string a = scratch("q40k"), b = scratch("q100k"), c = scratch("q10k");
+  std::string out;
+  ASSERT_EQ(xdet("run --quantum 40000 --trace-sched --trace " + a + "/t.jsonl " + kSample, &out), 0) << out;
+  ASSERT_EQ(xdet("run --quantum 100000 --trace-sched --trace " + b + "/t.jsonl " + kSample, &out), 0) << out;
+  std::string ta = slurp(a + "/t.jsonl");
+  EXPECT_EQ(count(ta, "\"reason\":\"quantum\""), 0u);
+  // sched.slice.begin carries the budget (the quantum): compare without it.
+  ASSERT_EQ(xdet("run --quantum 40000 --trace " + a + "/u.jsonl " + kSample, &out), 0) << out;
+  ASSERT_EQ(xdet("run --quantum 100000 --trace " + b + "/u.jsonl " + kSample, &out), 0) << out;
+  std::string ua = slurp(a + "/u.jsonl");
+  EXPECT_EQ(ua, slurp(b + "/u.jsonl"));
+  EXPECT_EQ(count(ua, "\"kind\":\"gpu.swap\""), 600u);
+  // The default quantum cuts the frame loop's longest slices: another schedule.
+  ASSERT_EQ(xdet("run --trace-sched --trace " + c + "/t.jsonl " + kSample, &out), 0) << out;
+  EXPECT_GT(count(slurp(c + "/t.jsonl"), "\"reason\":\"quantum\""), 0u);
 }
 
 TEST(FrameLoop, MaxFramesStopsCleanly) {

@@ -91,6 +91,12 @@ RunOutcome Scheduler::run() {
     }
 
     bool ran = false;
+    // The round lasts as long as its busiest CPU: a CPU that ran out of
+    // threads before its quantum does not burn the rest of it, so time (and
+    // every timestamp) does not depend on the quantum unless a slice is cut
+    // by it. A perturbed preemption keeps the whole quantum.
+    uint64_t busiest = 0;
+    bool cut_by_perturber = false;
     SchedulePerturber* perturber = kernel_.perturber();
     int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
     if (perturber) perturber->cpu_order(round, cpu_order);
@@ -169,6 +175,7 @@ RunOutcome Scheduler::run() {
             if (config_.stop_at_request && *config_.stop_at_request) {
               return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
             }
+            cut_by_perturber = true;
             break;
           }
         }
@@ -176,6 +183,7 @@ RunOutcome Scheduler::run() {
           return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
         }
       }
+      busiest = std::max(busiest, used);
     }
 
     if (config_.on_progress && (round & 255) == 0) {
@@ -193,19 +201,20 @@ RunOutcome Scheduler::run() {
                                   idle_progress_rounds),
                       0);
       }
-      if (cpu_limit < config_.quantum) {
+      const uint64_t length = cut_by_perturber ? cpu_limit : std::max<uint64_t>(busiest, 1);
+      if (cpu_limit < config_.quantum && length >= cpu_limit) {
         kernel_.set_now(config_.stop_at_units);
         return finish(StopReason::kStopAt,
                       fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
       }
-      round_start += config_.quantum;
+      round_start += length;
     } else {
       uint64_t next = kernel_.next_deadline();
       if (next == kNever) {
         return finish(StopReason::kDeadlock, "no runnable thread and no pending timeout or timer", 0);
       }
-      // Idle: jump to the next due time (the round boundary at or after it).
-      uint64_t target = std::max(next, round_start + config_.quantum);
+      // Idle: jump to the next due time exactly.
+      uint64_t target = std::max(next, round_start + 1);
       round_start = std::min(target, std::max(config_.stop_at_units, round_start + 1));
     }
     ++round;

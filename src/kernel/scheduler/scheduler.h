@@ -8,8 +8,10 @@
 // its `quantum` retired instructions, or until the thread blocks, yields,
 // exits or faults. A thread runs at most one slice per round. The guest
 // clock inside a slice is round_start + instructions already used on that
-// CPU this round; a round lasts `quantum` instruction units. When no CPU
-// has anything to run, time jumps to the next timeout/timer due time.
+// CPU this round; a round lasts as long as its busiest CPU (the quantum
+// when a slice was cut by it or by a perturbation), so a quantum that cuts
+// no slice changes no time. When no CPU has anything to run, time jumps to
+// the next timeout/timer/device due time exactly.
 //
 // Stops: all threads (or the main thread) exited; deadlock (nothing
 // runnable and no timeout or timer pending); livelock (no state-changing
