@@ -102,6 +102,35 @@ TEST(FrameLoop, TraceIsIdenticalUnderQuantaThatKeepTheSchedule) {
   EXPECT_GT(count(slurp(c + "/t.jsonl"), "\"reason\":\"quantum\""), 0u);
 }
 
+TEST(FrameLoop, DeadlockBehindRunningDeviceCallbacksIsReported) {
+  // Both title threads wait for each other for good; the vblank and audio
+  // callbacks keep running (and signalling an event nobody waits on).
+  const std::string sample = std::string(XDET_SAMPLES_DIR) + "/device_wedge.xex";
+  std::string d = scratch("wedge");
+  std::string out;
+  ASSERT_EQ(xdet("run --exit-state " + d + "/es.json " + sample, &out), 7) << out;
+  EXPECT_NE(out.find("xdet run: deadlock: every title thread waits with no timeout; for 2005 ms of guest time only "
+                     "device callbacks ran and none woke a title thread"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("tid 1 main"), std::string::npos) << out;
+  EXPECT_NE(out.find("tid 4 worker       prio 0 (effective 31) affinity 0x02 cpu 1: blocked since round 1 in wait-any on "
+                     "[event_synchronization"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("audio        prio 15 (effective 15) affinity 0x10 cpu 4: idle device context"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("never reached"), std::string::npos);
+  std::string es = slurp(d + "/es.json");
+  EXPECT_NE(es.find("\"stop_reason\": \"deadlock\""), std::string::npos) << es;
+  EXPECT_NE(es.find("\"exit_code\": 7"), std::string::npos) << es;
+  // The window is an option; 0 turns the check off (the run reaches the time limit).
+  ASSERT_EQ(xdet("run --device-wedge-ms 500 " + sample, &out), 7) << out;
+  EXPECT_NE(out.find("for 501 ms of guest time"), std::string::npos) << out;
+  ASSERT_EQ(xdet("run --device-wedge-ms 0 --max-guest-ms 3000 " + sample, &out), 6) << out;
+  EXPECT_NE(out.find("guest-time limit reached (3000 ms)"), std::string::npos) << out;
+}
+
 TEST(FrameLoop, MaxFramesStopsCleanly) {
   std::string d = scratch("max");
   std::string out;

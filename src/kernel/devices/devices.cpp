@@ -70,6 +70,11 @@ uint64_t DeviceState::next_deadline() const {
   return d;
 }
 
+uint64_t DeviceState::next_work_deadline() const {
+  if (stop_) return kNever;
+  return std::min(gpu_->next_event(), xma_->next_event());
+}
+
 void DeviceState::advance(uint64_t now) {
   if (stop_) return;
   try {

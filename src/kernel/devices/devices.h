@@ -76,6 +76,9 @@ class DeviceState final : public gpu::GpuListener, public apu::XmaListener {
 
   // ---- scheduler interface ----
   uint64_t next_deadline() const;
+  // Work that ends by itself (GPU packets, XMA subframes), without the
+  // vblank and audio cadences.
+  uint64_t next_work_deadline() const;
   void advance(uint64_t now);
   Thread* ready_context(int cpu, uint64_t round);
   bool is_context(const Thread& t) const;

@@ -52,6 +52,7 @@ RunOutcome Scheduler::run() {
   uint64_t round_start = kernel_.now();
   uint64_t last_progress = kernel_.progress_epoch();
   uint64_t idle_progress_rounds = 0;
+  uint64_t device_only_since = kNever;  // title blocked for good, callbacks still running
   auto finish = [&](StopReason reason, std::string message, uint32_t tid) {
     out.reason = reason;
     out.message = std::move(message);
@@ -97,6 +98,7 @@ RunOutcome Scheduler::run() {
     // by it. A perturbed preemption keeps the whole quantum.
     uint64_t busiest = 0;
     bool cut_by_perturber = false;
+    bool title_ran = false;
     SchedulePerturber* perturber = kernel_.perturber();
     int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
     if (perturber) perturber->cpu_order(round, cpu_order);
@@ -164,6 +166,7 @@ RunOutcome Scheduler::run() {
         cpu_holders_[cpu] = t->tid;
         t->yield_requested = false;
         ran = true;
+        title_ran |= !t->device_context;
         if (r.stop == SliceStop::kFault) return finish(StopReason::kGuestFault, std::move(r.message), t->tid);
         if (r.stop == SliceStop::kTrap) return finish(StopReason::kGuestTrap, std::move(r.message), t->tid);
         if (r.stop == SliceStop::kUnimplemented) return finish(StopReason::kUnimplemented, std::move(r.message), t->tid);
@@ -184,6 +187,23 @@ RunOutcome Scheduler::run() {
         }
       }
       busiest = std::max(busiest, used);
+    }
+
+    // A title whose threads all wait for good while only device callbacks
+    // (vblank, audio) still run is deadlocked: those callbacks would keep it
+    // alive until the time limit.
+    if (config_.device_wedge_units && !title_ran && title_blocked_forever()) {
+      if (device_only_since == kNever) {
+        device_only_since = round_start;
+      } else if (round_start - device_only_since >= config_.device_wedge_units) {
+        return finish(StopReason::kDeadlock,
+                      fmt::format("every title thread waits with no timeout; for {} ms of guest time only device "
+                                  "callbacks ran and none woke a title thread",
+                                  ns_from_units(round_start - device_only_since) / 1'000'000),
+                      0);
+      }
+    } else {
+      device_only_since = kNever;
     }
 
     if (config_.on_progress && (round & 255) == 0) {
@@ -219,6 +239,19 @@ RunOutcome Scheduler::run() {
     }
     ++round;
   }
+}
+
+bool Scheduler::title_blocked_forever() const {
+  if (kernel_.next_wake_deadline() != kNever) return false;
+  bool any = false;
+  for (const auto& tp : kernel_.threads()) {
+    const Thread& t = *tp;
+    if (t.device_context || t.state == ThreadState::kTerminated) continue;
+    any = true;
+    const bool waits_for_good = t.state == ThreadState::kWaiting && !t.wait.is_delay && !t.wait.has_timeout;
+    if (!waits_for_good && t.suspend_count == 0) return false;
+  }
+  return any;
 }
 
 void Scheduler::emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget) {

@@ -81,6 +81,10 @@ struct SchedulerConfig {
   uint64_t max_instructions = 0;             // total over all threads; 0 = none
   uint64_t max_guest_units = units_from_ms(kDefaultMaxGuestMs);
   uint64_t livelock_rounds = 20'000;         // rounds without kernel progress
+  // Deadlock behind device callbacks: every title thread blocked with no
+  // timeout, nothing but the vblank/audio cadences left that could wake one,
+  // and no title thread run for this much guest time (0 = never).
+  uint64_t device_wedge_units = units_from_ms(2000);
   uint64_t starved_rounds = 8;               // "ready but starved" threshold in reports
   const volatile std::sig_atomic_t* stop_flag = nullptr;
   bool end_on_main_exit = true;
@@ -117,6 +121,9 @@ class Scheduler {
 
  private:
   std::string stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const;
+  // Every live title thread (not a device context) waits with no timeout or
+  // is suspended, and no deadline but the device cadences is pending.
+  bool title_blocked_forever() const;
   // sched.slice.begin / sched.slice.end (only when the kernel traces them).
   void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
   void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
