@@ -42,6 +42,7 @@ int XmaEngine::allocate_context() {
   if (!context_array()) return -1;
   for (uint32_t i = 0; i < kContextCount; ++i) {
     if (ctx_[i].allocated) continue;
+    set_enabled(i, false);
     ctx_[i] = Context{};
     ctx_[i].allocated = true;
     return static_cast<int>(i);
@@ -52,6 +53,7 @@ int XmaEngine::allocate_context() {
 void XmaEngine::release_context(uint32_t index) {
   if (index >= kContextCount || !array_) return;
   std::memset(context_ptr(index), 0, kContextBytes);
+  set_enabled(index, false);
   ctx_[index] = Context{};
 }
 
@@ -66,14 +68,13 @@ std::optional<uint32_t> XmaEngine::index_of(uint32_t physical) const {
 void XmaEngine::enable(uint32_t index) {
   if (index >= kContextCount || !context_array()) return;
   ++stats_.kicks;
-  ctx_[index].enabled = true;
+  set_enabled(index, true);
   if (listener_) listener_->xma_kick(index, "enable");
 }
 
 void XmaEngine::disable(uint32_t index) {
   if (index >= kContextCount) return;
-  ctx_[index].enabled = false;
-  ctx_[index].running = false;
+  set_enabled(index, false);
   if (listener_) listener_->xma_kick(index, "disable");
 }
 
@@ -95,8 +96,16 @@ uint64_t XmaEngine::due(const Context& c) const {
   return c.start + (c.written + 1) * kSubframeSamples * 100'000'000ull / c.rate;
 }
 
+void XmaEngine::set_enabled(uint32_t index, bool on) {
+  Context& c = ctx_[index];
+  if (c.enabled != on) enabled_count_ += on ? 1 : -1;
+  c.enabled = on;
+  if (!on) c.running = false;
+}
+
 uint64_t XmaEngine::next_event() const {
   uint64_t t = kNever;
+  if (!array_) return t;
   for (const Context& c : ctx_) {
     if (c.enabled && c.running) t = std::min(t, due(c));
   }
@@ -104,7 +113,7 @@ uint64_t XmaEngine::next_event() const {
 }
 
 void XmaEngine::advance(uint64_t now, bool check_point) {
-  if (!array_) return;
+  if (!array_ || enabled_count_ == 0) return;
   for (uint32_t i = 0; i < kContextCount; ++i) {
     Context& c = ctx_[i];
     if (!c.enabled) continue;
@@ -135,8 +144,7 @@ void XmaEngine::fail(uint32_t index, XmaContextData& d, XmaError code, const std
   d.set_error_status(static_cast<uint32_t>(code));
   d.set_error_set(1);
   d.store(context_ptr(index));
-  ctx_[index].enabled = false;
-  ctx_[index].running = false;
+  set_enabled(index, false);
   throw XmaFault(fmt::format("XMA context {} (physical 0x{:08X}): {}", index, array_ + index * kContextBytes, what));
 }
 

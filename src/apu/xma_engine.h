@@ -150,6 +150,7 @@ class XmaEngine final : public MmioHandler {
   uint32_t free_blocks(uint32_t index, const XmaContextData& d);
   uint8_t* phys(uint32_t address, uint32_t size, uint32_t index, const char* what);
   uint64_t due(const Context& c) const;
+  void set_enabled(uint32_t index, bool on);
 
   GuestMemory& mem_;
   ArrayAllocator allocate_array_;
@@ -158,6 +159,7 @@ class XmaEngine final : public MmioHandler {
   uint32_t array_ = 0;
   std::vector<uint32_t> regs_;
   uint32_t current_index_ = 0;
+  int enabled_count_ = 0;
   std::vector<Context> ctx_;
   XmaStats stats_;
 };
