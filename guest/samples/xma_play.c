@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xdet/xboxkrnl_video.h"
+#include "sample_util.h"
 #include "xdet/xma.h"
 #include "xma_stream.h"
 
@@ -30,17 +31,6 @@ static volatile ULONG g_callbacks, g_subframes, g_idle, g_refills, g_finished;
 static ULONG g_checksum = 2166136261u;
 static int g_peak;
 static float g_frame[6 * 256];
-static int g_failures;
-
-#define CHECK(cond, ...)                  \
-  do {                                    \
-    if (!(cond)) {                        \
-      printf("FAIL line %d: ", __LINE__); \
-      printf(__VA_ARGS__);                \
-      printf("\n");                       \
-      ++g_failures;                       \
-    }                                     \
-  } while (0)
 
 static void build(xma_stream* s, uint8_t* out, uint32_t packets, uint32_t frames, uint32_t width, uint32_t bin0) {
   xma_stream_init(s, out, packets, 1, 48000);
@@ -107,13 +97,13 @@ int main(int argc, char** argv) {
   g_packets_b = xma_finish(&g_b);
   printf("xma_play: stream A %u frames in %u packets, stream B %u frames in %u packets\n", g_a.frames, g_packets_a,
          g_b.frames, g_packets_b);
-  CHECK(g_packets_a == 2 && g_packets_b == 1, "packets %u %u", g_packets_a, g_packets_b);
+  CHECKF(g_packets_a == 2 && g_packets_b == 1, "packets %u %u", g_packets_a, g_packets_b);
 
-  CHECK(XMACreateContext(&g_ctx) == 0 && g_ctx, "XMACreateContext");
+  CHECKF(XMACreateContext(&g_ctx) == 0 && g_ctx, "XMACreateContext");
   ULONG ctx_phys = MmGetPhysicalAddress(g_ctx);
-  CHECK(XMA_REG(XMA_REG_CONTEXT_ARRAY) == ctx_phys, "context array register %08x, first context at %08x",
+  CHECKF(XMA_REG(XMA_REG_CONTEXT_ARRAY) == ctx_phys, "context array register %08x, first context at %08x",
         XMA_REG(XMA_REG_CONTEXT_ARRAY), ctx_phys);
-  CHECK(XMAIsInputBuffer0Valid(g_ctx) == 0 && XMAIsInputBuffer1Valid(g_ctx) == 0, "fresh context valid flags");
+  CHECKF(XMAIsInputBuffer0Valid(g_ctx) == 0 && XMAIsInputBuffer1Valid(g_ctx) == 0, "fresh context valid flags");
 
   XMA_CONTEXT_INIT init;
   memset(&init, 0, sizeof(init));
@@ -127,20 +117,20 @@ int main(int argc, char** argv) {
   init.subframe_decode_count = 2;
   init.channel_count = 0;
   init.sample_rate = 3;
-  CHECK(XMAInitializeContext(g_ctx, &init) == 0, "XMAInitializeContext");
+  CHECKF(XMAInitializeContext(g_ctx, &init) == 0, "XMAInitializeContext");
   XMA_LOOP_DATA loop = {xma_frame_offset(&g_a, 10), xma_frame_end_offset(&g_a, 19), 1, 0, 0, 0};
-  CHECK(XMASetLoopData(g_ctx, &loop) == 0, "XMASetLoopData");
-  CHECK(XMAGetInputBufferReadOffset(g_ctx) == 32, "read offset %u", XMAGetInputBufferReadOffset(g_ctx));
+  CHECKF(XMASetLoopData(g_ctx, &loop) == 0, "XMASetLoopData");
+  CHECKF(XMAGetInputBufferReadOffset(g_ctx) == 32, "read offset %u", XMAGetInputBufferReadOffset(g_ctx));
   XMASetOutputBufferValid(g_ctx);
   XMASetInputBuffer0Valid(g_ctx);
   XMASetInputBuffer1Valid(g_ctx);
-  CHECK(XMAIsOutputBufferValid(g_ctx) && XMAIsInputBuffer0Valid(g_ctx) && XMAIsInputBuffer1Valid(g_ctx),
+  CHECKF(XMAIsOutputBufferValid(g_ctx) && XMAIsInputBuffer0Valid(g_ctx) && XMAIsInputBuffer1Valid(g_ctx),
         "valid flags after set");
 
   KeInitializeEvent(&g_done, NotificationEvent, FALSE);
   XAUDIO_REGISTER_CLIENT client = {on_audio, 0};
-  CHECK(XAudioRegisterRenderDriverClient(&client, &g_driver) == 0, "register audio client");
-  CHECK(XMAEnableContext(g_ctx) == 0, "XMAEnableContext");
+  CHECKF(XAudioRegisterRenderDriverClient(&client, &g_driver) == 0, "register audio client");
+  CHECKF(XMAEnableContext(g_ctx) == 0, "XMAEnableContext");
   KeWaitForSingleObject(&g_done, 0, 0, FALSE, 0);
 
   /* A 10..19 looped once: 40 + 10 + 24 + 40 frames, N * 512 - 64 samples
@@ -148,13 +138,13 @@ int main(int argc, char** argv) {
   ULONG frames = A_FRAMES + 10 + B_FRAMES + A_FRAMES, want = (frames * 512 - 64 + 255) / 256;
   printf("xma_play: %u subframes from %u frames, %u callbacks, checksum %08x, peak %d\n", (ULONG)g_subframes, frames,
          (ULONG)g_callbacks, g_checksum, g_peak);
-  CHECK(g_subframes == want, "%u subframes, expected %u", (ULONG)g_subframes, want);
-  CHECK(g_refills == 1, "refills %u", (ULONG)g_refills);
-  CHECK(g_peak > 0 && g_peak < 32767, "peak %d", g_peak);
-  CHECK(XMAGetOutputBufferWriteOffset(g_ctx) == XMAGetOutputBufferReadOffset(g_ctx), "ring drained");
-  CHECK(XMAGetInputBufferReadOffset(g_ctx) == 32, "read offset after the end %u", XMAGetInputBufferReadOffset(g_ctx));
-  CHECK(XMADisableContext(g_ctx, TRUE) == 0 && XMABlockWhileInUse(g_ctx) == 0, "disable");
-  CHECK(XMAReleaseContext(g_ctx) == 0, "release");
+  CHECKF(g_subframes == want, "%u subframes, expected %u", (ULONG)g_subframes, want);
+  CHECKF(g_refills == 1, "refills %u", (ULONG)g_refills);
+  CHECKF(g_peak > 0 && g_peak < 32767, "peak %d", g_peak);
+  CHECKF(XMAGetOutputBufferWriteOffset(g_ctx) == XMAGetOutputBufferReadOffset(g_ctx), "ring drained");
+  CHECKF(XMAGetInputBufferReadOffset(g_ctx) == 32, "read offset after the end %u", XMAGetInputBufferReadOffset(g_ctx));
+  CHECKF(XMADisableContext(g_ctx, TRUE) == 0 && XMABlockWhileInUse(g_ctx) == 0, "disable");
+  CHECKF(XMAReleaseContext(g_ctx) == 0, "release");
   XAudioUnregisterRenderDriverClient(g_driver);
   printf("xma_play: %d failed checks\n", g_failures);
   return g_failures;

@@ -16,29 +16,19 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "xdet_cli.h"
+
 #include "apu/xma_decoder.h"
 #include "apu/xma_packets.h"
 #include "xma_stream.h"
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using xdet_cli::slurp;
 
-std::string scratch(const std::string& name) {
-  std::string dir = std::string(::testing::TempDir()) + "/xdet_xma_play_" + std::to_string(::getpid()) + "/" + name;
-  EXPECT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
-  return dir;
-}
+std::string scratch(const std::string& name) { return xdet_cli::scratch("xma_play", name); }
 
-int xdet(const std::string& args, std::string* out = nullptr) {
-  std::string log = std::string(::testing::TempDir()) + "/xdet_xma_play_" + std::to_string(::getpid()) + ".log";
-  int rc = std::system((std::string(XDET_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
-  if (out) *out = slurp(log);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+int xdet(const std::string& args, std::string* out = nullptr) { return xdet_cli::run("xma_play", args, out); }
 
 const std::string kSample = std::string(XDET_SAMPLES_DIR) + "/xma_play.xex";
 
