@@ -297,12 +297,20 @@ class ThreadGen {
         begin(o, "contention.observed");
         o += "\"cs_ptr\":";
         hex32(o, 0xbd410000 + eng_.below(4096) * 16);
-        o += ",\"site_sid\":\"" + sid_hex(eng_.next()) + "\",\"spin_count\":" + std::to_string(eng_.below(10000));
+        {
+          // Drawn in this order on purpose: the recorded parity cases were
+          // generated with it, and the operands of + are unsequenced.
+          uint64_t spin = eng_.below(10000);
+          o += ",\"site_sid\":\"" + sid_hex(eng_.next()) + "\",\"spin_count\":" + std::to_string(spin);
+        }
         break;
       case 1:
         begin(o, "sema.release");
-        o += "\"handle_semantic_id\":\"" + sid_hex(eng_.next()) + "\",\"release_count\":1,\"previous_count\":" +
-             std::to_string(eng_.below(4));
+        {
+          uint64_t previous = eng_.below(4);  // before the sid, as recorded (see above)
+          o += "\"handle_semantic_id\":\"" + sid_hex(eng_.next()) + "\",\"release_count\":1,\"previous_count\":" +
+               std::to_string(previous);
+        }
         break;
       case 2:
         begin(o, "signal.match");
