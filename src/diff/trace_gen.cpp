@@ -605,8 +605,9 @@ class ThreadGen {
   void file_call(std::string& o) {
     std::string path = "\"path\":";
     if (logic_.chance(plan_.opts->exotic_rate * 10)) {
+      bool escaped = logic_.chance(0.5);  // drawn first, as recorded (arguments are unsequenced)
       json_str(path, std::string("game:\\media\\") + kTrickyStrings[logic_.below(std::size(kTrickyStrings))],
-               logic_.chance(0.5));
+               escaped);
     } else {
       path += "\"game:\\\\media\\\\audio\\\\se_" + std::to_string(logic_.below(40)) + ".xwb\"";
     }
