@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,7 +42,8 @@ CREATE TABLE waits(id INTEGER PRIMARY KEY, tid INTEGER, begin_event INTEGER, end
 CREATE TABLE wait_objects(wait_id INTEGER, position INTEGER, sid TEXT);
 CREATE TABLE calls(id INTEGER PRIMARY KEY, tid INTEGER, name TEXT, ord INTEGER, call_event INTEGER,
   return_event INTEGER, call_ns INTEGER, return_ns INTEGER, args TEXT, args_resolved TEXT, return_value TEXT,
-  status TEXT, failed INTEGER);
+  status TEXT, failed INTEGER, call_line INTEGER, call_idx INTEGER, return_line INTEGER, return_idx INTEGER,
+  import_event INTEGER, import_line INTEGER, import_idx INTEGER, import_ns INTEGER, module TEXT, thunk_pc TEXT);
 CREATE TABLE signals(id INTEGER PRIMARY KEY, event_id INTEGER, tid INTEGER, ns INTEGER, target_sid TEXT,
   waiter_count INTEGER, woken_count INTEGER);
 CREATE TABLE signal_wakes(signal_id INTEGER, woken_tid INTEGER);
@@ -52,7 +54,10 @@ CREATE TABLE slices(id INTEGER PRIMARY KEY, cpu INTEGER, tid INTEGER, round INTE
 CREATE TABLE readies(id INTEGER PRIMARY KEY, tid INTEGER, round INTEGER, ns INTEGER, cause TEXT, event INTEGER,
   line INTEGER, idx INTEGER);
 -- Every event of the trace. The scheduler's own events (stream -1) are
--- stored once, as slices and readies, and reassembled here.
+-- stored once, as slices and readies, and the import.call / kernel.call /
+-- kernel.return events of a call once, as its calls row (*_line set); they
+-- are reassembled here (args as written: the trace's JSON text, which
+-- SQLite's json() would reject when it holds NaN).
 CREATE VIEW events(id, line, tid, idx, kind, ns, payload) AS
   SELECT id, line, tid, idx, kind, ns, payload FROM guest_events
   UNION ALL
@@ -67,7 +72,21 @@ CREATE VIEW events(id, line, tid, idx, kind, ns, payload) AS
   FROM slices WHERE end_event IS NOT NULL
   UNION ALL
   SELECT event, line, -1, idx, 'sched.ready', ns, json_object('thread', tid, 'round', round, 'cause', cause)
-  FROM readies;
+  FROM readies
+  UNION ALL
+  SELECT import_event, import_line, tid, import_idx, 'import.call', import_ns,
+    '{"name":' || json_quote(name) || ',"ord":' || ord || ',"module":' || json_quote(module) || ',"thunk_pc":' ||
+    json_quote(thunk_pc) || '}'
+  FROM calls WHERE import_line IS NOT NULL
+  UNION ALL
+  SELECT call_event, call_line, tid, call_idx, 'kernel.call', call_ns,
+    '{"name":' || json_quote(name) || ',"ord":' || ord || ',"args":' || args || ',"args_resolved":' || args_resolved || '}'
+  FROM calls WHERE call_line IS NOT NULL
+  UNION ALL
+  SELECT return_event, return_line, tid, return_idx, 'kernel.return', return_ns,
+    '{"name":' || json_quote(name) || ',"return_value":' || json_quote(return_value) || ',"status":' ||
+    json_quote(status) || '}'
+  FROM calls WHERE return_line IS NOT NULL;
 CREATE TABLE runnable(tid INTEGER, since_round INTEGER, since_ns INTEGER, ran_round INTEGER, ran_ns INTEGER,
   ran_cpu INTEGER, rounds INTEGER);
 )SQL";
@@ -357,10 +376,19 @@ struct PendingWait {
   std::string_view wait_type;  // interned
   std::vector<std::string> sids;
 };
+// An import.call waiting for the kernel.call it leads to.
+struct PendingImport {
+  int64_t event, line, idx, ns, ord;
+  std::string_view name, module;  // interned
+  std::string thunk_pc;
+  std::string payload;  // written as a guest_events row if no call follows
+};
 struct PendingCall {
   int64_t id, ord, call_event, call_ns;
+  std::optional<int64_t> call_line, call_idx;  // set: the kernel.call event is stored only in this row
   std::string_view name;  // interned
   std::string args, args_resolved;
+  std::optional<PendingImport> import;  // folded into this row
 };
 struct PendingSlice {
   int64_t id, tid, round, begin_ns, priority, effective_priority, budget;
@@ -421,6 +449,20 @@ uint64_t parse_hex(std::string_view s) {
   return std::strtoull(t.c_str(), nullptr, 0);
 }
 
+// True when the payload has exactly these keys, in this order, with these
+// types: the events view can then rebuild it from a calls row.
+bool payload_is(const trace::TraceEvent& e,
+                std::initializer_list<std::pair<std::string_view, trace::PayloadField::Type>> shape) {
+  if (e.fields.size() != shape.size()) return false;
+  size_t n = 0;
+  for (const auto& [key, type] : shape) {
+    const trace::PayloadField& f = e.fields[n++];
+    if (f.key != key || f.type != type) return false;
+    if (type == trace::PayloadField::Type::kRaw && (f.text.empty() || f.text.front() != '{')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_state_path, const std::string& db_path) {
@@ -442,7 +484,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   Insert ins_event(db, writer, "guest_events", 7, 64);
   Insert ins_wait(db, writer, "waits", 14, 16);
   Insert ins_wait_obj(db, writer, "wait_objects", 3, 64);
-  Insert ins_call(db, writer, "calls", 13, 16);
+  Insert ins_call(db, writer, "calls", 23, 16);
   Insert ins_signal(db, writer, "signals", 7, 32);
   Insert ins_wake(db, writer, "signal_wakes", 2, 64);
   Insert ins_slice(db, writer, "slices", 20, 32);
@@ -463,6 +505,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
 
   std::map<int64_t, PendingWait> open_waits;  // ordered: leftovers are written in tid order
   std::map<int64_t, PendingCall> open_calls;
+  std::map<int64_t, PendingImport> open_imports;  // by tid
   std::map<int64_t, PendingSlice> open_slices;            // by cpu
   std::map<int64_t, Runnable> ready_since;                // by tid
   std::vector<ObjectRow> objects;
@@ -493,12 +536,20 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     ++st.waits;
   };
   auto flush_call = [&](PendingCall& c, int64_t tid, std::optional<int64_t> ret_event, std::optional<int64_t> ret_ns,
-                        std::string_view rv, std::string_view status) {
+                        std::string_view rv, std::string_view status, std::optional<int64_t> ret_line = std::nullopt,
+                        std::optional<int64_t> ret_idx = std::nullopt) {
     ins_call.i(c.id).i(tid).t_static(c.name).i(c.ord).i(c.call_event).i(ret_event).i(c.call_ns).i(ret_ns).t(c.args)
         .t(c.args_resolved).t_or_null(rv).t_or_null(status);
     // NTSTATUS error range; calls that return something else (a pointer, a
     // count) carry it in both fields and are not judged.
     if (status.empty()) ins_call.null(); else ins_call.i(parse_hex(status) >= 0xC0000000u ? 1 : 0);
+    ins_call.i(c.call_line).i(c.call_idx).i(ret_line).i(ret_idx);
+    if (c.import) {
+      const PendingImport& im = *c.import;
+      ins_call.i(im.event).i(im.line).i(im.idx).i(im.ns).t_static(im.module).t(im.thunk_pc);
+    } else {
+      ins_call.null().null().null().null().null().null();
+    }
     ins_call.run();
     ++st.calls;
   };
@@ -531,6 +582,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           ins_event.i(id).i(static_cast<int64_t>(e.line)).i(e.tid).i(e.tid_event_idx).t_static(texts.intern(e.kind)).i(e.host_ns)
               .t(e.payload_json).run();
         };
+        using FT = trace::PayloadField::Type;
         if (e.tid == -1 && k.rfind("sched.", 0) == 0) {
           // Stored once, in slices / readies (the events view rebuilds them).
           if (k == "sched.slice.begin") {
@@ -572,12 +624,66 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           }
           return;
         }
-        store_event();
         if (e.tid >= 0) {
           ThreadRow& t = thread(e.tid);
           if (!t.first_ns) t.first_ns = e.host_ns;
           t.last_ns = e.host_ns;
           ++t.event_count;
+        }
+        // An import.call is folded into the calls row of the kernel.call
+        // that follows it on its thread; anything else after it leaves it
+        // a row of its own.
+        std::optional<PendingImport> import;
+        if (!open_imports.empty()) {
+          auto it = open_imports.find(e.tid);
+          if (it != open_imports.end()) {
+            PendingImport& im = it->second;
+            if (k == "kernel.call" && e.str_field("name") == im.name && e.int_field("ord", -1) == im.ord) {
+              import = std::move(im);
+            } else {
+              ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
+                  .t(im.payload).run();
+            }
+            open_imports.erase(it);
+          }
+        }
+        if (k == "import.call") {
+          if (!payload_is(e, {{"name", FT::kString}, {"ord", FT::kInt}, {"module", FT::kString}, {"thunk_pc", FT::kString}})) {
+            store_event();
+            return;
+          }
+          open_imports.emplace(e.tid, PendingImport{id, static_cast<int64_t>(e.line), e.tid_event_idx, e.host_ns,
+                                                    e.int_field("ord"), texts.intern(e.str_field("name")),
+                                                    texts.intern(e.str_field("module")), std::string(e.str_field("thunk_pc")),
+                                                    std::string(e.payload_json)});
+          return;
+        }
+        bool folded_call = k == "kernel.call" &&
+                           payload_is(e, {{"name", FT::kString}, {"ord", FT::kInt}, {"args", FT::kRaw}, {"args_resolved", FT::kRaw}});
+        if (k == "kernel.return") {
+          auto it = open_calls.find(e.tid);
+          bool folded_return = it != open_calls.end() && it->second.call_line &&
+                               payload_is(e, {{"name", FT::kString}, {"return_value", FT::kString}, {"status", FT::kString}}) &&
+                               e.str_field("name") == it->second.name &&
+                               // stored with NULL for "": rebuilt, that would read null
+                               !e.str_field("return_value").empty() && !e.str_field("status").empty();
+          if (!folded_return) store_event();
+          if (it == open_calls.end()) return;
+          std::optional<int64_t> line, idx;
+          if (folded_return) {
+            line = static_cast<int64_t>(e.line);
+            idx = e.tid_event_idx;
+          }
+          flush_call(it->second, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"), line, idx);
+          open_calls.erase(it);
+          return;
+        }
+        if (!folded_call) store_event();
+        if (k == "kernel.call" && import && !folded_call) {
+          // The call keeps its own row, and so does the import before it.
+          ins_event.i(import->event).i(import->line).i(e.tid).i(import->idx).t_static(texts.intern("import.call"))
+              .i(import->ns).t(import->payload).run();
+          import.reset();
         }
         if (k == "wait.begin") {
           PendingWait w{next_wait++, id, e.host_ns, e.int_field("timeout"), !e.is_null("timeout"),
@@ -595,17 +701,18 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         } else if (k == "kernel.call") {
           const trace::PayloadField* a = e.field("args");
           const trace::PayloadField* r = e.field("args_resolved");
-          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, texts.intern(e.str_field("name")),
+          std::optional<int64_t> call_line, call_idx;
+          if (folded_call) {
+            call_line = static_cast<int64_t>(e.line);
+            call_idx = e.tid_event_idx;
+          }
+          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, call_line, call_idx,
+                        texts.intern(e.str_field("name")),
                         a && a->type == trace::PayloadField::Type::kRaw ? std::string(a->text) : "{}",
-                        r && r->type == trace::PayloadField::Type::kRaw ? std::string(r->text) : "{}"};
+                        r && r->type == trace::PayloadField::Type::kRaw ? std::string(r->text) : "{}", std::move(import)};
           auto old = open_calls.find(e.tid);
           if (old != open_calls.end()) flush_call(old->second, e.tid, std::nullopt, std::nullopt, {}, {});
           open_calls[e.tid] = std::move(c);
-        } else if (k == "kernel.return") {
-          auto it = open_calls.find(e.tid);
-          if (it == open_calls.end()) return;
-          flush_call(it->second, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"));
-          open_calls.erase(it);
         } else if (k == "signal.match") {
           int64_t sid_id = next_signal++;
           std::vector<int64_t> woken;
@@ -664,6 +771,8 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   // (NULL end): a wait that never ended is the usual sign of a wedge.
   for (auto& [tid, w] : open_waits) flush_wait(w, tid, std::nullopt, std::nullopt, {}, {});
   for (auto& [tid, c] : open_calls) flush_call(c, tid, std::nullopt, std::nullopt, {}, {});
+  for (auto& [tid, im] : open_imports)
+    ins_event.i(im.event).i(im.line).i(tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns).t(im.payload).run();
   for (auto& [cpu, sl] : open_slices) flush_slice(sl, cpu, nullptr, 0);
   int64_t final_round = exit.present ? exit.round : last_round;
   for (auto& [tid, r] : ready_since) {
