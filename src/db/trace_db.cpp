@@ -389,17 +389,31 @@ struct PendingWait {
 };
 // An import.call waiting for the kernel.call it leads to.
 struct PendingImport {
-  int64_t event, line, idx, ns, ord;
+  int64_t event = 0, line = 0, idx = 0, ns = 0, ord = 0;
   std::string_view name, module;  // interned
   std::string thunk_pc;
   std::string payload;  // written as a guest_events row if no call follows
 };
 struct PendingCall {
-  int64_t id, ord, call_event, call_ns;
+  int64_t id = 0, ord = 0, call_event = 0, call_ns = 0;
   std::optional<int64_t> call_line, call_idx;  // set: the kernel.call event is stored only in this row
   std::string_view name;  // interned
   std::string args, args_resolved;
-  std::optional<PendingImport> import;  // folded into this row
+  bool has_import = false;  // the import.call before it is folded into this row
+  int64_t import_event = 0, import_line = 0, import_idx = 0, import_ns = 0;
+  std::string_view module;  // interned
+  std::string thunk_pc;
+};
+struct ThreadRow;
+// What is open on one thread. Kept for the whole load (one per tid, found
+// through a one-entry cache), so the strings keep their buffers from call to
+// call instead of being allocated per call.
+struct ThreadCalls {
+  ThreadRow* row = nullptr;  // tid >= 0
+  bool call_open = false;
+  PendingCall call;
+  bool import_open = false;
+  PendingImport import;
 };
 struct PendingSlice {
   int64_t id, tid, round, begin_ns, priority, effective_priority, budget;
@@ -516,8 +530,9 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   writer.start();
 
   std::map<int64_t, PendingWait> open_waits;  // ordered: leftovers are written in tid order
-  std::map<int64_t, PendingCall> open_calls;
-  std::map<int64_t, PendingImport> open_imports;  // by tid
+  std::map<int64_t, ThreadCalls> calls_by_tid;  // ordered: leftovers are written in tid order
+  int64_t cached_tid = 0;
+  ThreadCalls* cached_calls = nullptr;
   std::map<int64_t, PendingSlice> open_slices;            // by cpu
   std::map<int64_t, Runnable> ready_since;                // by tid
   std::vector<ObjectRow> objects;
@@ -556,9 +571,8 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     // count) carry it in both fields and are not judged.
     if (status.empty()) ins_call.null(); else ins_call.i(parse_hex(status) >= 0xC0000000u ? 1 : 0);
     ins_call.i(c.call_line).i(c.call_idx).i(ret_line).i(ret_idx);
-    if (c.import) {
-      const PendingImport& im = *c.import;
-      ins_call.i(im.event).i(im.line).i(im.idx).i(im.ns).t_static(im.module).t(im.thunk_pc);
+    if (c.has_import) {
+      ins_call.i(c.import_event).i(c.import_line).i(c.import_idx).i(c.import_ns).t_static(c.module).t(c.thunk_pc);
     } else {
       ins_call.null().null().null().null().null().null();
     }
@@ -636,8 +650,14 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           }
           return;
         }
+        ThreadCalls* tc = cached_calls;
+        if (!tc || cached_tid != e.tid) {
+          tc = cached_calls = &calls_by_tid[e.tid];
+          cached_tid = e.tid;
+          if (!tc->row && e.tid >= 0) tc->row = &thread(e.tid);
+        }
         if (e.tid >= 0) {
-          ThreadRow& t = thread(e.tid);
+          ThreadRow& t = *tc->row;
           if (!t.first_ns) t.first_ns = e.host_ns;
           t.last_ns = e.host_ns;
           ++t.event_count;
@@ -645,18 +665,14 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         // An import.call is folded into the calls row of the kernel.call
         // that follows it on its thread; anything else after it leaves it
         // a row of its own.
-        std::optional<PendingImport> import;
-        if (!open_imports.empty()) {
-          auto it = open_imports.find(e.tid);
-          if (it != open_imports.end()) {
-            PendingImport& im = it->second;
-            if (k == "kernel.call" && e.str_field("name") == im.name && e.int_field("ord", -1) == im.ord) {
-              import = std::move(im);
-            } else {
-              ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
-                  .t(im.payload).run();
-            }
-            open_imports.erase(it);
+        bool import_folds = false;
+        if (tc->import_open) {
+          tc->import_open = false;
+          const PendingImport& im = tc->import;
+          import_folds = k == "kernel.call" && e.str_field("name") == im.name && e.int_field("ord", -1) == im.ord;
+          if (!import_folds) {
+            ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
+                .t(im.payload).run();
           }
         }
         if (k == "import.call") {
@@ -664,38 +680,46 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
             store_event();
             return;
           }
-          open_imports.emplace(e.tid, PendingImport{id, static_cast<int64_t>(e.line), e.tid_event_idx, e.host_ns,
-                                                    e.int_field("ord"), texts.intern(e.str_field("name")),
-                                                    texts.intern(e.str_field("module")), std::string(e.str_field("thunk_pc")),
-                                                    std::string(e.payload_json)});
+          PendingImport& im = tc->import;
+          im.event = id;
+          im.line = static_cast<int64_t>(e.line);
+          im.idx = e.tid_event_idx;
+          im.ns = e.host_ns;
+          im.ord = e.int_field("ord");
+          im.name = texts.intern(e.str_field("name"));
+          im.module = texts.intern(e.str_field("module"));
+          im.thunk_pc.assign(e.str_field("thunk_pc"));
+          im.payload.assign(e.payload_json);
+          tc->import_open = true;
           return;
         }
         bool folded_call = k == "kernel.call" &&
                            payload_is(e, {{"name", FT::kString}, {"ord", FT::kInt}, {"args", FT::kRaw}, {"args_resolved", FT::kRaw}});
         if (k == "kernel.return") {
-          auto it = open_calls.find(e.tid);
-          bool folded_return = it != open_calls.end() && it->second.call_line &&
+          PendingCall& c = tc->call;
+          bool folded_return = tc->call_open && c.call_line &&
                                payload_is(e, {{"name", FT::kString}, {"return_value", FT::kString}, {"status", FT::kString}}) &&
-                               e.str_field("name") == it->second.name &&
+                               e.str_field("name") == c.name &&
                                // stored with NULL for "": rebuilt, that would read null
                                !e.str_field("return_value").empty() && !e.str_field("status").empty();
           if (!folded_return) store_event();
-          if (it == open_calls.end()) return;
+          if (!tc->call_open) return;
           std::optional<int64_t> line, idx;
           if (folded_return) {
             line = static_cast<int64_t>(e.line);
             idx = e.tid_event_idx;
           }
-          flush_call(it->second, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"), line, idx);
-          open_calls.erase(it);
+          flush_call(c, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"), line, idx);
+          tc->call_open = false;
           return;
         }
         if (!folded_call) store_event();
-        if (k == "kernel.call" && import && !folded_call) {
+        if (k == "kernel.call" && import_folds && !folded_call) {
           // The call keeps its own row, and so does the import before it.
-          ins_event.i(import->event).i(import->line).i(e.tid).i(import->idx).t_static(texts.intern("import.call"))
-              .i(import->ns).t(import->payload).run();
-          import.reset();
+          const PendingImport& im = tc->import;
+          ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
+              .t(im.payload).run();
+          import_folds = false;
         }
         if (k == "wait.begin") {
           PendingWait w{next_wait++, id, e.host_ns, e.int_field("timeout"), !e.is_null("timeout"),
@@ -713,18 +737,31 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         } else if (k == "kernel.call") {
           const trace::PayloadField* a = e.field("args");
           const trace::PayloadField* r = e.field("args_resolved");
-          std::optional<int64_t> call_line, call_idx;
+          if (tc->call_open) flush_call(tc->call, e.tid, std::nullopt, std::nullopt, {}, {});
+          PendingCall& c = tc->call;
+          c.id = next_call++;
+          c.ord = e.int_field("ord");
+          c.call_event = id;
+          c.call_ns = e.host_ns;
+          c.call_line = c.call_idx = std::nullopt;
           if (folded_call) {
-            call_line = static_cast<int64_t>(e.line);
-            call_idx = e.tid_event_idx;
+            c.call_line = static_cast<int64_t>(e.line);
+            c.call_idx = e.tid_event_idx;
           }
-          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, call_line, call_idx,
-                        texts.intern(e.str_field("name")),
-                        a && a->type == trace::PayloadField::Type::kRaw ? std::string(a->text) : "{}",
-                        r && r->type == trace::PayloadField::Type::kRaw ? std::string(r->text) : "{}", std::move(import)};
-          auto old = open_calls.find(e.tid);
-          if (old != open_calls.end()) flush_call(old->second, e.tid, std::nullopt, std::nullopt, {}, {});
-          open_calls[e.tid] = std::move(c);
+          c.name = texts.intern(e.str_field("name"));
+          c.args.assign(a && a->type == trace::PayloadField::Type::kRaw ? a->text : std::string_view("{}"));
+          c.args_resolved.assign(r && r->type == trace::PayloadField::Type::kRaw ? r->text : std::string_view("{}"));
+          c.has_import = import_folds;
+          if (import_folds) {
+            const PendingImport& im = tc->import;
+            c.import_event = im.event;
+            c.import_line = im.line;
+            c.import_idx = im.idx;
+            c.import_ns = im.ns;
+            c.module = im.module;
+            c.thunk_pc.assign(im.thunk_pc);
+          }
+          tc->call_open = true;
         } else if (k == "signal.match") {
           int64_t sid_id = next_signal++;
           std::vector<int64_t> woken;
@@ -782,9 +819,13 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   // Whatever is still open when the trace ends stays open in the tables
   // (NULL end): a wait that never ended is the usual sign of a wedge.
   for (auto& [tid, w] : open_waits) flush_wait(w, tid, std::nullopt, std::nullopt, {}, {});
-  for (auto& [tid, c] : open_calls) flush_call(c, tid, std::nullopt, std::nullopt, {}, {});
-  for (auto& [tid, im] : open_imports)
+  for (auto& [tid, tc] : calls_by_tid)
+    if (tc.call_open) flush_call(tc.call, tid, std::nullopt, std::nullopt, {}, {});
+  for (auto& [tid, tc] : calls_by_tid) {
+    if (!tc.import_open) continue;
+    const PendingImport& im = tc.import;
     ins_event.i(im.event).i(im.line).i(tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns).t(im.payload).run();
+  }
   for (auto& [cpu, sl] : open_slices) flush_slice(sl, cpu, nullptr, 0);
   int64_t final_round = exit.present ? exit.round : last_round;
   for (auto& [tid, r] : ready_since) {
