@@ -212,10 +212,16 @@ class BatchWriter {
       return;
     }
     std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return queue_.size() < kMaxQueued || !error_.empty(); });
+    if (queue_.size() >= kMaxQueued) {
+      // Full: wait until half of it is written rather than for one slot,
+      // so the two threads do not wake each other once per batch.
+      producer_waiting_ = true;
+      space_.wait(lock, [&] { return queue_.size() <= kMaxQueued / 2 || !error_.empty(); });
+      producer_waiting_ = false;
+    }
     if (!error_.empty()) throw Error(ExitCode::kInternal, error_);
     queue_.push_back(std::move(b));
-    work_.notify_one();
+    if (writer_waiting_ && queue_.size() >= kWakeWriterAt) work_.notify_one();
   }
   // An empty batch whose buffers a written batch left behind: rows are
   // buffered in the same few blocks over and over instead of fresh
@@ -236,6 +242,7 @@ class BatchWriter {
 
  private:
   static constexpr size_t kMaxQueued = 64;
+  static constexpr size_t kWakeWriterAt = 8;  // an idle writer waits for this many batches
 
   void stop() {
     if (!thread_.joinable()) return;
@@ -251,11 +258,15 @@ class BatchWriter {
       Batch b;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        work_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) {
+          writer_waiting_ = true;
+          work_.wait(lock, [&] { return queue_.size() >= kWakeWriterAt || done_; });
+          writer_waiting_ = false;
+        }
         if (queue_.empty()) return;
         b = std::move(queue_.front());
         queue_.pop_front();
-        space_.notify_one();
+        if (producer_waiting_ && queue_.size() <= kMaxQueued / 2) space_.notify_one();
       }
       bool ok = failed_ || write(b);
       b.values.clear();
@@ -298,6 +309,7 @@ class BatchWriter {
   std::vector<Batch> free_;  // written batches, buffers kept
   double cpu_seconds_ = 0;
   bool done_ = false;
+  bool producer_waiting_ = false, writer_waiting_ = false;
   bool failed_ = false;  // writer thread only
   std::string error_;
 };
