@@ -181,6 +181,7 @@ struct Batch {
   sqlite3_stmt* stmt = nullptr;
   int columns = 0;
   bool one_row_per_step = false;  // the statement takes one row (a batch's leftovers)
+  size_t count = 0;  // cells used of `values`
   std::vector<Cell> values;
   std::string arena;
 };
@@ -269,7 +270,7 @@ class BatchWriter {
         if (producer_waiting_ && queue_.size() <= kMaxQueued / 2) space_.notify_one();
       }
       bool ok = failed_ || write(b);
-      b.values.clear();
+      b.count = 0;
       b.arena.clear();
       std::lock_guard<std::mutex> lock(mu_);
       if (free_.size() < 2 * kMaxQueued) free_.push_back(std::move(b));
@@ -281,8 +282,8 @@ class BatchWriter {
     }
   }
   bool write(const Batch& b) {
-    size_t per_step = b.one_row_per_step ? static_cast<size_t>(b.columns) : b.values.size();
-    for (size_t at = 0; at < b.values.size(); at += per_step) {
+    size_t per_step = b.one_row_per_step ? static_cast<size_t>(b.columns) : b.count;
+    for (size_t at = 0; at < b.count; at += per_step) {
       int p = 0;
       for (size_t k = at; k < at + per_step; ++k) {
         const Cell& c = b.values[k];
@@ -325,7 +326,7 @@ class Insert {
       : db_(db), writer_(writer), columns_(columns), rows_(rows) {
     full_ = prepare(table, rows);
     single_ = rows > 1 ? prepare(table, 1) : full_;
-    values_.reserve(static_cast<size_t>(columns) * rows);
+    values_.resize(static_cast<size_t>(columns) * rows);
   }
   ~Insert() {
     if (single_ != full_) sqlite3_finalize(single_);
@@ -334,27 +335,25 @@ class Insert {
   Insert(const Insert&) = delete;
   Insert& operator=(const Insert&) = delete;
 
-  Insert& i(int64_t v) { values_.push_back(Cell{v, 0, Cell::kInt}); return *this; }
+  Insert& i(int64_t v) { return put(v, 0, Cell::kInt); }
   Insert& i(std::optional<int64_t> v) { return v ? i(*v) : null(); }
   Insert& t(std::string_view v) {
-    values_.push_back(Cell{static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size()), Cell::kText});
+    put(static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size()), Cell::kText);
     arena_.append(v);
     return *this;
   }
   Insert& t_or_null(std::string_view v) { return v.empty() ? null() : t(v); }
   // A text that outlives the load (an interned string): bound in place.
   Insert& t_static(std::string_view v) {
-    values_.push_back(Cell{static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data())), static_cast<uint32_t>(v.size()),
-                           Cell::kStatic});
-    return *this;
+    return put(static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data())), static_cast<uint32_t>(v.size()), Cell::kStatic);
   }
-  Insert& null() { values_.push_back(Cell{0, 0, Cell::kNull}); return *this; }
+  Insert& null() { return put(0, 0, Cell::kNull); }
   void run() {
-    if (values_.size() % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
-    if (values_.size() == static_cast<size_t>(columns_) * rows_) send(full_, false);
+    if (count_ % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
+    if (count_ == values_.size()) send(full_, false);
   }
   void finish() {
-    if (!values_.empty()) send(single_, true);
+    if (count_) send(single_, true);
   }
 
  private:
@@ -376,11 +375,13 @@ class Insert {
     b.columns = columns_;
     b.one_row_per_step = one_row_per_step;
     b.values = std::move(values_);
+    b.count = count_;
+    count_ = 0;
     b.arena = std::move(arena_);
     Batch next = writer_.recycled();
     values_ = std::move(next.values);
     arena_ = std::move(next.arena);
-    values_.reserve(static_cast<size_t>(columns_) * rows_);
+    values_.resize(static_cast<size_t>(columns_) * rows_);
     writer_.submit(std::move(b));
   }
 
@@ -389,7 +390,19 @@ class Insert {
   int columns_, rows_;
   sqlite3_stmt* full_ = nullptr;
   sqlite3_stmt* single_ = nullptr;
-  std::vector<Cell> values_;
+  // Written in place, field by field (a Cell built on the stack and copied
+  // in costs a failed store-to-load forwarding per value).
+  Insert& put(int64_t v, uint32_t len, Cell::Type type) {
+    if (count_ == values_.size()) throw Error(ExitCode::kInternal, "db: more values bound than a batch holds");
+    Cell& c = values_[count_++];
+    c.v = v;
+    c.len = len;
+    c.type = type;
+    return *this;
+  }
+
+  std::vector<Cell> values_;  // sized for a full batch
+  size_t count_ = 0;          // cells bound so far
   std::string arena_;
 };
 
