@@ -533,12 +533,12 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   TextInterner texts;  // bound in place by the writer thread: outlives it
   BatchWriter writer(db);
   Insert ins_event(db, writer, "guest_events", 7, 64);
-  Insert ins_wait(db, writer, "waits", 14, 16);
+  Insert ins_wait(db, writer, "waits", 14, 64);
   Insert ins_wait_obj(db, writer, "wait_objects", 3, 64);
-  Insert ins_call(db, writer, "calls", 23, 16);
-  Insert ins_signal(db, writer, "signals", 7, 32);
+  Insert ins_call(db, writer, "calls", 23, 64);
+  Insert ins_signal(db, writer, "signals", 7, 64);
   Insert ins_wake(db, writer, "signal_wakes", 2, 64);
-  Insert ins_slice(db, writer, "slices", 20, 32);
+  Insert ins_slice(db, writer, "slices", 20, 64);
   Insert ins_ready(db, writer, "readies", 8, 64);
   Insert ins_runnable(db, writer, "runnable", 7, 64);
   // Joins the writer before the statements are finalized, also when the
