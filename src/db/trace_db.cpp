@@ -468,7 +468,7 @@ class TextInterner {
   std::string_view intern(std::string_view s) {
     // Consecutive events mostly share their kind/name with a recent one.
     for (std::string_view r : recent_)
-      if (r.data() && r.size() == s.size() && std::memcmp(r.data(), s.data(), s.size()) == 0) return r;
+      if (r.data() && r.size() == s.size() && (s.empty() || std::memcmp(r.data(), s.data(), s.size()) == 0)) return r;
     std::string_view out;
     auto it = index_.find(s);
     if (it != index_.end()) {
