@@ -9,14 +9,16 @@ Traces:
 For each, `xdet db` runs --runs times; the figures are the loader's own
 (stderr): load wall and CPU events/s (parse + insert, before the indexes),
 the CPU of the parsing and the inserting thread, index wall, and the whole
-command's wall time. Medians are printed with the load average, since the
-machine may be shared. Target: load >= 1M events/s.
+command's wall and CPU time (what a user waits for: parse, insert, indexes).
+Medians are printed with the load average, since the machine may be shared.
+Target: the whole command at >= 1M events/s.
 
 Usage: bench_db_load.py --xdet build/xdet [--samples build/guest/samples] [--runs 7] [--tmp DIR]
 """
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,16 +33,19 @@ FIG = re.compile(r"xdet db: (\d+) events .*? loaded in ([\d.]+) s \(\d+ events/s
 def bench(xdet, trace, out, runs):
     rows = []
     for _ in range(runs):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         r = subprocess.run([xdet, "db", trace, "-o", out], capture_output=True, text=True)
         wall = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        whole_cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
         m = FIG.search(r.stderr)
         if r.returncode or not m:
             sys.exit(f"xdet db failed (rc {r.returncode}): {r.stderr}")
         events = int(m.group(1))
         load, cpu, parse, insert, index, index_cpu = (float(m.group(k)) for k in range(2, 8))
         rows.append(dict(events=events, load=load, cpu=cpu, parse=parse, insert=insert, index=index,
-                         index_cpu=index_cpu, wall=wall))
+                         index_cpu=index_cpu, wall=wall, whole_cpu=whole_cpu))
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     n = rows[0]["events"]
     return n, med, rows
@@ -80,10 +85,12 @@ def main():
                   f"CPU {med['cpu']:.3f} s = {n / med['cpu'] / 1e6:.2f} M events/s per CPU-second "
                   f"(parse {med['parse']:.3f} s, insert {med['insert']:.3f} s)")
             print(f"  index: {med['index']:.3f} s wall (CPU {med['index_cpu']:.3f} s)")
-            print(f"  whole command: {med['wall']:.3f} s wall = {n / med['wall'] / 1e6:.2f} M events/s")
-            print("  load walls: " + " ".join(f"{r['load']:.3f}" for r in rows))
-            ok &= wall_rate >= 1e6
-            print(f"  load >= 1M events/s: {'OK' if wall_rate >= 1e6 else 'MISSED'}")
+            whole_rate = n / med["wall"]
+            print(f"  whole command: {med['wall']:.3f} s wall = {whole_rate / 1e6:.2f} M events/s; "
+                  f"CPU {med['whole_cpu']:.3f} s = {n / med['whole_cpu'] / 1e6:.2f} M events/s per CPU-second")
+            print("  whole-command walls: " + " ".join(f"{r['wall']:.3f}" for r in rows))
+            ok &= whole_rate >= 1e6
+            print(f"  whole command >= 1M events/s: {'OK' if whole_rate >= 1e6 else 'MISSED'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,7 +42,8 @@ CREATE TABLE waits(id INTEGER PRIMARY KEY, tid INTEGER, begin_event INTEGER, end
 CREATE TABLE wait_objects(wait_id INTEGER, position INTEGER, sid TEXT);
 CREATE TABLE calls(id INTEGER PRIMARY KEY, tid INTEGER, name TEXT, ord INTEGER, call_event INTEGER,
   return_event INTEGER, call_ns INTEGER, return_ns INTEGER, args TEXT, args_resolved TEXT, return_value TEXT,
-  status TEXT, failed INTEGER);
+  status TEXT, failed INTEGER, call_line INTEGER, call_idx INTEGER, return_line INTEGER, return_idx INTEGER,
+  import_event INTEGER, import_line INTEGER, import_idx INTEGER, import_ns INTEGER, module TEXT, thunk_pc TEXT);
 CREATE TABLE signals(id INTEGER PRIMARY KEY, event_id INTEGER, tid INTEGER, ns INTEGER, target_sid TEXT,
   waiter_count INTEGER, woken_count INTEGER);
 CREATE TABLE signal_wakes(signal_id INTEGER, woken_tid INTEGER);
@@ -52,7 +54,10 @@ CREATE TABLE slices(id INTEGER PRIMARY KEY, cpu INTEGER, tid INTEGER, round INTE
 CREATE TABLE readies(id INTEGER PRIMARY KEY, tid INTEGER, round INTEGER, ns INTEGER, cause TEXT, event INTEGER,
   line INTEGER, idx INTEGER);
 -- Every event of the trace. The scheduler's own events (stream -1) are
--- stored once, as slices and readies, and reassembled here.
+-- stored once, as slices and readies, and the import.call / kernel.call /
+-- kernel.return events of a call once, as its calls row (*_line set); they
+-- are reassembled here (args as written: the trace's JSON text, which
+-- SQLite's json() would reject when it holds NaN).
 CREATE VIEW events(id, line, tid, idx, kind, ns, payload) AS
   SELECT id, line, tid, idx, kind, ns, payload FROM guest_events
   UNION ALL
@@ -67,29 +72,53 @@ CREATE VIEW events(id, line, tid, idx, kind, ns, payload) AS
   FROM slices WHERE end_event IS NOT NULL
   UNION ALL
   SELECT event, line, -1, idx, 'sched.ready', ns, json_object('thread', tid, 'round', round, 'cause', cause)
-  FROM readies;
+  FROM readies
+  UNION ALL
+  SELECT import_event, import_line, tid, import_idx, 'import.call', import_ns,
+    '{"name":' || json_quote(name) || ',"ord":' || ord || ',"module":' || json_quote(module) || ',"thunk_pc":' ||
+    json_quote(thunk_pc) || '}'
+  FROM calls WHERE import_line IS NOT NULL
+  UNION ALL
+  SELECT call_event, call_line, tid, call_idx, 'kernel.call', call_ns,
+    '{"name":' || json_quote(name) || ',"ord":' || ord || ',"args":' || args || ',"args_resolved":' || args_resolved || '}'
+  FROM calls WHERE call_line IS NOT NULL
+  UNION ALL
+  SELECT return_event, return_line, tid, return_idx, 'kernel.return', return_ns,
+    '{"name":' || json_quote(name) || ',"return_value":' || json_quote(return_value) || ',"status":' ||
+    json_quote(status) || '}'
+  FROM calls WHERE return_line IS NOT NULL;
 CREATE TABLE runnable(tid INTEGER, since_round INTEGER, since_ns INTEGER, ran_round INTEGER, ran_ns INTEGER,
   ran_cpu INTEGER, rounds INTEGER);
 )SQL";
 
-const char kIndexes[] = R"SQL(
+// Indexes whose keys arrive nearly in order (per thread, per CPU, by round
+// or time) exist before the load: each row then lands at the end of one of
+// a few key ranges, whose pages stay cached, which cost less CPU than
+// sorting afterwards (measured: a third less for the slices indexes) and
+// is done by the writer thread, in parallel with parsing.
+const char kLoadIndexes[] = R"SQL(
 CREATE INDEX guest_events_tid ON guest_events(tid, idx);
-CREATE INDEX guest_events_kind ON guest_events(kind);
 CREATE INDEX guest_events_ns ON guest_events(ns);
-CREATE INDEX objects_sid ON objects(sid);
 CREATE INDEX waits_tid ON waits(tid, begin_ns);
-CREATE INDEX waits_duration ON waits(duration_ns);
-CREATE INDEX wait_objects_sid ON wait_objects(sid, wait_id);
 CREATE INDEX wait_objects_wait ON wait_objects(wait_id);
-CREATE INDEX calls_name ON calls(name);
 CREATE INDEX calls_tid ON calls(tid, call_ns);
-CREATE INDEX signals_target ON signals(target_sid);
 CREATE INDEX signal_wakes_signal ON signal_wakes(signal_id);
-CREATE INDEX signal_wakes_tid ON signal_wakes(woken_tid);
 CREATE INDEX slices_tid ON slices(tid, round);
 CREATE INDEX slices_cpu ON slices(cpu, begin_ns);
 CREATE INDEX slices_round ON slices(round);
 CREATE INDEX readies_tid ON readies(tid, round);
+)SQL";
+
+// Indexes on keys in no useful order (names, SIDs, durations): sorted once
+// after the load.
+const char kIndexes[] = R"SQL(
+CREATE INDEX guest_events_kind ON guest_events(kind);
+CREATE INDEX objects_sid ON objects(sid);
+CREATE INDEX waits_duration ON waits(duration_ns);
+CREATE INDEX wait_objects_sid ON wait_objects(sid, wait_id);
+CREATE INDEX calls_name ON calls(name);
+CREATE INDEX signals_target ON signals(target_sid);
+CREATE INDEX signal_wakes_tid ON signal_wakes(woken_tid);
 CREATE INDEX runnable_rounds ON runnable(rounds);
 )SQL";
 
@@ -97,9 +126,8 @@ class Db {
  public:
   explicit Db(const std::string& path) : path_(path) {
     // One connection, used by one thread at a time: no per-connection
-    // mutexes, no memory accounting (both show up per row otherwise). Not
-    // single-thread mode, which would also keep CREATE INDEX from sorting
-    // on worker threads.
+    // mutexes, no memory accounting (both show up per row otherwise).
+    // (Single-thread mode measured no cheaper.)
     static const bool configured = [] {
       sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
       sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -143,14 +171,16 @@ double thread_cpu_seconds() {
 // Rows on their way into SQLite. `values` holds rows x columns cells;
 // texts point into `arena`.
 struct Cell {
-  enum Type : uint8_t { kNull, kInt, kText, kStatic } type;
   int64_t v;     // kInt: the value; kText: offset in the arena; kStatic: address of the text
   uint32_t len;  // kText, kStatic
+  enum Type : uint8_t { kNull, kInt, kText, kStatic } type;
 };
+static_assert(sizeof(Cell) == 16, "a cell per value: 16 bytes keep rows in few cache lines");
 struct Batch {
   sqlite3_stmt* stmt = nullptr;
   int columns = 0;
   bool one_row_per_step = false;  // the statement takes one row (a batch's leftovers)
+  size_t count = 0;  // cells used of `values`
   std::vector<Cell> values;
   std::string arena;
 };
@@ -159,7 +189,7 @@ struct Batch {
 // pairing (the loading thread) overlap with SQLite's work. Batches are
 // applied in submission order; the queue is bounded. Only this thread
 // touches the connection between start() and drain(): SQLite runs in
-// single-thread mode, which allows a connection to change threads as long
+// multi-thread mode, which allows a connection to change threads as long
 // as two never use it at once.
 class BatchWriter {
  public:
@@ -182,10 +212,16 @@ class BatchWriter {
       return;
     }
     std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return queue_.size() < kMaxQueued || !error_.empty(); });
+    if (queue_.size() >= kMaxQueued) {
+      // Full: wait until half of it is written rather than for one slot,
+      // so the two threads do not wake each other once per batch.
+      producer_waiting_ = true;
+      space_.wait(lock, [&] { return queue_.size() <= kMaxQueued / 2 || !error_.empty(); });
+      producer_waiting_ = false;
+    }
     if (!error_.empty()) throw Error(ExitCode::kInternal, error_);
     queue_.push_back(std::move(b));
-    work_.notify_one();
+    if (writer_waiting_ && queue_.size() >= kWakeWriterAt) work_.notify_one();
   }
   // An empty batch whose buffers a written batch left behind: rows are
   // buffered in the same few blocks over and over instead of fresh
@@ -206,6 +242,7 @@ class BatchWriter {
 
  private:
   static constexpr size_t kMaxQueued = 64;
+  static constexpr size_t kWakeWriterAt = 8;  // an idle writer waits for this many batches
 
   void stop() {
     if (!thread_.joinable()) return;
@@ -221,14 +258,18 @@ class BatchWriter {
       Batch b;
       {
         std::unique_lock<std::mutex> lock(mu_);
-        work_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) {
+          writer_waiting_ = true;
+          work_.wait(lock, [&] { return queue_.size() >= kWakeWriterAt || done_; });
+          writer_waiting_ = false;
+        }
         if (queue_.empty()) return;
         b = std::move(queue_.front());
         queue_.pop_front();
-        space_.notify_one();
+        if (producer_waiting_ && queue_.size() <= kMaxQueued / 2) space_.notify_one();
       }
       bool ok = failed_ || write(b);
-      b.values.clear();
+      b.count = 0;
       b.arena.clear();
       std::lock_guard<std::mutex> lock(mu_);
       if (free_.size() < 2 * kMaxQueued) free_.push_back(std::move(b));
@@ -240,8 +281,8 @@ class BatchWriter {
     }
   }
   bool write(const Batch& b) {
-    size_t per_step = b.one_row_per_step ? static_cast<size_t>(b.columns) : b.values.size();
-    for (size_t at = 0; at < b.values.size(); at += per_step) {
+    size_t per_step = b.one_row_per_step ? static_cast<size_t>(b.columns) : b.count;
+    for (size_t at = 0; at < b.count; at += per_step) {
       int p = 0;
       for (size_t k = at; k < at + per_step; ++k) {
         const Cell& c = b.values[k];
@@ -268,6 +309,7 @@ class BatchWriter {
   std::vector<Batch> free_;  // written batches, buffers kept
   double cpu_seconds_ = 0;
   bool done_ = false;
+  bool producer_waiting_ = false, writer_waiting_ = false;
   bool failed_ = false;  // writer thread only
   std::string error_;
 };
@@ -283,7 +325,7 @@ class Insert {
       : db_(db), writer_(writer), columns_(columns), rows_(rows) {
     full_ = prepare(table, rows);
     single_ = rows > 1 ? prepare(table, 1) : full_;
-    values_.reserve(static_cast<size_t>(columns) * rows);
+    values_.resize(static_cast<size_t>(columns) * rows);
   }
   ~Insert() {
     if (single_ != full_) sqlite3_finalize(single_);
@@ -292,27 +334,25 @@ class Insert {
   Insert(const Insert&) = delete;
   Insert& operator=(const Insert&) = delete;
 
-  Insert& i(int64_t v) { values_.push_back(Cell{Cell::kInt, v, 0}); return *this; }
+  Insert& i(int64_t v) { return put(v, 0, Cell::kInt); }
   Insert& i(std::optional<int64_t> v) { return v ? i(*v) : null(); }
   Insert& t(std::string_view v) {
-    values_.push_back(Cell{Cell::kText, static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size())});
+    put(static_cast<int64_t>(arena_.size()), static_cast<uint32_t>(v.size()), Cell::kText);
     arena_.append(v);
     return *this;
   }
   Insert& t_or_null(std::string_view v) { return v.empty() ? null() : t(v); }
   // A text that outlives the load (an interned string): bound in place.
   Insert& t_static(std::string_view v) {
-    values_.push_back(Cell{Cell::kStatic, static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data())),
-                           static_cast<uint32_t>(v.size())});
-    return *this;
+    return put(static_cast<int64_t>(reinterpret_cast<uintptr_t>(v.data())), static_cast<uint32_t>(v.size()), Cell::kStatic);
   }
-  Insert& null() { values_.push_back(Cell{Cell::kNull, 0, 0}); return *this; }
+  Insert& null() { return put(0, 0, Cell::kNull); }
   void run() {
-    if (values_.size() % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
-    if (values_.size() == static_cast<size_t>(columns_) * rows_) send(full_, false);
+    if (count_ % columns_) throw Error(ExitCode::kInternal, "db: wrong number of values bound");
+    if (count_ == values_.size()) send(full_, false);
   }
   void finish() {
-    if (!values_.empty()) send(single_, true);
+    if (count_) send(single_, true);
   }
 
  private:
@@ -334,11 +374,13 @@ class Insert {
     b.columns = columns_;
     b.one_row_per_step = one_row_per_step;
     b.values = std::move(values_);
+    b.count = count_;
+    count_ = 0;
     b.arena = std::move(arena_);
     Batch next = writer_.recycled();
     values_ = std::move(next.values);
     arena_ = std::move(next.arena);
-    values_.reserve(static_cast<size_t>(columns_) * rows_);
+    values_.resize(static_cast<size_t>(columns_) * rows_);
     writer_.submit(std::move(b));
   }
 
@@ -347,7 +389,19 @@ class Insert {
   int columns_, rows_;
   sqlite3_stmt* full_ = nullptr;
   sqlite3_stmt* single_ = nullptr;
-  std::vector<Cell> values_;
+  // Written in place, field by field (a Cell built on the stack and copied
+  // in costs a failed store-to-load forwarding per value).
+  Insert& put(int64_t v, uint32_t len, Cell::Type type) {
+    if (count_ == values_.size()) throw Error(ExitCode::kInternal, "db: more values bound than a batch holds");
+    Cell& c = values_[count_++];
+    c.v = v;
+    c.len = len;
+    c.type = type;
+    return *this;
+  }
+
+  std::vector<Cell> values_;  // sized for a full batch
+  size_t count_ = 0;          // cells bound so far
   std::string arena_;
 };
 
@@ -357,10 +411,33 @@ struct PendingWait {
   std::string_view wait_type;  // interned
   std::vector<std::string> sids;
 };
+// An import.call waiting for the kernel.call it leads to.
+struct PendingImport {
+  int64_t event = 0, line = 0, idx = 0, ns = 0, ord = 0;
+  std::string_view name, module;  // interned
+  std::string thunk_pc;
+  std::string payload;  // written as a guest_events row if no call follows
+};
 struct PendingCall {
-  int64_t id, ord, call_event, call_ns;
+  int64_t id = 0, ord = 0, call_event = 0, call_ns = 0;
+  std::optional<int64_t> call_line, call_idx;  // set: the kernel.call event is stored only in this row
   std::string_view name;  // interned
   std::string args, args_resolved;
+  bool has_import = false;  // the import.call before it is folded into this row
+  int64_t import_event = 0, import_line = 0, import_idx = 0, import_ns = 0;
+  std::string_view module;  // interned
+  std::string thunk_pc;
+};
+struct ThreadRow;
+// What is open on one thread. Kept for the whole load (one per tid, found
+// through a one-entry cache), so the strings keep their buffers from call to
+// call instead of being allocated per call.
+struct ThreadCalls {
+  ThreadRow* row = nullptr;  // tid >= 0
+  bool call_open = false;
+  PendingCall call;
+  bool import_open = false;
+  PendingImport import;
 };
 struct PendingSlice {
   int64_t id, tid, round, begin_ns, priority, effective_priority, budget;
@@ -390,7 +467,7 @@ class TextInterner {
   std::string_view intern(std::string_view s) {
     // Consecutive events mostly share their kind/name with a recent one.
     for (std::string_view r : recent_)
-      if (r.data() && r.size() == s.size() && std::memcmp(r.data(), s.data(), s.size()) == 0) return r;
+      if (r.data() && r.size() == s.size() && (s.empty() || std::memcmp(r.data(), s.data(), s.size()) == 0)) return r;
     std::string_view out;
     auto it = index_.find(s);
     if (it != index_.end()) {
@@ -421,6 +498,20 @@ uint64_t parse_hex(std::string_view s) {
   return std::strtoull(t.c_str(), nullptr, 0);
 }
 
+// True when the payload has exactly these keys, in this order, with these
+// types: the events view can then rebuild it from a calls row.
+bool payload_is(const trace::TraceEvent& e,
+                std::initializer_list<std::pair<std::string_view, trace::PayloadField::Type>> shape) {
+  if (e.fields.size() != shape.size()) return false;
+  size_t n = 0;
+  for (const auto& [key, type] : shape) {
+    const trace::PayloadField& f = e.fields[n++];
+    if (f.key != key || f.type != type) return false;
+    if (type == trace::PayloadField::Type::kRaw && (f.text.empty() || f.text.front() != '{')) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_state_path, const std::string& db_path) {
@@ -432,20 +523,22 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   trace::ExitSummary exit = trace::read_exit_summary(exit_state_path);
   Db db(db_path);
   // A fresh file written in one go: nothing to protect against a crash
-  // halfway (the file would be discarded), so no journal and no syncs.
+  // halfway (the file would be discarded), so no journal and no syncs. A
+  // small page cache: full pages are written as the load goes (src/db/README.md).
   db.exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-          "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+          "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4096;");
   db.exec(kSchema);
+  db.exec(kLoadIndexes);
   db.exec("BEGIN");
   TextInterner texts;  // bound in place by the writer thread: outlives it
   BatchWriter writer(db);
   Insert ins_event(db, writer, "guest_events", 7, 64);
-  Insert ins_wait(db, writer, "waits", 14, 16);
+  Insert ins_wait(db, writer, "waits", 14, 64);
   Insert ins_wait_obj(db, writer, "wait_objects", 3, 64);
-  Insert ins_call(db, writer, "calls", 13, 16);
-  Insert ins_signal(db, writer, "signals", 7, 32);
+  Insert ins_call(db, writer, "calls", 23, 64);
+  Insert ins_signal(db, writer, "signals", 7, 64);
   Insert ins_wake(db, writer, "signal_wakes", 2, 64);
-  Insert ins_slice(db, writer, "slices", 20, 32);
+  Insert ins_slice(db, writer, "slices", 20, 64);
   Insert ins_ready(db, writer, "readies", 8, 64);
   Insert ins_runnable(db, writer, "runnable", 7, 64);
   // Joins the writer before the statements are finalized, also when the
@@ -462,7 +555,9 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   writer.start();
 
   std::map<int64_t, PendingWait> open_waits;  // ordered: leftovers are written in tid order
-  std::map<int64_t, PendingCall> open_calls;
+  std::map<int64_t, ThreadCalls> calls_by_tid;  // ordered: leftovers are written in tid order
+  int64_t cached_tid = 0;
+  ThreadCalls* cached_calls = nullptr;
   std::map<int64_t, PendingSlice> open_slices;            // by cpu
   std::map<int64_t, Runnable> ready_since;                // by tid
   std::vector<ObjectRow> objects;
@@ -493,12 +588,19 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
     ++st.waits;
   };
   auto flush_call = [&](PendingCall& c, int64_t tid, std::optional<int64_t> ret_event, std::optional<int64_t> ret_ns,
-                        std::string_view rv, std::string_view status) {
+                        std::string_view rv, std::string_view status, std::optional<int64_t> ret_line = std::nullopt,
+                        std::optional<int64_t> ret_idx = std::nullopt) {
     ins_call.i(c.id).i(tid).t_static(c.name).i(c.ord).i(c.call_event).i(ret_event).i(c.call_ns).i(ret_ns).t(c.args)
         .t(c.args_resolved).t_or_null(rv).t_or_null(status);
     // NTSTATUS error range; calls that return something else (a pointer, a
     // count) carry it in both fields and are not judged.
     if (status.empty()) ins_call.null(); else ins_call.i(parse_hex(status) >= 0xC0000000u ? 1 : 0);
+    ins_call.i(c.call_line).i(c.call_idx).i(ret_line).i(ret_idx);
+    if (c.has_import) {
+      ins_call.i(c.import_event).i(c.import_line).i(c.import_idx).i(c.import_ns).t_static(c.module).t(c.thunk_pc);
+    } else {
+      ins_call.null().null().null().null().null().null();
+    }
     ins_call.run();
     ++st.calls;
   };
@@ -531,6 +633,7 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           ins_event.i(id).i(static_cast<int64_t>(e.line)).i(e.tid).i(e.tid_event_idx).t_static(texts.intern(e.kind)).i(e.host_ns)
               .t(e.payload_json).run();
         };
+        using FT = trace::PayloadField::Type;
         if (e.tid == -1 && k.rfind("sched.", 0) == 0) {
           // Stored once, in slices / readies (the events view rebuilds them).
           if (k == "sched.slice.begin") {
@@ -572,12 +675,76 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
           }
           return;
         }
-        store_event();
+        ThreadCalls* tc = cached_calls;
+        if (!tc || cached_tid != e.tid) {
+          tc = cached_calls = &calls_by_tid[e.tid];
+          cached_tid = e.tid;
+          if (!tc->row && e.tid >= 0) tc->row = &thread(e.tid);
+        }
         if (e.tid >= 0) {
-          ThreadRow& t = thread(e.tid);
+          ThreadRow& t = *tc->row;
           if (!t.first_ns) t.first_ns = e.host_ns;
           t.last_ns = e.host_ns;
           ++t.event_count;
+        }
+        // An import.call is folded into the calls row of the kernel.call
+        // that follows it on its thread; anything else after it leaves it
+        // a row of its own.
+        bool import_folds = false;
+        if (tc->import_open) {
+          tc->import_open = false;
+          const PendingImport& im = tc->import;
+          import_folds = k == "kernel.call" && e.str_field("name") == im.name && e.int_field("ord", -1) == im.ord;
+          if (!import_folds) {
+            ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
+                .t(im.payload).run();
+          }
+        }
+        if (k == "import.call") {
+          if (!payload_is(e, {{"name", FT::kString}, {"ord", FT::kInt}, {"module", FT::kString}, {"thunk_pc", FT::kString}})) {
+            store_event();
+            return;
+          }
+          PendingImport& im = tc->import;
+          im.event = id;
+          im.line = static_cast<int64_t>(e.line);
+          im.idx = e.tid_event_idx;
+          im.ns = e.host_ns;
+          im.ord = e.int_field("ord");
+          im.name = texts.intern(e.str_field("name"));
+          im.module = texts.intern(e.str_field("module"));
+          im.thunk_pc.assign(e.str_field("thunk_pc"));
+          im.payload.assign(e.payload_json);
+          tc->import_open = true;
+          return;
+        }
+        bool folded_call = k == "kernel.call" &&
+                           payload_is(e, {{"name", FT::kString}, {"ord", FT::kInt}, {"args", FT::kRaw}, {"args_resolved", FT::kRaw}});
+        if (k == "kernel.return") {
+          PendingCall& c = tc->call;
+          bool folded_return = tc->call_open && c.call_line &&
+                               payload_is(e, {{"name", FT::kString}, {"return_value", FT::kString}, {"status", FT::kString}}) &&
+                               e.str_field("name") == c.name &&
+                               // stored with NULL for "": rebuilt, that would read null
+                               !e.str_field("return_value").empty() && !e.str_field("status").empty();
+          if (!folded_return) store_event();
+          if (!tc->call_open) return;
+          std::optional<int64_t> line, idx;
+          if (folded_return) {
+            line = static_cast<int64_t>(e.line);
+            idx = e.tid_event_idx;
+          }
+          flush_call(c, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"), line, idx);
+          tc->call_open = false;
+          return;
+        }
+        if (!folded_call) store_event();
+        if (k == "kernel.call" && import_folds && !folded_call) {
+          // The call keeps its own row, and so does the import before it.
+          const PendingImport& im = tc->import;
+          ins_event.i(im.event).i(im.line).i(e.tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns)
+              .t(im.payload).run();
+          import_folds = false;
         }
         if (k == "wait.begin") {
           PendingWait w{next_wait++, id, e.host_ns, e.int_field("timeout"), !e.is_null("timeout"),
@@ -595,17 +762,31 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
         } else if (k == "kernel.call") {
           const trace::PayloadField* a = e.field("args");
           const trace::PayloadField* r = e.field("args_resolved");
-          PendingCall c{next_call++, e.int_field("ord"), id, e.host_ns, texts.intern(e.str_field("name")),
-                        a && a->type == trace::PayloadField::Type::kRaw ? std::string(a->text) : "{}",
-                        r && r->type == trace::PayloadField::Type::kRaw ? std::string(r->text) : "{}"};
-          auto old = open_calls.find(e.tid);
-          if (old != open_calls.end()) flush_call(old->second, e.tid, std::nullopt, std::nullopt, {}, {});
-          open_calls[e.tid] = std::move(c);
-        } else if (k == "kernel.return") {
-          auto it = open_calls.find(e.tid);
-          if (it == open_calls.end()) return;
-          flush_call(it->second, e.tid, id, e.host_ns, e.str_field("return_value"), e.str_field("status"));
-          open_calls.erase(it);
+          if (tc->call_open) flush_call(tc->call, e.tid, std::nullopt, std::nullopt, {}, {});
+          PendingCall& c = tc->call;
+          c.id = next_call++;
+          c.ord = e.int_field("ord");
+          c.call_event = id;
+          c.call_ns = e.host_ns;
+          c.call_line = c.call_idx = std::nullopt;
+          if (folded_call) {
+            c.call_line = static_cast<int64_t>(e.line);
+            c.call_idx = e.tid_event_idx;
+          }
+          c.name = texts.intern(e.str_field("name"));
+          c.args.assign(a && a->type == trace::PayloadField::Type::kRaw ? a->text : std::string_view("{}"));
+          c.args_resolved.assign(r && r->type == trace::PayloadField::Type::kRaw ? r->text : std::string_view("{}"));
+          c.has_import = import_folds;
+          if (import_folds) {
+            const PendingImport& im = tc->import;
+            c.import_event = im.event;
+            c.import_line = im.line;
+            c.import_idx = im.idx;
+            c.import_ns = im.ns;
+            c.module = im.module;
+            c.thunk_pc.assign(im.thunk_pc);
+          }
+          tc->call_open = true;
         } else if (k == "signal.match") {
           int64_t sid_id = next_signal++;
           std::vector<int64_t> woken;
@@ -663,7 +844,13 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   // Whatever is still open when the trace ends stays open in the tables
   // (NULL end): a wait that never ended is the usual sign of a wedge.
   for (auto& [tid, w] : open_waits) flush_wait(w, tid, std::nullopt, std::nullopt, {}, {});
-  for (auto& [tid, c] : open_calls) flush_call(c, tid, std::nullopt, std::nullopt, {}, {});
+  for (auto& [tid, tc] : calls_by_tid)
+    if (tc.call_open) flush_call(tc.call, tid, std::nullopt, std::nullopt, {}, {});
+  for (auto& [tid, tc] : calls_by_tid) {
+    if (!tc.import_open) continue;
+    const PendingImport& im = tc.import;
+    ins_event.i(im.event).i(im.line).i(tid).i(im.idx).t_static(texts.intern("import.call")).i(im.ns).t(im.payload).run();
+  }
   for (auto& [cpu, sl] : open_slices) flush_slice(sl, cpu, nullptr, 0);
   int64_t final_round = exit.present ? exit.round : last_round;
   for (auto& [tid, r] : ready_since) {
@@ -742,11 +929,15 @@ LoadStats load_trace_db(const std::string& trace_path, const std::string& exit_s
   st.reader_cpu_seconds = thread_cpu_seconds() - reader_cpu0;
   auto t1 = clock::now();
   std::clock_t c1 = std::clock();
-  // Index builds sort on two threads; SQLite's sorter uses worker threads
-  // only with file-backed temporary storage (it spills to temp files only
-  // past the cache size). Planner statistics from a sample of each index
-  // (analysis_limit): a full ANALYZE reads every index again.
-  db.exec("PRAGMA temp_store=FILE; PRAGMA threads=2; BEGIN;");
+  // Index builds sort on this thread alone with a 4 MiB cache: the sorter
+  // then merges small sorted runs (cache-sized) from a temporary file.
+  // Measured on the 1M-event traces: SQLite's worker threads (PRAGMA
+  // threads) cost twice the CPU for the same indexes and were slower in
+  // wall time too, and larger caches (bigger in-memory runs, more fresh
+  // pages touched) cost more than the merge they save. Planner statistics
+  // from a sample of each index (analysis_limit): a full ANALYZE reads
+  // every index again.
+  db.exec("PRAGMA temp_store=FILE; PRAGMA cache_size=-4096; BEGIN;");
   db.exec(kIndexes);
   db.exec("COMMIT; PRAGMA analysis_limit=1000; ANALYZE;");
   auto t2 = clock::now();

@@ -37,7 +37,6 @@ struct PaddedBuffer {
 struct LineParser {
   const std::string& path;
   od::parser doc_parser;
-  od::parser payload_parser;
   TraceEvent ev;
   bool header_seen = false;
   uint64_t ordinal = 0;
@@ -48,14 +47,10 @@ struct LineParser {
     throw_input_error("{}:{}: {}", path, line, what);
   }
 
-  void parse_payload(uint64_t line, const char* buf_end) {
-    ev.fields.clear();
-    std::string_view raw = ev.payload_json;
-    size_t cap = static_cast<size_t>(buf_end - raw.data());
-    od::document doc;
-    if (payload_parser.iterate(raw.data(), raw.size(), cap).get(doc)) fail(line, "payload is not valid JSON");
-    od::object obj;
-    if (doc.get_object().get(obj)) fail(line, "payload is not an object");
+  // Flattens the payload object into ev.fields as the line is parsed (one
+  // pass over the line; the payload's text is taken from where the object
+  // starts and ends).
+  void flatten_payload(od::object& obj, uint64_t line) {
     for (auto field : obj) {
       PayloadField pf;
       std::string_view key;
@@ -154,6 +149,7 @@ struct LineParser {
     }
     bool has_tid = false, has_kind = false;
     ev.line = line;
+    ev.fields.clear();
     ev.tid_event_idx = 0;
     ev.host_ns = 0;
     ev.payload_json = "{}";
@@ -174,15 +170,22 @@ struct LineParser {
         int64_t ns;
         if (!v.get_int64().get(ns)) ev.host_ns = ns;
       } else if (key == "payload") {
+        ev.fields.clear();  // a repeated key: the last payload counts
+        std::string_view start = v.raw_json_token();
         od::object po;
-        if (v.get_object().get(po) || po.raw_json().get(ev.payload_json)) fail(line, "payload is not an object");
+        if (v.get_object().get(po)) fail(line, "payload is not an object");
+        flatten_payload(po, line);
+        // The object's text ends at the last '}' before the token after it.
+        const char* after = nullptr;
+        if (doc.current_location().get(after)) fail(line, "invalid JSON");
+        const char* close = after;
+        while (close > start.data() && *(close - 1) != '}') --close;
+        if (close <= start.data()) fail(line, "payload is not an object");
+        ev.payload_json = std::string_view(start.data(), static_cast<size_t>(close - start.data()));
       }
     }
     if (!has_tid) fail(line, "missing tid");
     if (!has_kind) fail(line, "missing kind");
-    // The kind text lives in doc_parser's string buffer, which the payload
-    // parse does not touch.
-    parse_payload(line, buf_end);
     ev.ordinal = ordinal++;
     on_event(ev);
   }
@@ -224,7 +227,7 @@ void read_trace(const std::string& path, const std::function<void(const TraceFil
   std::FILE* fp = std::fopen(path.c_str(), "rb");
   if (!fp) throw_input_error("{}: cannot open trace: {}", path, std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(fp, std::fclose);
-  LineParser lp{path, od::parser{}, od::parser{}, {}, false, 0, on_header, on_event};
+  LineParser lp{path, od::parser{}, {}, false, 0, on_header, on_event};
   PaddedBuffer buf;
   // Small traces (samples, tests) get a buffer of their size, not a block.
   size_t first_block = kBlockSize;

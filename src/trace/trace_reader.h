@@ -1,7 +1,7 @@
 #pragma once
 // Streaming reader of schema-v1 JSONL traces for the tools that look at a
 // whole run (timeline, db). The file is read in large blocks; each line is
-// parsed in place with simdjson's on-demand API, so memory stays bounded by
+// parsed in place, in one pass, with simdjson's on-demand API, so memory stays bounded by
 // the block size however long the trace is. Payloads are flattened into
 // (key, value) fields; nested arrays/objects keep their raw JSON text.
 //

@@ -45,6 +45,54 @@ def check_events_view(trace, db, tag):
             fail(f"{tag}: event {n}: payload {row[5]} != {json.dumps(ev['payload'])}")
 
 
+def check_fallback_rows(xdet, work):
+    """Kernel-call events are stored once, in their calls row, only when the
+    view can rebuild them; every other shape keeps a guest_events row. A
+    hand-written trace with each such case must come back event for event."""
+    out = os.path.join(work, "call_shapes")
+    os.makedirs(out, exist_ok=True)
+    trace = os.path.join(out, "trace.jsonl")
+    events = [
+        # import + call + return: folded into one calls row
+        (1, "import.call", {"name": "KeA", "ord": 1, "module": "xboxkrnl.exe", "thunk_pc": "0x82000010"}),
+        (1, "kernel.call", {"name": "KeA", "ord": 1, "args": {"r3": "0x1"}, "args_resolved": {"x": float("nan")}}),
+        (2, "import.call", {"name": "KeB", "ord": 2, "module": "xboxkrnl.exe", "thunk_pc": "0x82000020"}),
+        (1, "kernel.return", {"name": "KeA", "return_value": "0x00000000", "status": "0x00000000"}),
+        # an import whose call never comes, then an import of another export
+        (2, "wait.begin", {"handles_semantic_ids": ["s1"], "wait_type": "any", "timeout": None, "alertable": False}),
+        (2, "import.call", {"name": "KeC", "ord": 3, "module": "xboxkrnl.exe", "thunk_pc": "0x82000030"}),
+        (2, "kernel.call", {"name": "KeD", "ord": 4, "args": {}, "args_resolved": {}}),
+        # a return with an extra field, an empty return value
+        (2, "kernel.return", {"name": "KeD", "return_value": "0x1", "status": "0x1", "extra": 1}),
+        (3, "kernel.call", {"ord": 5, "name": "KeE", "args": {}, "args_resolved": {}}),
+        (3, "kernel.return", {"name": "KeE", "return_value": "", "status": "0xc0000001"}),
+        (3, "kernel.return", {"name": "KeE", "return_value": "0x0", "status": "0x0"}),
+        (4, "import.call", {"name": "KeF", "ord": 6, "module": "xam.xex", "thunk_pc": "0x82000040", "more": []}),
+        (4, "kernel.call", {"name": "KeF", "ord": 6, "args": {"r3": "0x2"}, "args_resolved": {}}),
+        (5, "import.call", {"name": "KeG", "ord": 7, "module": "xboxkrnl.exe", "thunk_pc": "0x82000050"}),
+    ]
+    idx = {}
+    with open(trace, "w") as f:
+        f.write(json.dumps({"kind": "schema_version", "schema_version": 1, "engine": "xdet", "title_id": "0x0",
+                            "seed": 0}) + "\n")
+        for n, (tid, kind, payload) in enumerate(events):
+            idx[tid] = idx.get(tid, -1) + 1
+            f.write(json.dumps({"tid": tid, "tid_event_idx": idx[tid], "kind": kind, "host_ns": 100 * n,
+                                "payload": payload}) + "\n")
+    db = os.path.join(out, "trace.sqlite")
+    subprocess.run([xdet, "db", trace, "-o", db], check=True, stderr=subprocess.DEVNULL)
+    con = sqlite3.connect(db)
+    check_events_view(trace, con, "call_shapes")
+    stored = con.execute("SELECT id FROM guest_events ORDER BY id").fetchall()
+    if [r[0] for r in stored] != [3, 5, 6, 8, 9, 10, 11, 12, 14]:
+        fail(f"call_shapes: guest_events rows {stored}")
+    calls = con.execute("SELECT name, import_event, call_line, return_event, return_line FROM calls ORDER BY id").fetchall()
+    if calls != [("KeA", 1, 3, 4, 5), ("KeD", None, 8, 8, None), ("KeE", None, None, 10, None),
+                 ("KeF", None, 14, None, None)]:
+        fail(f"call_shapes: calls {calls}")
+    print("call_shapes: kernel-call events stored once where the view rebuilds them")
+
+
 def main():
     xdet, samples, doc_path, work = sys.argv[1:5]
     with open(doc_path) as f:
@@ -59,6 +107,7 @@ def main():
     for trace, db, tag in [(starv_trace, starv, "starvation_strict"), (ev_trace, ev, "sync_events"),
                            (sm_trace, sm, "sync_semaphore_mutant")]:
         check_events_view(trace, db, tag)
+    check_fallback_rows(xdet, work)
 
     def q(db, name, **params):
         return db.execute(queries[name], params).fetchall()
