@@ -160,6 +160,15 @@ void Kernel::capture_context(const Thread& t, uint32_t context) {
 
 void Kernel::exception_stop(Thread& t, std::string report) {
   t.fatal_stop = std::move(report);
+  if (!t.exceptions.empty()) {
+    // The thread stops where the exception was raised (the faulting
+    // instruction, the raise's return address), not inside the dispatcher
+    // or a handler that passed: that is the state the report, the thread
+    // dump and exit-thread-state.json describe.
+    const ExceptionDispatch& stopped = t.exceptions.back();
+    apply_regs(t.ctx, stopped.origin);
+    t.ctx.pc = stopped.origin_pc;
+  }
   emit_exception_event(t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string("stop")}, {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
