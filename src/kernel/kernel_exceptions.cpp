@@ -125,6 +125,24 @@ UnwindRegs read_context(const GuestMemory& mem, uint32_t a) {
   return r;
 }
 
+// The APC or DPC routine whose frame ends a walk (the callback below the
+// dispatch's current position), for the report.
+std::string routine_description(const CallbackFrame& cf) {
+  switch (cf.kind) {
+    case CallbackKind::kApcKernelRoutine:
+      return fmt::format("the APC kernel routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kApcNormalRoutine:
+      return fmt::format("the APC normal routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kApcRundown:
+      return fmt::format("the APC rundown routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kDpc:
+      return fmt::format("the DPC routine {:08x} (KDPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kExceptionHandler:
+      break;
+  }
+  return fmt::format("the exception handler {:08x}", cf.routine);
+}
+
 bool executable(const GuestMemory& mem, uint32_t pc) {
   return pc && (pc & 3) == 0 && (mem.protection(pc) & GuestMemory::kProtExec);
 }
@@ -366,7 +384,13 @@ void Kernel::exception_search(Thread& t) {
     if (++d.frames > kMaxFrames) return unhandled(fmt::format("the walk passed {} frames", kMaxFrames));
     if (d.control_pc == kCallbackReturnLr - 4) {
       if (exception_cross_callback(t)) continue;
-      return unhandled("the call chain ends at an APC or DPC routine");
+      // An APC or DPC routine's frame: the kernel's delivery code called it,
+      // and an exception the routine's own frames did not take does not
+      // go on into the code it interrupted (docs/kernel.md).
+      return unhandled(d.callback_cursor > 0
+                           ? fmt::format("the call chain ends at {}",
+                                         routine_description(t.callbacks[d.callback_cursor - 1]))
+                           : std::string("the call chain ends at an APC or DPC routine"));
     }
     if (d.control_pc == kReturnSentinelLr - 4 || d.control_pc == kDeviceReturnLr - 4) {
       return unhandled(fmt::format("{} frames searched", d.frames - 1));
@@ -419,7 +443,10 @@ void Kernel::exception_unwind(Thread& t) {
     if (++d.frames > kMaxFrames) return fail(fmt::format("the target frame was not found within {} frames", kMaxFrames));
     if (d.control_pc == kCallbackReturnLr - 4) {
       if (exception_cross_callback(t)) continue;
-      return fail("the call chain ends at an APC or DPC routine before the target frame");
+      return fail(d.callback_cursor > 0
+                      ? fmt::format("the call chain ends at {} before the target frame",
+                                    routine_description(t.callbacks[d.callback_cursor - 1]))
+                      : std::string("the call chain ends at an APC or DPC routine before the target frame"));
     }
     if (d.control_pc == kReturnSentinelLr - 4 || d.control_pc == kDeviceReturnLr - 4) {
       return fail(d.target_frame ? "the target frame is not on the call chain"
