@@ -176,25 +176,27 @@ void Kernel::capture_context(const Thread& t, uint32_t context) {
   write_context(mem_, context, r, &t.ctx);
 }
 
-void Kernel::exception_stop(Thread& t, std::string report) {
+void Kernel::exception_stop(Thread& t, std::string report, bool at_origin) {
   t.fatal_stop = std::move(report);
-  if (!t.exceptions.empty()) {
+  if (at_origin && !t.exceptions.empty()) {
     // The thread stops where the exception was raised (the faulting
     // instruction, the raise's return address), not inside the dispatcher
     // or a handler that passed: that is the state the report, the thread
     // dump and exit-thread-state.json describe.
     const ExceptionDispatch& stopped = t.exceptions.back();
     apply_regs(t.ctx, stopped.origin);
-    t.ctx.pc = stopped.origin_pc;
   }
   emit_exception_event(t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string("stop")}, {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
+  // Before the dispatch exists: the thread stays at the raise or fault.
   auto fail = [&](const std::string& why) {
-    exception_stop(t, start.from_fault ? start.unhandled_report
-                                       : fmt::format("{}\n  (the exception could not be dispatched: {})",
-                                                     start.unhandled_report, why));
+    exception_stop(t,
+                   start.from_fault ? start.unhandled_report
+                                    : fmt::format("{}\n  (the exception could not be dispatched: {})",
+                                                  start.unhandled_report, why),
+                   false);
   };
   if (t.exceptions.size() >= kMaxNesting) {
     return fail(fmt::format("{} exceptions are already being dispatched on this thread (each handler raised again)",
@@ -260,8 +262,10 @@ void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
 
 void Kernel::unwind_to(Thread& t, uint32_t target_frame, uint32_t target_ip, uint32_t record, uint32_t return_value) {
   auto fail = [&](const std::string& why) {
-    exception_stop(t, fmt::format("RtlUnwind(frame {:08x}, pc {:08x}) by tid {} called from {:08x}: {}", target_frame,
-                                  target_ip, t.tid, static_cast<uint32_t>(t.ctx.lr), why));
+    exception_stop(t,
+                   fmt::format("RtlUnwind(frame {:08x}, pc {:08x}) by tid {} called from {:08x}: {}", target_frame,
+                               target_ip, t.tid, static_cast<uint32_t>(t.ctx.lr), why),
+                   false);
   };
   if (t.exceptions.size() >= kMaxNesting) return fail("too many exceptions and unwinds in progress on this thread");
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
