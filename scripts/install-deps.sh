@@ -9,6 +9,7 @@ PKGS=(
   libsimdjson-dev libfmt-dev libcli11-dev
   libmspack-dev libssl-dev libcapstone-dev libzstd-dev
   libpng-dev libsqlite3-dev chromium parallel
+  libavcodec-dev libavutil-dev
   gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu
   gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu
   libxbyak-dev

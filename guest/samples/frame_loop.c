@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xdet/xboxkrnl_video.h"
+#include "sample_util.h"
 
 #define RING_LOG2 13                 /* 2^(13+3) bytes = 64 KB */
 #define RING_DWORDS (1u << (RING_LOG2 + 1))
@@ -30,17 +31,6 @@ static ULONG g_sec_frames[MAX_SECONDS], g_sec_vblanks[MAX_SECONDS], g_sec_audio[
 static volatile ULONG g_seconds;
 static ULONG g_driver;
 static float g_samples[6 * 256];
-static int g_failures;
-
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    if (!(cond)) {                               \
-      printf("FAIL line %d: ", __LINE__);        \
-      printf(__VA_ARGS__);                       \
-      printf("\n");                              \
-      ++g_failures;                              \
-    }                                            \
-  } while (0)
 
 static ULONG pcr_word(ULONG offset) {
   ULONG v;
@@ -119,8 +109,8 @@ int main(int argc, char** argv) {
   VdSetGraphicsInterruptCallback(on_interrupt, (PVOID)&g_vblanks);
 
   XAUDIO_REGISTER_CLIENT client = {on_audio, (PVOID)0xA0D10000u};
-  CHECK(XAudioRegisterRenderDriverClient(&client, &g_driver) == 0, "register audio client");
-  CHECK((g_driver & 0xFFFF0000u) == 0x41550000u, "driver handle %08x", g_driver);
+  CHECKF(XAudioRegisterRenderDriverClient(&client, &g_driver) == 0, "register audio client");
+  CHECKF((g_driver & 0xFFFF0000u) == 0x41550000u, "driver handle %08x", g_driver);
 
   /* Fetch constant 0 describing the 8888 front buffer (format 6). */
   ULONG fetch[6] = {0, 6, ((FB_H - 1) << 13) | (FB_W - 1), 0, 0, 0};
@@ -148,13 +138,13 @@ int main(int argc, char** argv) {
 
     KeWaitForSingleObject(&g_fence_event, 0, 0, FALSE, 0);
     ULONG fence = g_misc[0x40 / 4], fence2 = g_misc[0x44 / 4];
-    CHECK(fence == f && fence > last_fence, "frame %u: MEM_WRITE fence %u after %u", f, fence, last_fence);
-    CHECK(fence2 == 2 * f, "frame %u: EVENT_WRITE_SHD fence %u", f, fence2);
+    CHECKF(fence == f && fence > last_fence, "frame %u: MEM_WRITE fence %u after %u", f, fence, last_fence);
+    CHECKF(fence2 == 2 * f, "frame %u: EVENT_WRITE_SHD fence %u", f, fence2);
     last_fence = fence;
     /* The swap block follows the interrupt: the CP catches up shortly after. */
     KeWaitForSingleObject(&g_vblank_event, 0, 0, FALSE, 0);
-    CHECK(g_misc[0] == kicked, "frame %u: read-pointer write-back %u, write pointer %u", f, g_misc[0], kicked);
-    CHECK(XGPU_REG(XGPU_CP_RB_RPTR) == kicked, "frame %u: CP_RB_RPTR", f);
+    CHECKF(g_misc[0] == kicked, "frame %u: read-pointer write-back %u, write pointer %u", f, g_misc[0], kicked);
+    CHECKF(XGPU_REG(XGPU_CP_RB_RPTR) == kicked, "frame %u: CP_RB_RPTR", f);
     g_frames = f;
   }
 
@@ -164,14 +154,14 @@ int main(int argc, char** argv) {
   for (ULONG s = 0; s < g_seconds; ++s) {
     ULONG df = g_sec_frames[s] - prev_f, dv = g_sec_vblanks[s] - prev_v, da = g_sec_audio[s] - prev_a;
     printf("second %u: frames %u vblanks %u audio callbacks %u\n", s + 1, df, dv, da);
-    CHECK(dv == 60, "second %u: %u vblanks", s + 1, dv);
-    CHECK(da == 187 || da == 188, "second %u: %u audio callbacks", s + 1, da);
+    CHECKF(dv == 60, "second %u: %u vblanks", s + 1, dv);
+    CHECKF(da == 187 || da == 188, "second %u: %u audio callbacks", s + 1, da);
     prev_f = g_sec_frames[s];
     prev_v = g_sec_vblanks[s];
     prev_a = g_sec_audio[s];
   }
-  CHECK(g_cp_interrupts == frames, "CP interrupts %u", (ULONG)g_cp_interrupts);
-  CHECK(g_bad_irq_context == 0, "callbacks outside their context conventions: %u", (ULONG)g_bad_irq_context);
+  CHECKF(g_cp_interrupts == frames, "CP interrupts %u", (ULONG)g_cp_interrupts);
+  CHECKF(g_bad_irq_context == 0, "callbacks outside their context conventions: %u", (ULONG)g_bad_irq_context);
   XAudioUnregisterRenderDriverClient(g_driver);
   printf("frame_loop: %d failed checks\n", g_failures);
   return g_failures;

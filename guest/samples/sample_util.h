@@ -31,6 +31,19 @@ static int g_failures;
     }                                                                           \
   } while (0)
 
+/* A check that stays quiet when it passes and explains itself with a
+ * printf-style message when it fails: for samples whose output is compared
+ * line by line and would drown in PASS lines (per-frame, per-callback). */
+#define CHECKF(cond, ...)                 \
+  do {                                    \
+    if (!(cond)) {                        \
+      printf("FAIL line %d: ", __LINE__); \
+      printf(__VA_ARGS__);                \
+      printf("\n");                       \
+      ++g_failures;                       \
+    }                                     \
+  } while (0)
+
 /* Creates a thread on `cpu` (0-5) with base priority `priority`: created
  * suspended, priority set through its KTHREAD, then resumed. */
 static inline HANDLE spawn_named(const char* name, PKSTART_ROUTINE fn, PVOID ctx, int cpu, LONG priority);

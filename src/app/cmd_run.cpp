@@ -76,6 +76,7 @@ int run_run(int argc, char** argv) {
   std::string policy = "aging";
   uint32_t quantum = sched.quantum;
   uint64_t max_guest_ms = 60000;
+  uint64_t device_wedge_ms = 2000;
   std::vector<std::string> watch;
   std::vector<std::string> manifests;
   kernel::TitleOptions title;
@@ -113,6 +114,10 @@ int run_run(int argc, char** argv) {
       ->check(kNonNegative);
   app.add_option("--livelock-rounds", sched.livelock_rounds,
                  "rounds without kernel progress that count as a livelock (exit 7)")
+      ->check(kNonNegative);
+  app.add_option("--device-wedge-ms", device_wedge_ms,
+                 "guest ms in which only device callbacks run while every title thread waits with no timeout "
+                 "that count as a deadlock (exit 7; 0 = off)")
       ->check(kNonNegative);
   app.add_option("--schedule-seed", schedule_seed,
                  "run the schedule `xdet explore` calls seed S (0 = the default schedule)")
@@ -195,6 +200,7 @@ int run_run(int argc, char** argv) {
   sched.policy = policy == "strict" ? kernel::SchedPolicy::kStrict : kernel::SchedPolicy::kAging;
   sched.quantum = quantum;
   sched.max_guest_units = kernel::units_from_ms(max_guest_ms);
+  sched.device_wedge_units = kernel::units_from_ms(device_wedge_ms);
   for (const std::string& w : watch) {
     if (w == "all") kcfg.contention_all = true;
     else kcfg.contention_watch.insert(parse_guest_address(w));

@@ -470,6 +470,15 @@ uint64_t Kernel::next_deadline() const {
   return d;
 }
 
+uint64_t Kernel::next_wake_deadline() const {
+  uint64_t d = kNever;
+  if (!timed_waits_.empty()) d = std::min(d, timed_waits_.begin()->first);
+  if (!armed_timers_.empty()) d = std::min(d, armed_timers_.begin()->first);
+  d = std::min(d, io_->next_deadline());
+  d = std::min(d, devices_->next_work_deadline());
+  return d;
+}
+
 // ---------------------------------------------------------------- variables
 
 uint32_t Kernel::kernel_variable(uint16_t ordinal) {

@@ -157,6 +157,9 @@ class Kernel {
   uint64_t progress_epoch() const { return progress_; }
   // Earliest timeout or timer due time, kNever if none.
   uint64_t next_deadline() const;
+  // The same without the device cadences (vblank, audio ticks) that go on
+  // for ever: kNever when only a device callback could still wake a thread.
+  uint64_t next_wake_deadline() const;
   // Wakes timed-out waiters and fires due timers (deadline <= now()).
   void expire_deadlines();
   bool slice_must_end(const Thread& t) const {

@@ -211,7 +211,11 @@ void Kernel::expire_timer_extras(uint32_t timer) {
     Thread* t = thread_by_tid(it->second.tid);
     if (t && t->state != ThreadState::kTerminated) insert_queue_apc(nullptr, it->second.apc, lo, hi);
   }
-  if (uint32_t dpc = mem_.read32(timer + layout::kTimerDpc)) insert_queue_dpc(dpc, lo, hi);
+  // A DPC pointer the guest cannot write (a stale or garbage KTIMER field)
+  // is not queued: expiry happens between slices, where a guest fault has
+  // no thread to stop.
+  uint32_t dpc = mem_.read32(timer + layout::kTimerDpc);
+  if (dpc && mem_.is_accessible(dpc, kDpcArg2 + 4, GuestMemory::kProtRW)) insert_queue_dpc(dpc, lo, hi);
 }
 
 // ---------------------------------------------------------------- delivery

@@ -49,8 +49,13 @@ enum class TraceKind : uint8_t {
   kExceptionDispatch,
   kExceptionHandler,
   kExceptionEnd,
+  kXmaKick,
+  kXmaFrame,
+  kXmaBuffer,
+  kXmaLoop,
+  kXmaStall,
 };
-inline constexpr int kTraceKindCount = 26;
+inline constexpr int kTraceKindCount = 31;
 
 // The stream that carries the sched.* kinds. Guest tids are dense from 1
 // and tid 0 is the kernel's own stream, so this value is never a thread;
@@ -88,6 +93,11 @@ constexpr std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::kExceptionDispatch: return "exception.dispatch";
     case TraceKind::kExceptionHandler: return "exception.handler";
     case TraceKind::kExceptionEnd: return "exception.end";
+    case TraceKind::kXmaKick: return "xma.kick";
+    case TraceKind::kXmaFrame: return "xma.frame";
+    case TraceKind::kXmaBuffer: return "xma.buffer";
+    case TraceKind::kXmaLoop: return "xma.loop";
+    case TraceKind::kXmaStall: return "xma.stall";
   }
   return "?";
 }

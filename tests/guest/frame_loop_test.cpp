@@ -14,25 +14,15 @@
 
 #include <gtest/gtest.h>
 
+#include "xdet_cli.h"
+
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using xdet_cli::slurp;
 
-std::string scratch(const std::string& name) {
-  std::string dir = std::string(::testing::TempDir()) + "/xdet_frame_loop_" + std::to_string(::getpid()) + "/" + name;
-  EXPECT_EQ(std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str()), 0);
-  return dir;
-}
+std::string scratch(const std::string& name) { return xdet_cli::scratch("frame_loop", name); }
 
-int xdet(const std::string& args, std::string* out = nullptr) {
-  std::string log = std::string(::testing::TempDir()) + "/xdet_frame_loop_" + std::to_string(::getpid()) + ".log";
-  int rc = std::system((std::string(XDET_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
-  if (out) *out = slurp(log);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+int xdet(const std::string& args, std::string* out = nullptr) { return xdet_cli::run("frame_loop", args, out); }
 
 const std::string kSample = std::string(XDET_SAMPLES_DIR) + "/frame_loop.xex";
 
@@ -76,9 +66,59 @@ TEST(FrameLoop, SixHundredFramesOnVirtualTimeBitIdentical) {
   std::string c = scratch("c");
   ASSERT_EQ(xdet("run --sched-policy strict --trace " + c + "/t.jsonl " + kSample, &out2), 0) << out2;
   EXPECT_EQ(ta, slurp(c + "/t.jsonl"));
-  // Another quantum moves the check points, not what the title observes.
+  // A quantum that cuts slices moves the check points, not what the title observes.
   ASSERT_EQ(xdet("run --quantum 4000 " + kSample, &out2), 0) << out2;
   EXPECT_EQ(guest_lines(out), guest_lines(out2));
+}
+
+TEST(FrameLoop, TraceIsIdenticalUnderQuantaThatKeepTheSchedule) {
+  // The longest slice of the sample is under 30 000 instructions: from there
+  // on no slice is cut by the quantum, the schedule is the same, and so is
+  // every byte of the trace (timestamps included).
+  std::string a = scratch("q40k"), b = scratch("q100k"), c = scratch("q10k");
+  std::string out;
+  ASSERT_EQ(xdet("run --quantum 40000 --trace-sched --trace " + a + "/t.jsonl " + kSample, &out), 0) << out;
+  ASSERT_EQ(xdet("run --quantum 100000 --trace-sched --trace " + b + "/t.jsonl " + kSample, &out), 0) << out;
+  std::string ta = slurp(a + "/t.jsonl");
+  EXPECT_EQ(count(ta, "\"reason\":\"quantum\""), 0u);
+  // sched.slice.begin carries the budget (the quantum): compare without it.
+  ASSERT_EQ(xdet("run --quantum 40000 --trace " + a + "/u.jsonl " + kSample, &out), 0) << out;
+  ASSERT_EQ(xdet("run --quantum 100000 --trace " + b + "/u.jsonl " + kSample, &out), 0) << out;
+  std::string ua = slurp(a + "/u.jsonl");
+  EXPECT_EQ(ua, slurp(b + "/u.jsonl"));
+  EXPECT_EQ(count(ua, "\"kind\":\"gpu.swap\""), 600u);
+  // The default quantum cuts the frame loop's longest slices: another schedule.
+  ASSERT_EQ(xdet("run --trace-sched --trace " + c + "/t.jsonl " + kSample, &out), 0) << out;
+  EXPECT_GT(count(slurp(c + "/t.jsonl"), "\"reason\":\"quantum\""), 0u);
+}
+
+TEST(FrameLoop, DeadlockBehindRunningDeviceCallbacksIsReported) {
+  // Both title threads wait for each other for good; the vblank and audio
+  // callbacks keep running (and signalling an event nobody waits on).
+  const std::string sample = std::string(XDET_SAMPLES_DIR) + "/device_wedge.xex";
+  std::string d = scratch("wedge");
+  std::string out;
+  ASSERT_EQ(xdet("run --exit-state " + d + "/es.json " + sample, &out), 7) << out;
+  EXPECT_NE(out.find("xdet run: deadlock: every title thread waits with no timeout; for 2005 ms of guest time only "
+                     "device callbacks ran and none woke a title thread"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("tid 1 main"), std::string::npos) << out;
+  EXPECT_NE(out.find("tid 4 worker       prio 0 (effective 31) affinity 0x02 cpu 1: blocked since round 1 in wait-any on "
+                     "[event_synchronization"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("audio        prio 15 (effective 15) affinity 0x10 cpu 4: idle device context"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("never reached"), std::string::npos);
+  std::string es = slurp(d + "/es.json");
+  EXPECT_NE(es.find("\"stop_reason\": \"deadlock\""), std::string::npos) << es;
+  EXPECT_NE(es.find("\"exit_code\": 7"), std::string::npos) << es;
+  // The window is an option; 0 turns the check off (the run reaches the time limit).
+  ASSERT_EQ(xdet("run --device-wedge-ms 500 " + sample, &out), 7) << out;
+  EXPECT_NE(out.find("for 501 ms of guest time"), std::string::npos) << out;
+  ASSERT_EQ(xdet("run --device-wedge-ms 0 --max-guest-ms 3000 " + sample, &out), 6) << out;
+  EXPECT_NE(out.find("guest-time limit reached (3000 ms)"), std::string::npos) << out;
 }
 
 TEST(FrameLoop, MaxFramesStopsCleanly) {

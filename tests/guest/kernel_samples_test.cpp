@@ -11,25 +11,15 @@
 
 #include <gtest/gtest.h>
 
+#include "xdet_cli.h"
+
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using xdet_cli::slurp;
 
-std::string scratch(const std::string& name) {
-  std::string dir = std::string(::testing::TempDir()) + "/xdet_samples_" + std::to_string(::getpid()) + "/" + name;
-  EXPECT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
-  return dir;
-}
+std::string scratch(const std::string& name) { return xdet_cli::scratch("samples", name); }
 
-int xdet(const std::string& args, std::string* out = nullptr) {
-  std::string log = std::string(::testing::TempDir()) + "/xdet_samples_" + std::to_string(::getpid()) + ".log";
-  int rc = std::system((std::string(XDET_BINARY) + " " + args + " >" + log + " 2>&1").c_str());
-  if (out) *out = slurp(log);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+int xdet(const std::string& args, std::string* out = nullptr) { return xdet_cli::run("samples", args, out); }
 
 std::string sample(const std::string& name) { return std::string(XDET_SAMPLES_DIR) + "/" + name + ".xex"; }
 

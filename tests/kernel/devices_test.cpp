@@ -4,9 +4,14 @@
 // a bad command stream stopping the run as a guest fault.
 #include "kernel/devices/devices.h"
 
+#include <cstring>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "apu/xma_engine.h"
 #include "gpu/registers.h"
+#include "memory/memory_map.h"
 #include "kernel/scheduler/scheduler.h"
 #include "kernel_fixture.h"
 #include "scripted_runner.h"
@@ -152,6 +157,62 @@ TEST_F(DevicesTest, CommandProcessorInterruptsAndABadStreamStopsTheRun) {
     EXPECT_EQ(d.r3, 1u);
     EXPECT_EQ(d.r4, 9u);
   }
+}
+
+TEST_F(DevicesTest, XmaWritesSubframesOnTheDeviceClockAndABadStreamStopsTheRun) {
+  MemoryMap map(mem);
+  k->set_memory_map(&map);
+  apu::XmaEngine& xma = k->devices().xma();
+  int index = xma.allocate_context();
+  ASSERT_EQ(index, 0);
+  uint32_t ctx = k->devices().xma_context_address(0);
+  ASSERT_NE(ctx, 0u);
+  EXPECT_EQ(map.physical_address(ctx), xma.context_array());
+  constexpr uint32_t kIn = 0x01000000, kOut = 0x01100000;  // physical
+  // One packet (header: 2 frames, the first at bit 32, XMA2): a 31-bit
+  // silent mono frame (length, tile "10", zero DRC/trim/subframe/coefficient
+  // bits, filler, "more frames" = 1), then a frame claiming to be 3 bits.
+  uint8_t* in = mem.translate(0xA0000000 + kIn);
+  std::memset(in, 0, 2048);
+  auto put = [&](uint32_t bit, uint32_t v, uint32_t n) {
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t b = bit + i;
+      if ((v >> (n - 1 - i)) & 1) in[b / 8] = static_cast<uint8_t>(in[b / 8] | (0x80 >> (b % 8)));
+    }
+  };
+  put(0, (2u << 26) | (1u << 8), 32);
+  put(32, 31, 15);
+  put(47, 0x2, 2);
+  put(62, 1, 1);
+  put(63, 3, 15);
+  apu::XmaContextData d;
+  d.set_input_buffer_0_ptr(kIn);
+  d.set_input_buffer_0_packet_count(1);
+  d.set_input_buffer_0_valid(1);
+  d.set_input_buffer_read_offset(32);
+  d.set_output_buffer_ptr(kOut);
+  d.set_output_buffer_block_count(8);
+  d.set_output_buffer_valid(1);
+  d.set_sample_rate(3);
+  d.store(xma.context_ptr(0));
+  Thread* main = spawn();
+  runner.set_script(main->tid, {Step{10, [&](Kernel& kk, Thread&) {
+                                       kk.devices().xma().enable(0);
+                                       return true;
+                                     }},
+                                Step{10, [](Kernel& kk, Thread& t) { return kk.delay(t, -1'000'000, false), true; }}});
+  RunOutcome o = run(1000);
+  EXPECT_EQ(o.reason, StopReason::kGuestFault) << o.message;
+  EXPECT_EQ(o.message,
+            "XMA context 0 (physical 0x" + fmt::format("{:08X}", xma.context_array()) +
+                "): input buffer 0 (physical 0x01000000, 1 packet(s)): the frame at bit 63 (packet 0) is 3 bits long, "
+                "shorter than the 31 bits of the smallest frame");
+  // The first subframe is due one period (256 samples at 48 kHz) after the
+  // check point that saw the kick: decoding the good frame and then the bad
+  // one happens when it is assembled.
+  EXPECT_GE(o.guest_units, 20u + 533'333u);
+  EXPECT_LT(o.guest_units, 20u + 533'333u + 2000u);
+  k->set_memory_map(nullptr);
 }
 
 }  // namespace

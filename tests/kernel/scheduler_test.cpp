@@ -219,6 +219,46 @@ TEST_F(KernelFixture, IdleTimeJumpsToTheNextDeadline) {
   EXPECT_LT(o.rounds, 10u);                        // without running a million rounds
 }
 
+// A round lasts as long as its busiest CPU and idle time jumps exactly to
+// the next deadline: with no slice cut by the quantum, the quantum changes
+// nothing the guest can observe (nor any timestamp).
+TEST(SchedulerTime, QuantumThatCutsNoSliceChangesNoTime) {
+  struct Fixture : KernelFixture {
+    void TestBody() override {}
+  };
+  auto run = [](uint32_t quantum, std::vector<uint64_t>* seen) {
+    Fixture f;
+    ScriptedRunner runner;
+    uint32_t ev = f.data.allocate(16, 16);
+    f.k->initialize_event(ev, 1, false);
+    f.spawn(nullptr, 0, 0x02);                        // tid 1 on CPU 1
+    f.spawn(f.k->thread_by_tid(1), 0, 0x01);          // tid 2 on CPU 0
+    runner.set_script(1, {{300, [=](Kernel& k, Thread& t) { return k.set_event(&t, ev), true; }},
+                          {10, [](Kernel& k, Thread& t) { return store_status(t, k.delay(t, -10'000, false)), true; }},
+                          {10, [=](Kernel& k, Thread&) { return seen->push_back(k.now()), true; }}});
+    runner.set_script(2, {{10, [=](Kernel& k, Thread& t) {
+                             return store_status(t, k.wait(t, &ev, 1, WaitType::kAny, false, nullptr)), true;
+                           }},
+                          {10, [=](Kernel& k, Thread&) { return seen->push_back(k.now()), true; }}});
+    SchedulerConfig cfg;
+    cfg.quantum = quantum;
+    RunOutcome o = Scheduler(*f.k, runner, cfg).run();
+    EXPECT_EQ(o.reason, StopReason::kProcessExit) << o.message;
+    seen->push_back(o.guest_units);
+  };
+  std::vector<uint64_t> a, b;
+  run(1000, &a);
+  run(50'000, &b);
+  EXPECT_EQ(a, b);
+  // Thread 2 (CPU 0) waits at 10; thread 1 (CPU 1) sets the event at 300
+  // and sleeps 1 ms from 310. The next round starts when CPU 1's 310 units
+  // end (not at the quantum): thread 2 records 320; thread 1 wakes exactly
+  // at 310 + 1 ms.
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0], 320u);
+  EXPECT_EQ(a[1], 310u + 100'000u + 10u);
+}
+
 TEST_F(KernelFixture, LimitsAndInterruptStopTheRun) {
   ScriptedRunner runner;
   spawn(nullptr, 0, 0x01);

@@ -258,7 +258,22 @@ XDET_IMPORT XMAInitializeContext, 0, 0x225
 XDET_IMPORT XMAReleaseContext, 0, 0x226
 XDET_IMPORT XMAEnableContext, 0, 0x227
 XDET_IMPORT XMADisableContext, 0, 0x228
+XDET_IMPORT XMAGetOutputBufferWriteOffset, 0, 0x229
+XDET_IMPORT XMASetOutputBufferReadOffset, 0, 0x22A
+XDET_IMPORT XMAGetOutputBufferReadOffset, 0, 0x22B
+XDET_IMPORT XMASetOutputBufferValid, 0, 0x22C
+XDET_IMPORT XMAIsOutputBufferValid, 0, 0x22D
+XDET_IMPORT XMASetInputBuffer0Valid, 0, 0x22E
+XDET_IMPORT XMAIsInputBuffer0Valid, 0, 0x22F
+XDET_IMPORT XMASetInputBuffer1Valid, 0, 0x230
+XDET_IMPORT XMAIsInputBuffer1Valid, 0, 0x231
+XDET_IMPORT XMASetInputBuffer0, 0, 0x232
+XDET_IMPORT XMASetInputBuffer1, 0, 0x233
+XDET_IMPORT XMAGetPacketMetadata, 0, 0x234
 XDET_IMPORT XMABlockWhileInUse, 0, 0x235
+XDET_IMPORT XMASetLoopData, 0, 0x236
+XDET_IMPORT XMASetInputBufferReadOffset, 0, 0x237
+XDET_IMPORT XMAGetInputBufferReadOffset, 0, 0x238
 XDET_IMPORT_STACKARGS VdSwap, 0, 0x25B, 10
 XDET_IMPORT_VAR KeCertMonitorData, 0, 0x266
 XDET_IMPORT VdInitializeEDRAM, 0, 0x268

@@ -25,6 +25,23 @@ DeviceState::DeviceState(Kernel& k) : k_(k), options_(k.config().devices) {
   gpu_ = std::make_unique<gpu::CommandProcessor>(k.memory(), cfg);
   gpu_->set_listener(this);
   gpu_->map_registers();
+  // The XMA context array: physical memory from the system heap, allocated
+  // when a title first uses XMA (so titles without XMA see the same heap).
+  xma_ = std::make_unique<apu::XmaEngine>(k.memory(), [this]() -> uint32_t {
+    MemoryMap* map = k_.memory_map();
+    if (!map) return 0;
+    uint32_t v = map->system_alloc(apu::kContextCount * apu::kContextBytes, 256, true);
+    if (!v) return 0;
+    xma_array_ = v;
+    return map->physical_address(v);
+  });
+  xma_->set_listener(this);
+  xma_->map_registers();
+}
+
+uint32_t DeviceState::xma_context_address(uint32_t index) {
+  if (!xma_->context_array() || index >= apu::kContextCount) return 0;
+  return xma_array_ + index * apu::kContextBytes;
 }
 
 DeviceState::~DeviceState() = default;
@@ -49,7 +66,13 @@ uint64_t DeviceState::next_deadline() const {
   // otherwise idle process alive (deadlock detection stays intact).
   if (irq_callback_) d = std::min(d, next_vblank_time());
   if (audio_active()) d = std::min(d, next_audio_time());
+  d = std::min(d, xma_->next_event());
   return d;
+}
+
+uint64_t DeviceState::next_work_deadline() const {
+  if (stop_) return kNever;
+  return std::min(gpu_->next_event(), xma_->next_event());
 }
 
 void DeviceState::advance(uint64_t now) {
@@ -61,11 +84,17 @@ void DeviceState::advance(uint64_t now) {
       uint64_t ta = next_audio_time();
       uint64_t t_other = std::min(tv, ta);
       if (was_running) gpu_->advance(std::min(now, t_other));
+      // XMA subframes due before a vblank or audio tick are written before
+      // its callback runs (ties: XMA first).
+      xma_->advance(std::min(now, t_other), false);
       if (stop_ || t_other > now) break;
       if (tv <= ta) run_vblank(tv);
       else run_audio_tick(ta);
     }
     if (!stop_) gpu_->advance(now);
+    if (!stop_) xma_->advance(now, true);
+  } catch (const apu::XmaFault& f) {
+    stop_ = Stop{false, f.what()};
   } catch (const gpu::GpuFault& f) {
     stop_ = Stop{false, f.what()};
   } catch (const GuestFault& f) {
@@ -282,6 +311,41 @@ void DeviceState::gpu_draw(uint32_t opcode, uint32_t index_count, uint64_t draws
 void DeviceState::gpu_idle(uint32_t read_pointer, uint64_t packets, uint64_t) {
   k_.emit(nullptr, TraceKind::kGpuIdle,
           {{"read_pointer", TraceValue::uinteger(read_pointer)}, {"packets", TraceValue::uinteger(packets)}});
+}
+
+// ---------------------------------------------------------------- XMA
+
+void DeviceState::xma_kick(uint32_t context, const char* action) {
+  k_.emit(nullptr, TraceKind::kXmaKick,
+          {{"context", TraceValue::uinteger(context)}, {"action", TraceValue::string(action)}});
+}
+
+void DeviceState::xma_frame(uint32_t context, uint32_t buffer, uint32_t offset, uint32_t bits) {
+  k_.emit(nullptr, TraceKind::kXmaFrame,
+          {{"context", TraceValue::uinteger(context)},
+           {"buffer", TraceValue::uinteger(buffer)},
+           {"offset", TraceValue::uinteger(offset)},
+           {"bits", TraceValue::uinteger(bits)}});
+}
+
+void DeviceState::xma_buffer_done(uint32_t context, uint32_t buffer) {
+  k_.emit(nullptr, TraceKind::kXmaBuffer,
+          {{"context", TraceValue::uinteger(context)}, {"buffer", TraceValue::uinteger(buffer)}});
+}
+
+void DeviceState::xma_loop(uint32_t context, uint32_t offset, uint32_t remaining) {
+  k_.emit(nullptr, TraceKind::kXmaLoop,
+          {{"context", TraceValue::uinteger(context)},
+           {"offset", TraceValue::uinteger(offset)},
+           {"remaining", TraceValue::uinteger(remaining)}});
+}
+
+void DeviceState::xma_stall(uint32_t context, const char* reason, uint32_t write_offset, uint64_t subframes) {
+  k_.emit(nullptr, TraceKind::kXmaStall,
+          {{"context", TraceValue::uinteger(context)},
+           {"reason", TraceValue::string(reason)},
+           {"write_offset", TraceValue::uinteger(write_offset)},
+           {"subframes", TraceValue::uinteger(subframes)}});
 }
 
 // ---------------------------------------------------------------- audio

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "apu/xma_engine.h"
 #include "gpu/command_processor.h"
 #include "kernel/thread.h"
 
@@ -60,7 +61,7 @@ struct DeviceOptions {
 // `num/den` seconds, n >= 0: floor(n * 1e8 * num / den).
 constexpr uint64_t cadence_time(uint64_t n, uint64_t num, uint64_t den) { return n * 100'000'000ull * num / den; }
 
-class DeviceState final : public gpu::GpuListener {
+class DeviceState final : public gpu::GpuListener, public apu::XmaListener {
  public:
   explicit DeviceState(Kernel& k);
   ~DeviceState() override;
@@ -68,10 +69,16 @@ class DeviceState final : public gpu::GpuListener {
   DeviceState& operator=(const DeviceState&) = delete;
 
   gpu::CommandProcessor& gpu() { return *gpu_; }
+  apu::XmaEngine& xma() { return *xma_; }
+  // Guest (virtual) address of XMA context `index`; 0 without a context array.
+  uint32_t xma_context_address(uint32_t index);
   const DeviceOptions& options() const { return options_; }
 
   // ---- scheduler interface ----
   uint64_t next_deadline() const;
+  // Work that ends by itself (GPU packets, XMA subframes), without the
+  // vblank and audio cadences.
+  uint64_t next_work_deadline() const;
   void advance(uint64_t now);
   Thread* ready_context(int cpu, uint64_t round);
   bool is_context(const Thread& t) const;
@@ -111,6 +118,12 @@ class DeviceState final : public gpu::GpuListener {
   void gpu_fence(uint32_t opcode, uint32_t address, uint32_t value, uint64_t time) override;
   void gpu_draw(uint32_t opcode, uint32_t index_count, uint64_t draws, uint64_t time) override;
   void gpu_idle(uint32_t read_pointer, uint64_t packets, uint64_t time) override;
+  // XmaListener
+  void xma_kick(uint32_t context, const char* action) override;
+  void xma_frame(uint32_t context, uint32_t buffer, uint32_t offset, uint32_t bits) override;
+  void xma_buffer_done(uint32_t context, uint32_t buffer) override;
+  void xma_loop(uint32_t context, uint32_t offset, uint32_t remaining) override;
+  void xma_stall(uint32_t context, const char* reason, uint32_t write_offset, uint64_t subframes) override;
 
  private:
   struct Delivery {
@@ -147,6 +160,8 @@ class DeviceState final : public gpu::GpuListener {
   Kernel& k_;
   DeviceOptions options_;
   std::unique_ptr<gpu::CommandProcessor> gpu_;
+  std::unique_ptr<apu::XmaEngine> xma_;
+  uint32_t xma_array_ = 0;        // virtual address of the XMA context array
   std::vector<std::unique_ptr<Context>> contexts_;
   uint32_t system_process_ = 0;
   std::optional<Stop> stop_;

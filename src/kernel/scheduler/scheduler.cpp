@@ -52,6 +52,7 @@ RunOutcome Scheduler::run() {
   uint64_t round_start = kernel_.now();
   uint64_t last_progress = kernel_.progress_epoch();
   uint64_t idle_progress_rounds = 0;
+  uint64_t device_only_since = kNever;  // title blocked for good, callbacks still running
   auto finish = [&](StopReason reason, std::string message, uint32_t tid) {
     out.reason = reason;
     out.message = std::move(message);
@@ -91,6 +92,13 @@ RunOutcome Scheduler::run() {
     }
 
     bool ran = false;
+    // The round lasts as long as its busiest CPU: a CPU that ran out of
+    // threads before its quantum does not burn the rest of it, so time (and
+    // every timestamp) does not depend on the quantum unless a slice is cut
+    // by it. A perturbed preemption keeps the whole quantum.
+    uint64_t busiest = 0;
+    bool cut_by_perturber = false;
+    bool title_ran = false;
     SchedulePerturber* perturber = kernel_.perturber();
     int cpu_order[kCpuCount] = {0, 1, 2, 3, 4, 5};
     if (perturber) perturber->cpu_order(round, cpu_order);
@@ -158,6 +166,7 @@ RunOutcome Scheduler::run() {
         cpu_holders_[cpu] = t->tid;
         t->yield_requested = false;
         ran = true;
+        title_ran |= !t->device_context;
         if (r.stop == SliceStop::kFault) return finish(StopReason::kGuestFault, std::move(r.message), t->tid);
         if (r.stop == SliceStop::kTrap) return finish(StopReason::kGuestTrap, std::move(r.message), t->tid);
         if (r.stop == SliceStop::kUnimplemented) return finish(StopReason::kUnimplemented, std::move(r.message), t->tid);
@@ -169,6 +178,7 @@ RunOutcome Scheduler::run() {
             if (config_.stop_at_request && *config_.stop_at_request) {
               return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
             }
+            cut_by_perturber = true;
             break;
           }
         }
@@ -176,6 +186,24 @@ RunOutcome Scheduler::run() {
           return finish(StopReason::kStopAt, "stopped at the requested trace event", t->tid);
         }
       }
+      busiest = std::max(busiest, used);
+    }
+
+    // A title whose threads all wait for good while only device callbacks
+    // (vblank, audio) still run is deadlocked: those callbacks would keep it
+    // alive until the time limit.
+    if (config_.device_wedge_units && !title_ran && title_blocked_forever()) {
+      if (device_only_since == kNever) {
+        device_only_since = round_start;
+      } else if (round_start - device_only_since >= config_.device_wedge_units) {
+        return finish(StopReason::kDeadlock,
+                      fmt::format("every title thread waits with no timeout; for {} ms of guest time only device "
+                                  "callbacks ran and none woke a title thread",
+                                  ns_from_units(round_start - device_only_since) / 1'000'000),
+                      0);
+      }
+    } else {
+      device_only_since = kNever;
     }
 
     if (config_.on_progress && (round & 255) == 0) {
@@ -193,23 +221,37 @@ RunOutcome Scheduler::run() {
                                   idle_progress_rounds),
                       0);
       }
-      if (cpu_limit < config_.quantum) {
+      const uint64_t length = cut_by_perturber ? cpu_limit : std::max<uint64_t>(busiest, 1);
+      if (cpu_limit < config_.quantum && length >= cpu_limit) {
         kernel_.set_now(config_.stop_at_units);
         return finish(StopReason::kStopAt,
                       fmt::format("stopped at guest time {} ns", ns_from_units(config_.stop_at_units)), 0);
       }
-      round_start += config_.quantum;
+      round_start += length;
     } else {
       uint64_t next = kernel_.next_deadline();
       if (next == kNever) {
         return finish(StopReason::kDeadlock, "no runnable thread and no pending timeout or timer", 0);
       }
-      // Idle: jump to the next due time (the round boundary at or after it).
-      uint64_t target = std::max(next, round_start + config_.quantum);
+      // Idle: jump to the next due time exactly.
+      uint64_t target = std::max(next, round_start + 1);
       round_start = std::min(target, std::max(config_.stop_at_units, round_start + 1));
     }
     ++round;
   }
+}
+
+bool Scheduler::title_blocked_forever() const {
+  if (kernel_.next_wake_deadline() != kNever) return false;
+  bool any = false;
+  for (const auto& tp : kernel_.threads()) {
+    const Thread& t = *tp;
+    if (t.device_context || t.state == ThreadState::kTerminated) continue;
+    any = true;
+    const bool waits_for_good = t.state == ThreadState::kWaiting && !t.wait.is_delay && !t.wait.has_timeout;
+    if (!waits_for_good && t.suspend_count == 0) return false;
+  }
+  return any;
 }
 
 void Scheduler::emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget) {

@@ -8,8 +8,10 @@
 // its `quantum` retired instructions, or until the thread blocks, yields,
 // exits or faults. A thread runs at most one slice per round. The guest
 // clock inside a slice is round_start + instructions already used on that
-// CPU this round; a round lasts `quantum` instruction units. When no CPU
-// has anything to run, time jumps to the next timeout/timer due time.
+// CPU this round; a round lasts as long as its busiest CPU (the quantum
+// when a slice was cut by it or by a perturbation), so a quantum that cuts
+// no slice changes no time. When no CPU has anything to run, time jumps to
+// the next timeout/timer/device due time exactly.
 //
 // Stops: all threads (or the main thread) exited; deadlock (nothing
 // runnable and no timeout or timer pending); livelock (no state-changing
@@ -79,6 +81,10 @@ struct SchedulerConfig {
   uint64_t max_instructions = 0;             // total over all threads; 0 = none
   uint64_t max_guest_units = units_from_ms(kDefaultMaxGuestMs);
   uint64_t livelock_rounds = 20'000;         // rounds without kernel progress
+  // Deadlock behind device callbacks: every title thread blocked with no
+  // timeout, nothing but the vblank/audio cadences left that could wake one,
+  // and no title thread run for this much guest time (0 = never).
+  uint64_t device_wedge_units = units_from_ms(2000);
   uint64_t starved_rounds = 8;               // "ready but starved" threshold in reports
   const volatile std::sig_atomic_t* stop_flag = nullptr;
   bool end_on_main_exit = true;
@@ -115,6 +121,9 @@ class Scheduler {
 
  private:
   std::string stop_report(StopReason reason, const std::vector<ThreadDiagnosis>& threads) const;
+  // Every live title thread (not a device context) waits with no timeout or
+  // is suspended, and no deadline but the device cadences is pending.
+  bool title_blocked_forever() const;
   // sched.slice.begin / sched.slice.end (only when the kernel traces them).
   void emit_slice_begin(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t budget);
   void emit_slice_end(const Thread& t, int cpu, uint64_t round, uint64_t at_units, uint64_t retired, uint64_t budget,
