@@ -9,7 +9,9 @@
  * abnormal); a normal finally; a noncontinuable exception, caught, and
  * continued (which raises STATUS_NONCONTINUABLE_EXCEPTION chaining it); the
  * thread-name exception with and without a handler; access violations
- * (read, write, continued past the faulting load); a trap; an exception
+ * (read, write, continued past the faulting load); a trap; an illegal
+ * instruction (caught, and continued past); a misaligned lwarx and stwcx.
+ * (STATUS_DATATYPE_MISALIGNMENT with the access and address); an exception
  * raised inside a filter (nested); a finally that raises during an unwind
  * (a collided unwind); RtlCaptureContext; and callee-saved
  * registers intact after an unwind. Prints "seh: N failure(s)", then raises
@@ -167,7 +169,8 @@ static void body_skip_load(PVOID arg) {
 static LONG filter_skip(XDET_EXCEPTION_POINTERS* p, PVOID arg) {
   ++*(int*)arg;
   if (p->ExceptionRecord->ExceptionCode != XDET_STATUS_ACCESS_VIOLATION &&
-      p->ExceptionRecord->ExceptionCode != XDET_STATUS_BREAKPOINT) {
+      p->ExceptionRecord->ExceptionCode != XDET_STATUS_BREAKPOINT &&
+      p->ExceptionRecord->ExceptionCode != XDET_STATUS_ILLEGAL_INSTRUCTION) {
     return XDET_EXCEPTION_CONTINUE_SEARCH;
   }
   p->ContextRecord->Iar += 4; /* past the faulting instruction */
@@ -178,6 +181,36 @@ static void body_trap(PVOID arg) {
   (void)arg;
   __asm__ volatile("twi 31, 0, 22" ::: "memory"); /* the console's debug break */
   g_after_trap = 1;
+}
+
+/* ---- 7b. an illegal instruction and misaligned reservations */
+static volatile int g_after_illegal;
+static ULONG g_fault_address, g_fault_iar, g_fault_params, g_fault_info[2];
+static void body_illegal(PVOID arg) {
+  (void)arg;
+  __asm__ volatile(".long 0x00000000" ::: "memory"); /* primary opcode 0: no instruction */
+  g_after_illegal = 1;
+}
+static LONG filter_fault_record(XDET_EXCEPTION_POINTERS* p, PVOID arg) {
+  (void)arg;
+  g_fault_address = (ULONG)p->ExceptionRecord->ExceptionAddress;
+  g_fault_iar = p->ContextRecord->Iar;
+  g_fault_params = p->ExceptionRecord->NumberParameters;
+  g_fault_info[0] = p->ExceptionRecord->ExceptionInformation[0];
+  g_fault_info[1] = p->ExceptionRecord->ExceptionInformation[1];
+  return XDET_EXCEPTION_EXECUTE_HANDLER;
+}
+static ULONG g_reserve_words[4] __attribute__((aligned(16)));
+static void body_lwarx_misaligned(PVOID arg) {
+  ULONG v;
+  (void)arg;
+  __asm__ volatile("lwarx %0, 0, %1" : "=r"(v) : "r"((char*)g_reserve_words + 2) : "memory");
+  g_reserve_words[3] = v;
+}
+static void body_stwcx_misaligned(PVOID arg) {
+  ULONG v = 9;
+  (void)arg;
+  __asm__ volatile("stwcx. %0, 0, %1" : : "r"(v), "r"((char*)g_reserve_words + 6) : "memory", "cr0");
 }
 
 /* ---- 8. an exception raised inside a filter */
@@ -297,6 +330,36 @@ int main(void) {
   CHECK_EQ(r, 0);
   CHECK_EQ(calls, 1);
   CHECK_EQ(g_after_trap, 1);
+
+  calls = 0;
+  r = xdet_try_except(body_illegal, 0, filter_skip, &calls, &code);
+  CHECK_EQ(r, 0);
+  CHECK_EQ(calls, 1);
+  CHECK_EQ(g_after_illegal, 1);
+  g_after_illegal = 0;
+  code = 0;
+  r = xdet_try_except(body_illegal, 0, filter_fault_record, 0, &code);
+  CHECK_EQ(r, 1);
+  CHECK_EQ(code, XDET_STATUS_ILLEGAL_INSTRUCTION);
+  CHECK_EQ(g_after_illegal, 0);
+  CHECK_EQ(g_fault_params, 0);
+  CHECK(g_fault_address >= (ULONG)body_illegal && g_fault_address < (ULONG)body_illegal + 64);
+  CHECK_EQ(g_fault_iar, g_fault_address);
+  CHECK_EQ(*(ULONG*)g_fault_address, 0);
+  code = 0;
+  r = xdet_try_except(body_lwarx_misaligned, 0, filter_fault_record, 0, &code);
+  CHECK_EQ(r, 1);
+  CHECK_EQ(code, XDET_STATUS_DATATYPE_MISALIGNMENT);
+  CHECK_EQ(g_fault_params, 2);
+  CHECK_EQ(g_fault_info[0], 0);
+  CHECK_EQ(g_fault_info[1], (ULONG)g_reserve_words + 2);
+  CHECK_EQ(g_fault_iar, g_fault_address);
+  code = 0;
+  r = xdet_try_except(body_stwcx_misaligned, 0, filter_fault_record, 0, &code);
+  CHECK_EQ(r, 1);
+  CHECK_EQ(code, XDET_STATUS_DATATYPE_MISALIGNMENT);
+  CHECK_EQ(g_fault_info[0], 1);
+  CHECK_EQ(g_fault_info[1], (ULONG)g_reserve_words + 6);
 
   info = 0;
   code = 0;

@@ -391,7 +391,9 @@ class Kernel {
   void exception_handler_returned(Thread& t, CallbackFrame frame);
   void exception_search(Thread& t);
   void exception_unwind(Thread& t);
-  void exception_stop(Thread& t, std::string report);
+  // Ends the run with `report`; at_origin: the thread's registers go back
+  // to where the dispatch on top was raised (the state the report describes).
+  void exception_stop(Thread& t, std::string report, bool at_origin = true);
   void exception_call_handler(Thread& t, uint32_t establisher, uint32_t flags, uint32_t context_for_handler);
   bool exception_cross_callback(Thread& t);
   void exception_resume(Thread& t, const char* outcome);

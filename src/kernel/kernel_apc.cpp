@@ -226,6 +226,7 @@ void Kernel::push_callback(Thread& t, CallbackKind kind, uint32_t object, uint32
   f.saved = t.ctx;
   f.kind = kind;
   f.object = object;
+  f.routine = routine;
   f.saved_irql = irql(t);
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
   f.scratch = (sp - kCallbackScratchSize) & ~15u;
@@ -417,6 +418,7 @@ void Kernel::callback_returned(Thread& t) {
       uint32_t context = mem_.read32(f.scratch + 0x4);
       uint32_t a1 = mem_.read32(f.scratch + 0x8), a2 = mem_.read32(f.scratch + 0xC);
       f.kind = CallbackKind::kApcNormalRoutine;
+      f.routine = normal;
       t.ctx.gpr[1] = f.scratch - kCallbackFrameSize;
       t.ctx.gpr[3] = context;
       t.ctx.gpr[4] = a1;

@@ -125,6 +125,24 @@ UnwindRegs read_context(const GuestMemory& mem, uint32_t a) {
   return r;
 }
 
+// The APC or DPC routine whose frame ends a walk (the callback below the
+// dispatch's current position), for the report.
+std::string routine_description(const CallbackFrame& cf) {
+  switch (cf.kind) {
+    case CallbackKind::kApcKernelRoutine:
+      return fmt::format("the APC kernel routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kApcNormalRoutine:
+      return fmt::format("the APC normal routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kApcRundown:
+      return fmt::format("the APC rundown routine {:08x} (KAPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kDpc:
+      return fmt::format("the DPC routine {:08x} (KDPC {:08x})", cf.routine, cf.object);
+    case CallbackKind::kExceptionHandler:
+      break;
+  }
+  return fmt::format("the exception handler {:08x}", cf.routine);
+}
+
 bool executable(const GuestMemory& mem, uint32_t pc) {
   return pc && (pc & 3) == 0 && (mem.protection(pc) & GuestMemory::kProtExec);
 }
@@ -158,16 +176,27 @@ void Kernel::capture_context(const Thread& t, uint32_t context) {
   write_context(mem_, context, r, &t.ctx);
 }
 
-void Kernel::exception_stop(Thread& t, std::string report) {
+void Kernel::exception_stop(Thread& t, std::string report, bool at_origin) {
   t.fatal_stop = std::move(report);
+  if (at_origin && !t.exceptions.empty()) {
+    // The thread stops where the exception was raised (the faulting
+    // instruction, the raise's return address), not inside the dispatcher
+    // or a handler that passed: that is the state the report, the thread
+    // dump and exit-thread-state.json describe.
+    const ExceptionDispatch& stopped = t.exceptions.back();
+    apply_regs(t.ctx, stopped.origin);
+  }
   emit_exception_event(t, TraceKind::kExceptionEnd, {{"outcome", TraceValue::string("stop")}, {"pc", TraceValue::hex32(t.ctx.pc)}});
 }
 
 void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
+  // Before the dispatch exists: the thread stays at the raise or fault.
   auto fail = [&](const std::string& why) {
-    exception_stop(t, start.from_fault ? start.unhandled_report
-                                       : fmt::format("{}\n  (the exception could not be dispatched: {})",
-                                                     start.unhandled_report, why));
+    exception_stop(t,
+                   start.from_fault ? start.unhandled_report
+                                    : fmt::format("{}\n  (the exception could not be dispatched: {})",
+                                                  start.unhandled_report, why),
+                   false);
   };
   if (t.exceptions.size() >= kMaxNesting) {
     return fail(fmt::format("{} exceptions are already being dispatched on this thread (each handler raised again)",
@@ -233,8 +262,10 @@ void Kernel::dispatch_exception(Thread& t, const ExceptionStart& start) {
 
 void Kernel::unwind_to(Thread& t, uint32_t target_frame, uint32_t target_ip, uint32_t record, uint32_t return_value) {
   auto fail = [&](const std::string& why) {
-    exception_stop(t, fmt::format("RtlUnwind(frame {:08x}, pc {:08x}) by tid {} called from {:08x}: {}", target_frame,
-                                  target_ip, t.tid, static_cast<uint32_t>(t.ctx.lr), why));
+    exception_stop(t,
+                   fmt::format("RtlUnwind(frame {:08x}, pc {:08x}) by tid {} called from {:08x}: {}", target_frame,
+                               target_ip, t.tid, static_cast<uint32_t>(t.ctx.lr), why),
+                   false);
   };
   if (t.exceptions.size() >= kMaxNesting) return fail("too many exceptions and unwinds in progress on this thread");
   uint32_t sp = static_cast<uint32_t>(t.ctx.gpr[1]);
@@ -357,7 +388,13 @@ void Kernel::exception_search(Thread& t) {
     if (++d.frames > kMaxFrames) return unhandled(fmt::format("the walk passed {} frames", kMaxFrames));
     if (d.control_pc == kCallbackReturnLr - 4) {
       if (exception_cross_callback(t)) continue;
-      return unhandled("the call chain ends at an APC or DPC routine");
+      // An APC or DPC routine's frame: the kernel's delivery code called it,
+      // and an exception the routine's own frames did not take does not
+      // go on into the code it interrupted (docs/kernel.md).
+      return unhandled(d.callback_cursor > 0
+                           ? fmt::format("the call chain ends at {}",
+                                         routine_description(t.callbacks[d.callback_cursor - 1]))
+                           : std::string("the call chain ends at an APC or DPC routine"));
     }
     if (d.control_pc == kReturnSentinelLr - 4 || d.control_pc == kDeviceReturnLr - 4) {
       return unhandled(fmt::format("{} frames searched", d.frames - 1));
@@ -410,7 +447,10 @@ void Kernel::exception_unwind(Thread& t) {
     if (++d.frames > kMaxFrames) return fail(fmt::format("the target frame was not found within {} frames", kMaxFrames));
     if (d.control_pc == kCallbackReturnLr - 4) {
       if (exception_cross_callback(t)) continue;
-      return fail("the call chain ends at an APC or DPC routine before the target frame");
+      return fail(d.callback_cursor > 0
+                      ? fmt::format("the call chain ends at {} before the target frame",
+                                    routine_description(t.callbacks[d.callback_cursor - 1]))
+                      : std::string("the call chain ends at an APC or DPC routine before the target frame"));
     }
     if (d.control_pc == kReturnSentinelLr - 4 || d.control_pc == kDeviceReturnLr - 4) {
       return fail(d.target_frame ? "the target frame is not on the call chain"

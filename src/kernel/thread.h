@@ -78,6 +78,7 @@ struct CallbackFrame {
   cpu::PpcContext saved;
   CallbackKind kind = CallbackKind::kApcNormalRoutine;
   uint32_t object = 0;       // KAPC / KDPC
+  uint32_t routine = 0;      // the guest routine running (named in exception reports)
   uint32_t scratch = 0;      // guest block holding the kernel routine's out-parameters
   uint8_t saved_irql = 0;
   bool free_object = false;  // a KAPC the kernel allocated (NtQueueApcThread, timers, I/O)

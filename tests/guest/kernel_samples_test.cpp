@@ -178,6 +178,43 @@ TEST(SehSample, HandlersRunAndAnUncaughtRaiseStopsTheRunIdenticallyEverywhere) {
   EXPECT_EQ(out.find(".pdata"), std::string::npos) << out;
 }
 
+// Exceptions inside APC and DPC routines (guest/samples/seh_callbacks.c):
+// handlers inside a user APC, a DPC and a timer DPC take them and the thread
+// goes on; one that escapes the routine stops the run (exit 4) with a report
+// naming the routine, and never reaches the try around the interrupted
+// code. Byte-identical traces across cold runs, both policies and engines.
+TEST(SehCallbacksSample, RoutinesHandleTheirOwnExceptionsAndEscapingOnesStop) {
+  std::string a = scratch("sehcb_a"), b = scratch("sehcb_b"), s = scratch("sehcb_strict"), i = scratch("sehcb_interp");
+  std::string out;
+  ASSERT_EQ(xdet("run --trace " + a + "/t.jsonl " + sample("seh_callbacks"), &out), 0) << out;
+  EXPECT_NE(out.find("seh_callbacks: 0 failure(s)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  std::string trace = slurp(a + "/t.jsonl");
+  EXPECT_NE(trace.find("\"code\":\"0xe0000a01\""), std::string::npos);
+  EXPECT_NE(trace.find("\"code\":\"0xe0000d01\""), std::string::npos);
+  ASSERT_EQ(xdet("run --trace " + b + "/t.jsonl " + sample("seh_callbacks")), 0);
+  EXPECT_EQ(trace, slurp(b + "/t.jsonl"));
+  ASSERT_EQ(xdet("run --sched-policy strict --trace " + s + "/t.jsonl " + sample("seh_callbacks"), &out), 0) << out;
+  EXPECT_EQ(trace, slurp(s + "/t.jsonl"));
+  ASSERT_EQ(xdet("run --cpu interp --trace " + i + "/t.jsonl " + sample("seh_callbacks"), &out), 0) << out;
+  EXPECT_EQ(trace, slurp(i + "/t.jsonl"));
+
+  std::string apc, dpc, again;
+  ASSERT_EQ(xdet("run --args apc " + sample("seh_callbacks"), &apc), 4) << apc;
+  EXPECT_NE(apc.find("exception 0xe0000a0f raised by tid 1 (main)"), std::string::npos) << apc;
+  EXPECT_NE(apc.find("(no handler took it: the call chain ends at the APC normal routine "), std::string::npos) << apc;
+  EXPECT_EQ(apc.find("propagated"), std::string::npos) << apc;
+  EXPECT_EQ(apc.find("not stopped"), std::string::npos) << apc;
+  ASSERT_EQ(xdet("run --cpu interp --args apc " + sample("seh_callbacks"), &again), 4);
+  EXPECT_EQ(apc, again);
+  ASSERT_EQ(xdet("run --args dpc " + sample("seh_callbacks"), &dpc), 4) << dpc;
+  EXPECT_NE(dpc.find("exception 0xe0000d0f raised by tid 1 (main)"), std::string::npos) << dpc;
+  EXPECT_NE(dpc.find("(no handler took it: the call chain ends at the DPC routine "), std::string::npos) << dpc;
+  EXPECT_EQ(dpc.find("propagated"), std::string::npos) << dpc;
+  ASSERT_EQ(xdet("run --cpu interp --args dpc " + sample("seh_callbacks"), &again), 4);
+  EXPECT_EQ(dpc, again);
+}
+
 // A title's boot sequence (privileges, headers, configuration, profile,
 // notifications, network, a save, APC-completed reads through game:\,
 // workers fed by APCs, a XAM task): passes under both policies with

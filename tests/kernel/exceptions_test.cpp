@@ -121,6 +121,69 @@ TEST(ExceptionDispatch, InvalidDispositionRaisesFromTheDispatcher) {
   EXPECT_NE(out.find("exception 0xc0000026 (a handler returned an invalid disposition)"), std::string::npos) << out;
 }
 
+// main: prolog; an undefined instruction word; DbgPrint("continued"); return.
+// The handler (at kCode) moves the CONTEXT's Iar past the instruction and
+// continues execution (disposition 0), or passes (1).
+std::string build_illegal(const std::string& name, bool handled, bool with_table) {
+  Program p;
+  p.spec.entry_point = kMain;
+  uint32_t text = p.string("continued\n");
+  Asm h(kHandler);
+  if (handled) {
+    h.lwz(6, 8, 5);  // ContextRecord->Iar
+    h.addi(6, 6, 4);
+    h.stw(6, 8, 5);
+  }
+  h.li(3, handled ? 0 : 1);
+  h.blr();
+  p.place(h);
+  store_be32(&p.spec.image[kCode + 0x20 - kBase], kHandler);
+  store_be32(&p.spec.image[kCode + 0x24 - kBase], 0);
+  uint32_t fn = kCode + 0x28;
+  p.spec.entry_point = fn;
+  Asm m(fn);
+  prolog(m);
+  m.word(0x00000000u);  // primary opcode 0: no instruction
+  m.li32(3, text);
+  m.bl(p.thunk(kDbgPrint));
+  m.li(3, 0);
+  epilog(m);
+  p.place(m);
+  if (with_table) set_table(p, {{fn, loader::encode_pdata_word(3, (m.pc() - fn) / 4, true)}});
+  return p.write(name);
+}
+
+// An illegal instruction is STATUS_ILLEGAL_INSTRUCTION at the faulting
+// instruction, handled identically by both CPU engines.
+TEST(ExceptionDispatch, IllegalInstructionGoesToTheHandlerUnderBothEngines) {
+  std::string xex = build_illegal("seh_illegal.xex", true, true);
+  std::string out_jit, out_interp;
+  ASSERT_EQ(run_xdet("--cpu jit --trace " + xex + ".jit.jsonl " + xex, &out_jit), 0) << out_jit;
+  EXPECT_NE(out_jit.find("continued"), std::string::npos) << out_jit;
+  ASSERT_EQ(run_xdet("--cpu interp --trace " + xex + ".interp.jsonl " + xex, &out_interp), 0) << out_interp;
+  std::string trace = slurp_file(xex + ".jit.jsonl");
+  EXPECT_NE(trace.find("\"code\":\"0xc000001d\""), std::string::npos) << trace;
+  EXPECT_NE(trace.find("\"source\":\"fault\""), std::string::npos);
+  EXPECT_NE(trace.find("\"address\":\"0x82001034\""), std::string::npos) << trace;  // the undefined word
+  EXPECT_EQ(trace, slurp_file(xex + ".interp.jsonl"));
+}
+
+// With no handler taking it (one that passes, or no function table at all),
+// the run stops with the fault's own report and exit 4, both engines alike.
+TEST(ExceptionDispatch, UnhandledIllegalInstructionStopsWithTheFaultReport) {
+  for (bool with_table : {true, false}) {
+    std::string xex = build_illegal(with_table ? "seh_illegal_pass.xex" : "seh_illegal_none.xex", false, with_table);
+    std::string out_jit, out_interp;
+    EXPECT_EQ(run_xdet("--cpu jit " + xex, &out_jit), 4) << out_jit;
+    EXPECT_NE(out_jit.find("illegal instruction 0x00000000 at PC 0x82001034"), std::string::npos) << out_jit;
+    EXPECT_EQ(out_jit.find("continued"), std::string::npos) << out_jit;
+    // The thread stopped at the faulting instruction, not in the handler.
+    EXPECT_NE(out_jit.find("backtrace: 82001034"), std::string::npos) << out_jit;
+    EXPECT_EQ(run_xdet("--cpu interp " + xex, &out_interp), 4) << out_interp;
+    EXPECT_EQ(out_jit, out_interp);
+  }
+}
+
 TEST(ExceptionDispatchBadInput, UnmappedHandlerIsReported) {
   std::string out;
   std::string xex = build_raise("seh_unmapped_handler.xex", 0, 0x00001000);

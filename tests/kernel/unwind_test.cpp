@@ -3,6 +3,9 @@
 // frame, a register save helper called from the prolog), gcc's SysV forms
 // (frame first, LR and callee-saved registers above it), a frame sized at
 // run time (back chain), a control PC inside the prolog, and leaves.
+// Epilogues as the console's unwinder sees them: a `blr`, a branch to a
+// register restore helper, and (not an epilogue) an instruction between the
+// frame pop and the `blr`.
 #include <gtest/gtest.h>
 
 #include "kernel/exceptions/unwind.h"
@@ -54,6 +57,14 @@ constexpr uint32_t stwux(int s, int a, int b) { return (31u << 26) | (s << 21) |
 constexpr uint32_t bl(uint32_t from, uint32_t to) { return (18u << 26) | ((to - from) & 0x03FFFFFCu) | 1; }
 constexpr uint32_t kBlr = 0x4E800020u;
 constexpr uint32_t kNop = 0x60000000u;
+constexpr uint32_t lwz(int d, int16_t off, int a) {
+  return (32u << 26) | (d << 21) | (a << 16) | static_cast<uint16_t>(off);
+}
+constexpr uint32_t addi(int d, int a, int16_t v) {
+  return (14u << 26) | (d << 21) | (a << 16) | static_cast<uint16_t>(v);
+}
+constexpr uint32_t mtlr(int s) { return 0x7C0803A6u | (s << 21); }
+constexpr uint32_t b(uint32_t from, uint32_t to) { return (18u << 26) | ((to - from) & 0x03FFFFFCu); }
 constexpr uint32_t neg(int d, int a) { return (31u << 26) | (d << 21) | (a << 16) | (104u << 1); }
 
 TEST_F(UnwindFixture, ConsoleCompilerPrologWithASaveHelper) {
@@ -83,6 +94,90 @@ TEST_F(UnwindFixture, ConsoleCompilerPrologWithASaveHelper) {
   EXPECT_EQ(r.gpr[29], 0x29292929u);
   EXPECT_EQ(r.gpr[30], 0x30303030u);
   EXPECT_EQ(r.gpr[31], 0x31313131u);
+}
+
+// The console compiler's function: mflr r12; stw r12,-8(r1); stwu r1,-0x40(r1);
+// body; addi r1,r1,0x40; lwz r12,-8(r1); mtlr r12; blr.
+struct EpilogueFixture : UnwindFixture {
+  static constexpr uint32_t kPop = kCodeBase + 16, kReload = kCodeBase + 20, kBlrAt = kCodeBase + 28;
+  RuntimeFunction f;
+  EpilogueFixture() {
+    put(kCodeBase, {mflr(12), stw(12, -8, 1), stwu(1, -0x40, 1), kNop, addi(1, 1, 0x40), lwz(12, -8, 1), mtlr(12), kBlr});
+    f = fn(kCodeBase, 3, 8);
+    mem.write32(kEntrySp - 8, 0x82005554);  // the saved LR
+    mem.write32(kEntrySp + 0x40 - 8, 0x82006664);  // what the caller's frame holds there
+  }
+};
+
+TEST_F(EpilogueFixture, AtTheBlrNothingIsLeftToUndo) {
+  UnwindRegs r;
+  r.gpr[1] = kEntrySp;  // popped
+  r.lr = 0x82005554;    // reloaded
+  UnwindStep step;
+  std::string error;
+  ASSERT_TRUE(kernel::virtual_unwind(mem, kBlrAt, &f, r, &step, &error)) << error;
+  EXPECT_FALSE(step.in_function);  // the handler no longer applies
+  EXPECT_EQ(step.establisher, kEntrySp);
+  EXPECT_EQ(r.gpr[1], kEntrySp);
+  EXPECT_EQ(r.lr, 0x82005554u);
+  EXPECT_EQ(step.next_pc, 0x82005550u);
+}
+
+TEST_F(EpilogueFixture, BetweenTheFramePopAndTheBlrItUnwindsAsInTheBody) {
+  // As on the console: not recognised, the prolog is undone from the popped r1.
+  UnwindRegs r;
+  r.gpr[1] = kEntrySp;
+  r.lr = 0x12345678;
+  UnwindStep step;
+  std::string error;
+  ASSERT_TRUE(kernel::virtual_unwind(mem, kReload, &f, r, &step, &error)) << error;
+  EXPECT_TRUE(step.in_function);
+  EXPECT_EQ(r.gpr[1], kEntrySp + 0x40);
+  EXPECT_EQ(r.lr, 0x82006664u);
+  // In the body (before the pop) the same function unwinds correctly.
+  UnwindRegs body;
+  body.gpr[1] = kEntrySp - 0x40;
+  ASSERT_TRUE(kernel::virtual_unwind(mem, kPop, &f, body, &step, &error)) << error;
+  EXPECT_TRUE(step.in_function);
+  EXPECT_EQ(body.gpr[1], kEntrySp);
+  EXPECT_EQ(body.lr, 0x82005554u);
+}
+
+TEST_F(UnwindFixture, EpilogueBranchToARestoreHelperRunsTheHelperForward) {
+  // mflr r12; bl save_30; stwu r1,-0x60(r1); nop; addi r1,r1,0x60; b rest_30
+  // save_30: stw r30,-16(r1); stw r31,-12(r1); stw r12,-8(r1); blr
+  // rest_30: lwz r30,-16(r1); lwz r31,-12(r1); lwz r12,-8(r1); mtlr r12; blr
+  uint32_t save = kCodeBase + 0x100, rest = kCodeBase + 0x140;
+  put(save, {stw(30, -16, 1), stw(31, -12, 1), stw(12, -8, 1), kBlr});
+  put(rest, {lwz(30, -16, 1), lwz(31, -12, 1), lwz(12, -8, 1), mtlr(12), kBlr});
+  put(kCodeBase, {mflr(12), bl(kCodeBase + 4, save), stwu(1, -0x60, 1), kNop, addi(1, 1, 0x60), b(kCodeBase + 20, rest)});
+  mem.write32(kEntrySp - 16, 0x30303030);
+  mem.write32(kEntrySp - 12, 0x31313131);
+  mem.write32(kEntrySp - 8, 0x82005554);
+  UnwindRegs r;
+  r.gpr[1] = kEntrySp;  // the frame is popped
+  r.gpr[30] = 1;
+  r.gpr[31] = 2;
+  r.lr = 0x12345678;
+  RuntimeFunction f = fn(kCodeBase, 3, 6);
+  UnwindStep step;
+  std::string error;
+  ASSERT_TRUE(kernel::virtual_unwind(mem, kCodeBase + 20, &f, r, &step, &error)) << error;
+  EXPECT_FALSE(step.in_function);
+  EXPECT_EQ(step.establisher, kEntrySp);
+  EXPECT_EQ(r.gpr[1], kEntrySp);
+  EXPECT_EQ(r.gpr[30], 0x30303030u);
+  EXPECT_EQ(r.gpr[31], 0x31313131u);
+  EXPECT_EQ(r.lr, 0x82005554u);
+  EXPECT_EQ(step.next_pc, 0x82005550u);
+  // A branch to code that is not a restore helper (it stores) is not an
+  // epilogue: the prolog is undone as in the body.
+  put(rest, {stw(30, -16, 1), kBlr});
+  UnwindRegs body;
+  body.gpr[1] = kEntrySp - 0x60;
+  ASSERT_TRUE(kernel::virtual_unwind(mem, kCodeBase + 20, &f, body, &step, &error)) << error;
+  EXPECT_TRUE(step.in_function);
+  EXPECT_EQ(body.gpr[1], kEntrySp);
 }
 
 TEST_F(UnwindFixture, ControlPcInsideThePrologUndoesOnlyWhatRan) {

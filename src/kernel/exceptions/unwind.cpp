@@ -144,6 +144,63 @@ uint32_t step_prolog(PrologState& s, uint32_t pc, uint32_t w) {
 
 bool is_blr(uint32_t w) { return w == 0x4E800020u; }
 
+// `b target` (no link, relative): an epilogue's branch to a register
+// restore helper, or a tail call.
+bool branch_target(uint32_t pc, uint32_t w, uint32_t* target) {
+  if ((w >> 26) != 18 || (w & 3) != 0) return false;
+  int32_t li = static_cast<int32_t>(w << 6) >> 6;
+  *target = pc + static_cast<uint32_t>(li & ~3);
+  return true;
+}
+
+// Runs a register restore helper (__restgprlr_N, __restfpr_N) forward from
+// `pc` to its `blr` on the real registers: its loads, `mtlr`, and the
+// `addi`/`mr` that set a base register. False (registers untouched) when
+// the code is not one: no `blr` within 64 instructions, or a store, branch
+// or any other instruction a restore helper does not contain.
+bool run_restore_helper(const GuestMemory& mem, uint32_t pc, UnwindRegs& regs) {
+  UnwindRegs r = regs;
+  for (uint32_t n = 0; n < 64; ++n, pc += 4) {
+    uint32_t w = mem.read32(pc);
+    if (is_blr(w)) {
+      regs = r;
+      return true;
+    }
+    uint32_t op = w >> 26, rd = (w >> 21) & 31, ra = (w >> 16) & 31;
+    uint32_t base = ra ? static_cast<uint32_t>(r.gpr[ra]) : 0;
+    switch (op) {
+      case 32:  // lwz
+        r.gpr[rd] = mem.read32(base + static_cast<uint32_t>(simm16(w)));
+        break;
+      case 50:  // lfd
+        r.fpr[rd] = mem.read64(base + static_cast<uint32_t>(simm16(w)));
+        break;
+      case 58:  // ld (DS form)
+        if ((w & 3) != 0) return false;
+        r.gpr[rd] = mem.read64(base + static_cast<uint32_t>(static_cast<int16_t>(w & 0xFFFC)));
+        break;
+      case 14:  // addi
+        if (ra == 0 || rd == 1) return false;
+        r.gpr[rd] = r.gpr[ra] + static_cast<uint64_t>(static_cast<int64_t>(simm16(w)));
+        break;
+      case 31: {
+        uint32_t xo = (w >> 1) & 0x3FF, rb = (w >> 11) & 31;
+        if (xo == 467 && ((ra | (rb << 5)) == 8)) {  // mtlr rS
+          r.lr = static_cast<uint32_t>(r.gpr[rd]);
+        } else if (xo == 444 && rd == rb && ra != 1) {  // mr rA,rS
+          r.gpr[ra] = r.gpr[rd];
+        } else {
+          return false;
+        }
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 FunctionTable read_function_table(const GuestMemory& mem, uint32_t image_base, uint32_t image_size,
@@ -209,6 +266,30 @@ bool virtual_unwind(const GuestMemory& mem, uint32_t control_pc, const RuntimeFu
     step->next_pc = regs.lr - 4;
     regs.iar = regs.lr;
     return true;
+  }
+  // Epilogues, as NT PowerPC's RtlVirtualUnwind recognises them: at the
+  // `blr` every saved register and r1 are already back; at the epilogue's
+  // `b` into a register restore helper (the frame popped, the helper about
+  // to reload the saved registers and LR below r1), the helper is run
+  // forward. Either way the control PC is not in the function (its handler
+  // does not apply) and r1 is the caller's. Anything else, including an
+  // instruction between the frame pop and the `blr`, unwinds as in the body.
+  try {
+    uint32_t w = mem.read32(control_pc), target = 0;
+    bool epilogue = is_blr(w);
+    if (!epilogue && branch_target(control_pc, w, &target) && (target < f->begin || target >= f->end())) {
+      epilogue = run_restore_helper(mem, target, regs);
+    }
+    if (epilogue) {
+      step->in_function = false;
+      regs.iar = regs.lr;
+      step->next_pc = regs.lr - 4;
+      return true;
+    }
+  } catch (const GuestFault& e) {
+    *error = fmt::format("cannot read the epilogue of the function at {:08x} (at {:08x}): {}", f->begin, control_pc,
+                         e.what());
+    return false;
   }
   PrologState s;
   uint32_t stop = std::min(control_pc, f->prolog_end());

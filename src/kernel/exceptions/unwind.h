@@ -19,9 +19,18 @@
 // and `bl` into a save helper (__savegprlr_N, __savefpr_N), whose stores are
 // followed up to its `blr`. This covers the console compiler's forms
 // (`mflr r12; stw r12,-8(r1); stwu r1,-N(r1)` or `bl __savegprlr_N`) and
-// gcc's SysV forms (`stwu r1,-N(r1); mflr r0; stw r0,N+4(r1)`). Epilogues
-// are not recognised: a control PC inside an epilogue unwinds as if it were
-// in the body.
+// gcc's SysV forms (`stwu r1,-N(r1); mflr r0; stw r0,N+4(r1)`).
+//
+// Epilogues are recognised as NT PowerPC's RtlVirtualUnwind recognises them
+// (the console's unwinder descends from it): a control PC at `blr` has
+// nothing left to undo (the caller's registers, r1 and LR are live); at a
+// `b` out of the function into a register restore helper (__restgprlr_N:
+// loads through r1 or r12, `mtlr`, `blr`) the helper is executed forward on
+// the real registers. In both cases the control PC is not in the function.
+// Like the console, nothing else is an epilogue: an instruction between an
+// epilogue's frame pop (`addi r1,r1,N`) and its `blr` or helper branch
+// unwinds as if it were in the body (the prolog is undone from the popped
+// r1), which no compiler-generated code can fault at.
 #include <cstdint>
 #include <string>
 

@@ -55,26 +55,49 @@ bool dispatch_to_handlers(Kernel& k, Thread& t, const Kernel::ExceptionStart& st
   return false;
 }
 
-// A guest fault goes to the title's handlers as the console raises it:
-// STATUS_ACCESS_VIOLATION with parameters (0 read / 1 write / 8 execute,
-// address) at the faulting instruction. True when a handler now runs (or
-// the exception was continued); false stops the run with `message`
-// (unchanged when no handler takes it).
+// A guest fault goes to the title's handlers as the console's trap handler
+// raises it, at the faulting instruction (ExceptionAddress and Iar):
+// - a load, store or fetch of an unmapped or protected page:
+//   STATUS_ACCESS_VIOLATION with parameters (0 read / 1 write / 8 execute,
+//   the address);
+// - an undefined or invalid encoding (program interrupt, illegal
+//   instruction): STATUS_ILLEGAL_INSTRUCTION, no parameters;
+// - a misaligned lwarx/ldarx/stwcx./stdcx. (alignment interrupt the
+//   kernel cannot emulate for a reservation): STATUS_DATATYPE_MISALIGNMENT
+//   with parameters (0 read / 1 write, the address).
+// True when a handler now runs (or the exception was continued); false
+// stops the run with `message` (unchanged when no handler takes it).
+constexpr uint32_t kStatusIllegalInstruction = 0xC000001D;
+constexpr uint32_t kStatusDatatypeMisalignment = 0x80000002;
+bool is_reservation_store(uint32_t word) {
+  uint32_t xo = (word >> 1) & 0x3FF;
+  return (word >> 26) == 31 && (xo == 150 || xo == 214);  // stwcx. / stdcx.
+}
 bool dispatch_fault(Kernel& k, Thread& t, const cpu::FaultInfo& fault, std::string& message) {
-  uint32_t kind = 0;
-  switch (fault.kind) {
-    case cpu::FaultKind::kRead: kind = 0; break;
-    case cpu::FaultKind::kWrite: kind = 1; break;
-    case cpu::FaultKind::kExecute: kind = 8; break;
-    default: return false;
-  }
   Kernel::ExceptionStart start;
+  switch (fault.kind) {
+    case cpu::FaultKind::kRead:
+    case cpu::FaultKind::kWrite:
+    case cpu::FaultKind::kExecute:
+      start.code = kStatusAccessViolation;
+      start.params[0] = fault.kind == cpu::FaultKind::kRead ? 0 : fault.kind == cpu::FaultKind::kWrite ? 1 : 8;
+      start.params[1] = fault.address;
+      start.param_count = 2;
+      break;
+    case cpu::FaultKind::kIllegalInstruction:
+      start.code = kStatusIllegalInstruction;
+      break;
+    case cpu::FaultKind::kAlignment:
+      start.code = kStatusDatatypeMisalignment;
+      start.params[0] = is_reservation_store(fault.word) ? 1 : 0;
+      start.params[1] = fault.address;
+      start.param_count = 2;
+      break;
+    default:
+      return false;
+  }
   start.from_fault = true;
-  start.code = kStatusAccessViolation;
   start.address = t.ctx.pc;
-  start.params[0] = kind;
-  start.params[1] = fault.address;
-  start.param_count = 2;
   start.control_pc = t.ctx.pc;
   start.unhandled_report = message;
   return dispatch_to_handlers(k, t, start, message);
