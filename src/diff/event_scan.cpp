@@ -222,6 +222,35 @@ namespace {
 enum class VType : uint8_t { kStr, kInt, kFloat, kBool, kNull, kList, kDict };
 }
 
+// Length of the run of ASCII digits at p (8 bytes at a time: a per-byte
+// loop mispredicts its exit on every number, several times per event).
+static inline size_t digit_run(const char* p, const char* end) {
+  size_t n = 0;
+  while (end - p - static_cast<ptrdiff_t>(n) >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p + n, 8);
+    // Digits become 0x00..0x09; any other byte gets a high nibble bit set
+    // here or after adding 6. Carries start only at non-digit bytes and move
+    // to later bytes, so the first flagged byte is exact.
+    uint64_t a = w ^ 0x3030303030303030ull;
+    uint64_t bad = (a | (a + 0x0606060606060606ull)) & 0xF0F0F0F0F0F0F0F0ull;
+    if (bad) return n + static_cast<size_t>(__builtin_ctzll(bad)) / 8;
+    n += 8;
+  }
+  while (p + n < end && p[n] >= '0' && p[n] <= '9') ++n;
+  return n;
+}
+
+// Value of `n` (1..8) ASCII digits at p, given that 8 bytes are readable.
+static inline uint64_t parse_digits8(const char* p, size_t n) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  w <<= 8 * (8 - n);  // drop bytes past the digits; vacated low bytes read as leading zeros
+  w = ((w & 0x0F0F0F0F0F0F0F0Full) * 2561) >> 8;
+  w = ((w & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
+  return (((w & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32) & 0xFFFFFFFFull;
+}
+
 // Scans one number; sets hash. Declines anything but plain int64 / finite double.
 static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& type, int64_t& ival, double& dval) {
   const char* s = p;
@@ -237,10 +266,17 @@ static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& 
     ++p;
     ndigits = 1;
   } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9') {
-      acc = acc * 10 + static_cast<uint64_t>(*p - '0');
-      ++ndigits;
-      ++p;
+    size_t n = digit_run(p, end);
+    if (n <= 8 && end - p >= 8) {
+      acc = parse_digits8(p, n);
+      ndigits = static_cast<int>(n);
+      p += n;
+    } else {
+      while (p < end && *p >= '0' && *p <= '9') {
+        acc = acc * 10 + static_cast<uint64_t>(*p - '0');
+        ++ndigits;
+        ++p;
+      }
     }
   } else {
     return false;
@@ -255,14 +291,14 @@ static bool scan_number(const char*& p, const char* end, uint64_t& hash, VType& 
   if (p < end && *p == '.') {
     ++p;
     if (p >= end || !(*p >= '0' && *p <= '9')) return false;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p += digit_run(p, end);
     is_float = true;
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
     ++p;
     if (p < end && (*p == '+' || *p == '-')) ++p;
     if (p >= end || !(*p >= '0' && *p <= '9')) return false;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p += digit_run(p, end);
     is_float = true;
   }
   if (!is_float) {
@@ -287,20 +323,20 @@ static bool number_grammar(const char*& p, const char* end) {
   if (*p == '0') {
     ++p;
   } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p += digit_run(p, end);
   } else {
     return false;
   }
   if (p < end && *p == '.') {
     ++p;
     if (p >= end || !(*p >= '0' && *p <= '9')) return false;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p += digit_run(p, end);
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
     ++p;
     if (p < end && (*p == '+' || *p == '-')) ++p;
     if (p >= end || !(*p >= '0' && *p <= '9')) return false;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p += digit_run(p, end);
   }
   return true;
 }

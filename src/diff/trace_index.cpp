@@ -125,23 +125,43 @@ std::string python_path_str(std::string_view s) {
 
 // ---- record storage --------------------------------------------------------------
 
-RecordList::~RecordList() {
-  for (size_t k = 0; k < segs_.size(); ++k) ::munmap(segs_[k], seg_bytes_[k]);
+RecordArena::~RecordArena() {
+  for (const Chunk& c : chunks_) ::munmap(c.base, c.bytes);
+}
+
+void* RecordArena::take(size_t bytes) {
+  bytes = (bytes + 63) & ~size_t{63};
+  if (bytes > left_) {
+    // Chunks grow with the trace (256 KiB up to 4 MiB) so a small trace
+    // stays small and a large one needs few chunks. The unused tail of a
+    // chunk is never touched, so it costs address space only.
+    constexpr size_t kMinChunk = 256u << 10, kMaxChunk = 4u << 20;
+    size_t n = std::max(kMinChunk, std::min(kMaxChunk, mapped_));
+    n = std::max(n, (bytes + kMinChunk - 1) & ~(kMinChunk - 1));
+    void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (n >= (4u << 20)) ::madvise(p, n, MADV_HUGEPAGE);
+    chunks_.push_back(Chunk{p, n});
+    mapped_ += n;
+    next_ = static_cast<char*>(p);
+    left_ = n;
+  }
+  char* out = next_;
+  next_ += bytes;
+  left_ -= bytes;
+  // The piece is populated at once (huge pages where granted): one call
+  // fills its page tables instead of a page fault per 170 records as the
+  // loader appends. Older kernels fault as before.
+  constexpr uintptr_t kPage = 4096;
+  uintptr_t lo = reinterpret_cast<uintptr_t>(out) & ~(kPage - 1);
+  uintptr_t hi = (reinterpret_cast<uintptr_t>(out) + bytes + kPage - 1) & ~(kPage - 1);
+  ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE);
+  return out;
 }
 
 void RecordList::grow() {
   size_t n = segs_.empty() ? kFirst : (kFirst << (segs_.size() - 1));
-  size_t bytes = n * sizeof(Record);
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  if (bytes >= (4u << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
-  // Populated at once (huge pages where granted): one call fills the page
-  // tables instead of a page fault per 170 records as the loader appends
-  // (a tenth of the load's CPU on the 1M-event pair). Segments double, so
-  // at most half of the last one is unused. Older kernels fault as before.
-  ::madvise(p, bytes, MADV_POPULATE_WRITE);
-  segs_.push_back(static_cast<Record*>(p));
-  seg_bytes_.push_back(bytes);
+  segs_.push_back(static_cast<Record*>(arena_->take(n * sizeof(Record))));
   capacity_ += n;
 }
 
@@ -658,6 +678,7 @@ struct TraceIndex::Loader {
       slot = static_cast<uint32_t>(ix.tids_.size());
       ix.tids_.emplace_back();
       ix.tids_.back().tid = key;
+      ix.tids_.back().events.set_arena(&ix.arena_);
       return slot;
     };
     if (integral) {

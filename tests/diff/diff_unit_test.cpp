@@ -221,6 +221,39 @@ TEST(FastScanner, FingerprintIsOrderFreeAtTopLevelAndTextualBelow) {
   EXPECT_FALSE(s.scan(R"({"tid":1} x)", f));
 }
 
+// Integers of every digit count, ending right at the buffer's end or before
+// any delimiter, read back exactly (the scanner reads digits 8 at a time).
+TEST(FastScanner, ReadsIntegersOfEveryLengthAtAnyPosition) {
+  FastScanner s;
+  EventFacts f;
+  uint64_t v = 0;
+  for (int digits = 1; digits <= 19; ++digits) {
+    v = v * 10 + static_cast<uint64_t>(digits % 9 + 1);  // 2, 23, 234, ...
+    std::string num = std::to_string(v);
+    for (const char* after : {"}", " }", ",\"kind\":null}"}) {
+      for (bool negative : {false, true}) {
+        std::string line = std::string(R"({"tid":)") + (negative ? "-" : "") + num + "," +
+                           R"("tid_event_idx":)" + num + ",\"payload\":{\"ord\":" + num + "}" + after;
+        // As its own buffer (numbers near the end) and inside a longer one.
+        for (const std::string& buf : {line, line + std::string(40, ' ')}) {
+          const char* end = nullptr;
+          ASSERT_TRUE(s.scan_prefix(buf.data(), buf.data() + buf.size(), f, &end)) << buf;
+          EXPECT_EQ(f.tid_value, negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v)) << buf;
+          EXPECT_EQ(f.idx_int, static_cast<int64_t>(v)) << buf;
+          ASSERT_EQ(f.fields.size(), 1u);
+        }
+      }
+    }
+  }
+  // Digits then a byte the SWAR test must not take for a digit (':' .. '?', '/').
+  for (const char* bad : {R"({"tid":12345678:})", R"({"tid":1234567/})", R"({"tid":123456789?})", R"({"tid":01})",
+                          R"({"tid":1,"host_ns":12:4567890123,"payload":{}})", R"({"tid":1,"host_ns":1234567890;23,"payload":{}})",
+                          R"({"tid":1,"payload":{"x":1.5?7890123456}})", R"({"tid":1,"payload":{"x":1e1>7890123456}})"})
+    EXPECT_FALSE(s.scan(bad, f)) << bad;
+  ASSERT_TRUE(s.scan(R"({"tid":0,"tid_event_idx":12345678901234567,"payload":{"x":1.25e+10}})", f));
+  EXPECT_EQ(f.idx_int, 12345678901234567);
+}
+
 }  // namespace
 }  // namespace xdet::diff
 
