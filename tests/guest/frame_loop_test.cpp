@@ -178,19 +178,7 @@ TEST(FrameLoop, DumpFramesWritesTheFrontBuffers) {
 }
 
 TEST(FrameLoop, DiffIgnoresDeviceEvents) {
-  std::string d = scratch("diff");
-  std::string out;
-  ASSERT_EQ(xdet("run --max-frames 20 --trace " + d + "/t.jsonl " + kSample, &out), 0) << out;
-  // The same run without its device events (they are on the tid-0 stream).
-  ASSERT_EQ(std::system(("grep -v '\"kind\":\"gpu\\.\\|\"kind\":\"audio\\.' " + d + "/t.jsonl > " + d +
-                         "/stripped.jsonl").c_str()),
-            0);
-  EXPECT_LT(slurp(d + "/stripped.jsonl").size(), slurp(d + "/t.jsonl").size());
-  EXPECT_EQ(xdet("diff --canary " + d + "/t.jsonl --ours " + d + "/stripped.jsonl --validate-identical --out " + d +
-                     "/report.md",
-                 &out),
-            0)
-      << out;
+  xdet_cli::expect_diff_steps_over("frame_loop", scratch("diff"), "--max-frames 20 " + kSample, {"gpu.", "audio."});
 }
 
 }  // namespace
