@@ -1400,18 +1400,24 @@ class BlockEmitter : public Xbyak::CodeGenerator {
 
   Xbyak::Address vr(uint32_t v) { return xword[rbx + kOffVr + 16 * static_cast<int32_t>(v)]; }
 
+  // eax = (rA|0) + rB, 32-bit, as the handlers compute an X-form address;
+  // `ra_is_zero` is the (rA|0) case (never for update forms).
+  void indexed_ea(bool ra_is_zero, uint32_t ra, uint32_t rb) {
+    if (ra_is_zero) {
+      load32(eax, rb);
+    } else {
+      load32(eax, ra);
+      with_src32(rb, [&](const auto& src) { add(eax, src); });
+    }
+  }
+
   // lvx/stvx: the aligned quadword at ((rA|0) + rB) & ~15, words byte-swapped
   // into Vec128 order. Faults and stores into translated code take the handler.
   bool emit_vmem(uint32_t i, const DecodedInsn& in, const Form& f) {
     const uint32_t w = in.word;
     const uint32_t vd = f_rd(w), ra = f_ra(w), rb = f_rb(w);
     const CacheState before = cs_;
-    if (ra == 0) {
-      load32(eax, rb);
-    } else {
-      load32(eax, ra);
-      with_src32(rb, [&](const auto& src) { add(eax, src); });
-    }
+    indexed_ea(ra == 0, ra, rb);
     and_(eax, ~15u);
     auto* slow = &labels_.emplace_back();
     auto* done = &labels_.emplace_back();
@@ -1444,13 +1450,7 @@ class BlockEmitter : public Xbyak::CodeGenerator {
     const CacheState before = cs_;
     // Effective address (32-bit) in eax, as the handler computes it.
     if (f.indexed) {
-      if (ra == 0 && !f.update) {
-        load32(eax, rb);
-      } else {
-        load32(eax, ra);
-        load32(ecx, rb);
-        add(eax, ecx);
-      }
+      indexed_ea(ra == 0 && !f.update, ra, rb);
     } else {
       int32_t disp = f.ds ? static_cast<int16_t>(w & 0xFFFC) : f_simm(w);
       if (ra == 0 && !f.update) {
